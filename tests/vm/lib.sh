@@ -1,0 +1,184 @@
+# Host side of the VM benches, sourced by run-tier2 and run-tier3.
+# The runner defines tier, default_timeout and qemu_cmd (fills the array
+# QEMU from $accel, $probe and $assets), then calls vm_main "$@".
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRCDIR=$(cd "$VM_DIR/../.." && pwd)
+QEMU_PID=""
+WORK=""
+
+die() { echo "tier$tier: $*" >&2; exit 1; }
+
+usage() {
+    cat <<USAGE
+usage: run-tier$tier [--builddir DIR] [--tests FILE|DIR]... [--logs DIR] [--timeout SECS]
+  --builddir DIR  project build dir (binaries), visible read-only in the VM
+                  (default: \$SRIOV_BUILDDIR, else the source tree)
+  --tests PATH    test scripts to run (default: tests/vm/tier$tier/*.sh)
+  --logs DIR      where to keep serial log, test logs and results
+                  (default: BUILDDIR/tests/vm/logs/tier$tier)
+  --timeout SECS  global limit for the whole boot + run (default: $default_timeout)
+environment: SRIOV_VM_CACHE SRIOV_VM_ACCEL=kvm|tcg SRIOV_VM_KVER SRIOV_VM_XEN
+             SRIOV_VM_TEST_TIMEOUT (per test, default 300)
+USAGE
+    exit 2
+}
+
+cleanup() {
+    if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+        kill "$QEMU_PID" 2>/dev/null
+        sleep 1
+        kill -9 "$QEMU_PID" 2>/dev/null
+    fi
+    [ -z "$QEMU_PID" ] || wait "$QEMU_PID" 2>/dev/null
+    QEMU_PID=""
+    [ -z "$WORK" ] || rm -rf "$WORK"
+}
+
+# Guest kernel: newest installed linux-image package with modules and vmlinuz.
+find_kver() {
+    local k
+    if [ -n "${SRIOV_VM_KVER:-}" ]; then echo "$SRIOV_VM_KVER"; return; fi
+    for k in $(dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'linux-image-[0-9]*' 2>/dev/null |
+        awk '$1 == "installed" { sub(/^linux-image-/, "", $2); sub(/-unsigned$/, "", $2); print $2 }' |
+        sort -uV -r); do
+        [ -r "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/kernel" ] && { echo "$k"; return; }
+    done
+    return 1
+}
+
+# boot TIMEOUT SERIAL_LOG: run $QEMU in the background, wait for it to exit.
+# Returns QEMU's status, or 124 on timeout (QEMU is then killed).
+boot() {
+    local limit=$1 log=$2 end=$((SECONDS + $1))
+    "${QEMU[@]}" -serial "file:$log" </dev/null >"$log.qemu" 2>&1 &
+    QEMU_PID=$!
+    while kill -0 "$QEMU_PID" 2>/dev/null; do
+        if [ "$SECONDS" -ge "$end" ]; then
+            cleanup_qemu_only
+            return 124
+        fi
+        sleep 0.5
+    done
+    local rc=0
+    wait "$QEMU_PID" || rc=$?
+    QEMU_PID=""
+    return "$rc"
+}
+cleanup_qemu_only() {
+    kill "$QEMU_PID" 2>/dev/null; sleep 1; kill -9 "$QEMU_PID" 2>/dev/null
+    wait "$QEMU_PID" 2>/dev/null
+    QEMU_PID=""
+}
+
+# pick_accel: kvm if it boots this configuration (probe, result cached), else tcg.
+pick_accel() {
+    if [ -n "${SRIOV_VM_ACCEL:-}" ]; then accel=$SRIOV_VM_ACCEL; return; fi
+    accel=tcg
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] || return 0
+    local stamp
+    stamp=$cache/accel-tier$tier-$( { uname -r; qemu-system-x86_64 --version | head -n1;
+        grep -m1 -oE '\b(vmx|svm)\b' /proc/cpuinfo; basename "$assets"; } | sha256sum | cut -c1-12)
+    if [ -s "$stamp" ]; then accel=$(cat "$stamp"); return; fi
+    local t0=$SECONDS
+    accel=kvm probe=1
+    qemu_cmd
+    if boot "$probe_timeout" "$WORK/probe.log" && grep -q VMPROBE-OK "$WORK/probe.log"; then
+        accel=kvm
+    else
+        accel=tcg
+    fi
+    probe=0
+    echo "tier$tier: KVM probe: $accel ($((SECONDS - t0)) s, cached in $stamp)"
+    echo "$accel" >"$stamp"
+}
+
+vm_main() {
+    local builddir=${SRIOV_BUILDDIR:-$SRCDIR} logs="" timeout=${SRIOV_VM_TIMEOUT:-$default_timeout}
+    local -a tests=()
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --builddir) builddir=${2:?}; shift 2 ;;
+        --builddir=*) builddir=${1#*=}; shift ;;
+        --tests) tests+=("${2:?}"); shift 2 ;;
+        --logs) logs=${2:?}; shift 2 ;;
+        --timeout) timeout=${2:?}; shift 2 ;;
+        -h|--help) usage ;;
+        *) echo "run-tier$tier: unknown argument: $1" >&2; usage ;;
+        esac
+    done
+    [ ${#tests[@]} -gt 0 ] || tests=("$VM_DIR/tier$tier")
+    builddir=$(cd "$builddir" && pwd) || die "no build dir $builddir"
+    logs=${logs:-$builddir/tests/vm/logs/tier$tier}
+
+    if ! command -v qemu-system-x86_64 >/dev/null; then
+        echo "SKIP: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+        exit 77
+    fi
+    local kver
+    kver=$(find_kver) || { echo "SKIP: no installed Debian linux-image with modules"; exit 77; }
+
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    local t_start=$SECONDS
+    cache=${SRIOV_VM_CACHE:-$builddir/tests/vm/cache}
+    assets=$("$VM_DIR/prepare" "$cache" "$kver") || die "could not build the VM images"
+    local t_prep=$((SECONDS - t_start))
+
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/sriov-vm.XXXXXX")
+    local share=$WORK/share
+    mkdir -p "$share/tests" "$share/out"
+    local t f n=0
+    for t in "${tests[@]}"; do
+        if [ -d "$t" ]; then
+            for f in "$t"/*.sh; do [ -e "$f" ] && cp "$f" "$share/tests/" && n=$((n + 1)); done
+        elif [ -f "$t" ]; then cp "$t" "$share/tests/"; n=$((n + 1))
+        else die "no such test: $t"
+        fi
+    done
+    [ "$n" -gt 0 ] || die "no test scripts in: ${tests[*]}"
+    cp "$VM_DIR/stage2" "$VM_DIR/testlib.sh" "$share/"
+    {
+        echo "SRIOV_BUILDDIR=$builddir"
+        echo "SRIOV_SRCDIR=$SRCDIR"
+        echo "SRIOV_VM_TIER=$tier"
+        echo "SRIOV_VM_ASSETS=$assets"
+        echo "SRIOV_VM_KVER=$kver"
+        echo "SRIOV_VM_OUT=/vmshare/out"
+        echo "SRIOV_VM_TEST_TIMEOUT=${SRIOV_VM_TEST_TIMEOUT:-300}"
+    } >"$share/env"
+
+    probe=0
+    pick_accel
+    qemu_cmd
+    local t_boot=$SECONDS rc=0
+    boot "$((timeout - (SECONDS - t_start)))" "$WORK/serial.log" || rc=$?
+    local t_run=$((SECONDS - t_boot))
+
+    rm -rf "$logs" && mkdir -p "$logs"
+    cp -r "$share/logs" "$share/out" "$logs/" 2>/dev/null || true
+    cp "$WORK/serial.log" "$logs/serial.log"
+    [ -s "$WORK/serial.log.qemu" ] && cp "$WORK/serial.log.qemu" "$logs/qemu.log"
+    [ -e "$share/results" ] && cp "$share/results" "$logs/results"
+
+    if [ ! -e "$share/done" ]; then
+        if [ "$rc" = 124 ]; then echo "tier$tier: TIMEOUT after ${timeout}s (accel $accel)"
+        else echo "tier$tier: the VM stopped before finishing (QEMU status $rc, accel $accel)"
+        fi
+        [ -s "$WORK/serial.log.qemu" ] && { echo "--- qemu:"; tail -n 20 "$WORK/serial.log.qemu"; }
+        echo "--- serial log tail ($logs/serial.log):"
+        tail -n 40 "$WORK/serial.log"
+        [ -e "$share/results" ] && { echo "--- results so far:"; cat "$share/results"; }
+        exit 1
+    fi
+
+    local p fl s
+    grep -E '^(PASS|FAIL|SKIP): ' "$share/results" | sed "s/^/  /"
+    grep -E '^(BOOT|TIME): ' "$share/results" | sed "s/^/  /"
+    p=$(grep -c '^PASS: ' "$share/results" || true)
+    fl=$(grep -c '^FAIL: ' "$share/results" || true)
+    s=$(grep -c '^SKIP: ' "$share/results" || true)
+    echo "  prepare ${t_prep} s, VM ${t_run} s, accel $accel, logs in $logs"
+    echo "tier$tier: $p passed, $fl failed, $s skipped ($((SECONDS - t_start)) s)"
+    [ "$fl" = 0 ]
+}

@@ -1,0 +1,48 @@
+# Helpers for the scripts in tests/vm/tier*/ (sourced: . "$SRIOV_VM_TESTLIB").
+# Protocol: a test prints "PASS: name", "FAIL: name: reason" or
+# "SKIP: name: reason" lines; anything else is kept in its log only.
+# Environment: SRIOV_BUILDDIR (project build dir, read-only), SRIOV_SRCDIR,
+# SRIOV_VM_TIER, SRIOV_VM_ASSETS (vmlinuz, initrd-domu.cpio, netdevsim.ko),
+# SRIOV_VM_SCRATCH (writable tmpfs), SRIOV_VM_OUT (writable, kept on the host).
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; FAILED=1; }
+skip() { echo "SKIP: $1: $2"; }
+FAILED=0
+
+# check NAME COMMAND...: PASS if the command succeeds, else FAIL with its output.
+check() {
+    local name=$1 out
+    shift
+    if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$* -> $(echo "$out" | tail -n 3 | tr '\n' ' ')"; fi
+}
+
+# wait_until SECONDS COMMAND...: poll every 0.5 s until the command succeeds.
+wait_until() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.5
+    done
+}
+
+# nvme_sriov_pf: BDF of the first NVMe function that can have VFs.
+nvme_sriov_pf() {
+    local d
+    for d in /sys/bus/pci/devices/*; do
+        [ "$(cat "$d/class")" = 0x010802 ] && [ -e "$d/sriov_totalvfs" ] &&
+            [ "$(cat "$d/sriov_totalvfs")" -gt 0 ] && { basename "$d"; return 0; }
+    done
+    return 1
+}
+
+# vf_bdf PF N: BDF of virtual function N of PF.
+vf_bdf() { basename "$(readlink "/sys/bus/pci/devices/$1/virtfn$2")"; }
+
+# set_numvfs PF N: set sriov_numvfs, through 0 as the kernel requires.
+set_numvfs() {
+    local f=/sys/bus/pci/devices/$1/sriov_numvfs
+    [ "$(cat "$f")" = 0 ] || echo 0 >"$f" || return 1
+    [ "$2" = 0 ] || echo "$2" >"$f"
+}

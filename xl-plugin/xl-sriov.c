@@ -1,0 +1,216 @@
+/*
+ * xl-sriov: SR-IOV companion to xl.  `xl-sriov [-v] [--sysfs DIR] COMMAND [ARGS]`,
+ * with the command table, logging and exit codes in xl's manner.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "xl-sriov.h"
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
+
+const struct cmd_spec xl_sriov_commands[] = {
+    { "pf-list", cmd_pf_list, "List SR-IOV physical functions and their VFs",
+      "[--json]" },
+    { "vf-list", cmd_vf_list, "List the virtual functions of one PF or of all",
+      "[PF] [--json]" },
+    { "pf-enable", cmd_pf_enable, "Enable N virtual functions on a PF",
+      "[--host-probe] [--force] PF N" },
+    { "pf-disable", cmd_pf_disable, "Disable every virtual function of a PF",
+      "[--force] PF" },
+    { "help", cmd_help, "Show help for xl-sriov or one of its commands", "[COMMAND]" },
+};
+const size_t xl_sriov_n_commands = sizeof(xl_sriov_commands) / sizeof(xl_sriov_commands[0]);
+
+static void print_commands(FILE *out)
+{
+    fprintf(out, "Usage: xl-sriov [-v] [--sysfs DIR] <subcommand> [args]\n\n"
+                 "xl-sriov full list of subcommands:\n\n");
+    for (size_t i = 0; i < xl_sriov_n_commands; i++)
+        fprintf(out, " %-18s %s\n", xl_sriov_commands[i].name, xl_sriov_commands[i].summary);
+}
+
+static void print_command_help(FILE *out, const struct cmd_spec *cmd)
+{
+    fprintf(out, "Usage: xl-sriov %s %s\n\n%s.\n", cmd->name, cmd->usage, cmd->summary);
+}
+
+const struct cmd_spec *cli_find_command(const char *name)
+{
+    for (size_t i = 0; i < xl_sriov_n_commands; i++)
+        if (!strcmp(xl_sriov_commands[i].name, name))
+            return &xl_sriov_commands[i];
+    return NULL;
+}
+
+void cli_usage_error(const struct cmd_spec *cmd, const char *fmt, ...)
+{
+    va_list args;
+
+    fprintf(stderr, "xl-sriov %s: ", cmd->name);
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+    fputc('\n', stderr);
+    print_command_help(stderr, cmd);
+}
+
+void cli_log(struct cli *cli, xentoollog_level level, const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    xtl_logv(cli->logger, level, -1, "xl-sriov", fmt, args);
+    va_end(args);
+}
+
+int cli_fail(struct cli *cli, const char *what)
+{
+    const char *why = cli->ctx ? sriov_ctx_last_error(cli->ctx) : "";
+
+    cli_log(cli, XTL_ERROR, "%s%s%s", what, *why ? ": " : "", why);
+    return EXIT_ERROR;
+}
+
+int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool *json)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    *json = false;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            *json = true;
+            break;
+        case 'h':
+            print_command_help(stdout, cmd);
+            exit(EXIT_OK);
+        default:
+            print_command_help(stderr, cmd);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+    const struct cmd_spec *cmd;
+
+    (void)cli;
+    if (argc < 2) {
+        print_commands(stdout);
+        return EXIT_OK;
+    }
+    cmd = cli_find_command(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "xl-sriov: unknown command '%s'\n", argv[1]);
+        return EXIT_USAGE;
+    }
+    print_command_help(stdout, cmd);
+    return EXIT_OK;
+}
+
+/* Library messages reach the same logger as xl-sriov's own, so output looks like xl's. */
+static void forward_log(void *data, int priority, const char *file, int line, const char *fn,
+                        const char *format, va_list args)
+{
+    struct cli *cli = data;
+    xentoollog_level level;
+
+    (void)file;
+    (void)line;
+    switch (priority) {
+    case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: level = XTL_CRITICAL; break;
+    case LOG_ERR: level = XTL_ERROR; break;
+    case LOG_WARNING: level = XTL_WARN; break;
+    case LOG_NOTICE: level = XTL_NOTICE; break;
+    case LOG_INFO: level = XTL_DETAIL; break;
+    default: level = XTL_DEBUG; break;
+    }
+    xtl_logv(cli->logger, level, -1, fn, format, args);
+}
+
+static int open_library(struct cli *cli)
+{
+    struct sriov_ctx_opts opts = { .sysfs_root = cli->sysfs_root };
+    int rc;
+
+    rc = sriov_ctx_new(&cli->ctx, &opts);
+    if (rc) {
+        cli_log(cli, XTL_ERROR, "cannot create the library context: %s", strerror(-rc));
+        return EXIT_ERROR;
+    }
+    sriov_ctx_set_log_fn(cli->ctx, forward_log, cli);
+    sriov_ctx_set_log_priority(cli->ctx, cli->verbose >= 3 ? LOG_DEBUG
+                                         : cli->verbose >= 1 ? LOG_INFO : LOG_NOTICE);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "sysfs", required_argument, NULL, 's' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct cli cli = { .sysfs_root = getenv("SRIOV_SYSFS") };
+    xentoollog_logger_stdiostream *logger = NULL;
+    xentoollog_level level = XTL_PROGRESS;
+    const struct cmd_spec *cmd;
+    int c, rc;
+
+    /* '+' stops at the subcommand so its options are its own. */
+    while ((c = getopt_long(argc, argv, "+vhs:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'v':
+            cli.verbose++;
+            if (level > XTL_DEBUG)
+                level--;
+            break;
+        case 's':
+            cli.sysfs_root = optarg;
+            break;
+        case 'h':
+            print_commands(stdout);
+            return EXIT_OK;
+        default:
+            print_commands(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        print_commands(stderr);
+        return EXIT_USAGE;
+    }
+    cmd = cli_find_command(argv[optind]);
+    if (!cmd) {
+        fprintf(stderr, "xl-sriov: unknown command '%s' (try 'xl-sriov help')\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+
+    logger = xtl_createlogger_stdiostream(stderr, level, 0);
+    if (!logger)
+        return EXIT_ERROR;
+    cli.logger = (xentoollog_logger *)logger;
+    rc = open_library(&cli);
+    if (rc == EXIT_OK)
+        rc = cmd->run(&cli, argc - optind, argv + optind);
+    sriov_ctx_free(cli.ctx);
+    xtl_logger_destroy(cli.logger);
+    return rc;
+}

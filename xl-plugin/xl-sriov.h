@@ -1,0 +1,62 @@
+/* xl-sriov: shared between the command files. */
+#ifndef XL_SRIOV_H
+#define XL_SRIOV_H
+
+#include <stdbool.h>
+#include <xentoollog.h>
+#include <yajl/yajl_gen.h>
+
+#include "sriov.h"
+
+/* Exit codes, documented in xl-sriov(1). */
+enum {
+    EXIT_OK = 0,
+    EXIT_ERROR = 1,
+    EXIT_USAGE = 2,
+};
+
+struct cli {
+    int verbose;                  /* number of -v */
+    const char *sysfs_root;       /* --sysfs or SRIOV_SYSFS */
+    xentoollog_logger *logger;
+    struct sriov_ctx *ctx;
+};
+
+struct cmd_spec {
+    const char *name;
+    int (*run)(struct cli *cli, int argc, char **argv);
+    const char *summary;
+    const char *usage;
+};
+
+/* xl-sriov.c */
+extern const struct cmd_spec xl_sriov_commands[];
+extern const size_t xl_sriov_n_commands;
+void cli_usage_error(const struct cmd_spec *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Report ctx's last error for a failed library call and return EXIT_ERROR. */
+int cli_fail(struct cli *cli, const char *what);
+void cli_log(struct cli *cli, xentoollog_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const struct cmd_spec *cli_find_command(const char *name);
+/* Parse "--json"/"-j" and "-h" style options shared by listing commands. */
+int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool *json);
+
+/* json.c: thin yajl wrappers that keep generation code readable. */
+yajl_gen json_new(void);
+void json_str(yajl_gen g, const char *s);   /* NULL becomes null */
+void json_key(yajl_gen g, const char *key);
+void json_kv_str(yajl_gen g, const char *key, const char *val);
+void json_kv_int(yajl_gen g, const char *key, long long val);
+void json_kv_bool(yajl_gen g, const char *key, bool val);
+void json_kv_hex16(yajl_gen g, const char *key, unsigned int val);
+/* Write the document to stdout followed by a newline and free g. */
+int json_finish(yajl_gen g);
+
+/* Command entry points. */
+int cmd_pf_list(struct cli *cli, int argc, char **argv);
+int cmd_vf_list(struct cli *cli, int argc, char **argv);
+int cmd_pf_enable(struct cli *cli, int argc, char **argv);
+int cmd_pf_disable(struct cli *cli, int argc, char **argv);
+
+#endif
