@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "hv.h"
+#include "assign.h"
 
 #define DEFAULT_SYSFS_ROOT "/sys"
 #define DEFAULT_STATE_DIR "/var/lib/xen-sriov"
@@ -73,6 +75,8 @@ int sriov_ctx_new(struct sriov_ctx **ret, const struct sriov_ctx_opts *opts)
         rc = dup_or_default(&ctx->run_dir, opts->run_dir, DEFAULT_RUN_DIR);
     if (!rc)
         rc = dup_or_default(&ctx->config_path, opts->config_path, DEFAULT_CONFIG_PATH);
+    if (!rc)
+        rc = dup_or_default(&ctx->hypervisor, opts->hypervisor, "libxl");
     if (rc)
         goto out;
 
@@ -91,12 +95,16 @@ void sriov_ctx_free(struct sriov_ctx *ctx)
 {
     if (!ctx)
         return;
+    sriov__hv_close(ctx);
+    sriov__netcfg_free(ctx);
+    sriov__assignments_free(ctx);
     sriov__pfs_free(ctx);
     sriov__pci_names_free(ctx);
     free(ctx->sysfs_root);
     free(ctx->state_dir);
     free(ctx->run_dir);
     free(ctx->config_path);
+    free(ctx->hypervisor);
     free(ctx);
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <syslog.h>
+#include <sys/types.h>
 
 #include "sriov.h"
 
@@ -49,6 +50,10 @@ struct sriov_ctx {
     char *state_dir;
     char *run_dir;
     char *config_path;
+    char *hypervisor;             /* "libxl" or "sim:DIR" */
+    struct sriov_hv *hv;          /* opened on first use (hv.c) */
+    struct sriov_netcfg *netcfg;  /* networks from config_path (netcfg.c) */
+    struct sriov__recs *recs;     /* assignments as last loaded (list.c) */
     unsigned int settle_timeout_ms;
 
     sriov_log_fn log_fn;
@@ -94,6 +99,15 @@ int sriov__write_attr_at(int dirfd, const char *name, const char *value);
 /* True if a name is safe as one path component (no '/', not "." or ".."). */
 bool sriov__safe_component(const char *name);
 
+/* statefile.c: atomic, 0600 state records and flock-based locks. */
+int sriov__mkdir_p(const char *path, mode_t mode);
+int sriov__state_write(struct sriov_ctx *ctx, const char *path, const void *data, size_t len);
+/* -ENOENT (without recording an error) when the record does not exist. */
+int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size_t *len);
+/* Exclusive lock on <run_dir>/<name>.lock; blocks until granted. */
+int sriov__lock(struct sriov_ctx *ctx, const char *name, int *fd_out);
+void sriov__unlock(int fd);
+
 /* device.c */
 int sriov__dev_load(struct sriov_ctx *ctx, int devfd, const char *bdf, struct sriov_dev *dev);
 int sriov__dev_load_driver(int devfd, struct sriov_dev *dev);
@@ -103,5 +117,57 @@ void sriov__pci_names_free(struct sriov_ctx *ctx);
 /* scan.c */
 void sriov__pfs_free(struct sriov_ctx *ctx);
 int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf);
+
+/* vfconfig.c: VF network settings as values (no I/O). */
+/* The settings of a freshly created VF, applied when a saved VF was unreadable. */
+void sriov__vf_config_defaults(struct sriov_vf_config *cfg);
+/* Append "key=value\n" for every present field. */
+int sriov__vf_config_text(const struct sriov_vf_config *cfg, char *buf, size_t len);
+
+/* rtnl.c: VF settings over rtnetlink through libnl-route-3. */
+struct sriov__vf_list {
+    unsigned int num_vfs;         /* IFLA_NUM_VF: VFs the PF has */
+    unsigned int n_read;          /* entries the kernel's VF list held */
+    struct sriov_vf_config *cfgs; /* indexed by VF number, num_vfs entries */
+    bool *readable;               /* num_vfs entries */
+};
+/* Read every VF of a PF; -errno with the reason recorded. */
+int sriov__rtnl_vf_list(struct sriov_ctx *ctx, const char *ifname, struct sriov__vf_list *list);
+void sriov__vf_list_dispose(struct sriov__vf_list *list);
+/* Set one group of settings (SRIOV_VF_MAC, _VLAN, _MAX_TX_RATE, _SPOOFCHK, _TRUST,
+ * _LINK_STATE or _QUERY_RSS) from cfg; returns the kernel's -errno, records nothing. */
+int sriov__rtnl_vf_set(struct sriov_ctx *ctx, const char *ifname, unsigned int index,
+                       unsigned int group, const struct sriov_vf_config *cfg);
+
+/* vfref.c */
+/* The PF interface's driver ("ixgbe", "netdevsim"), or "its driver" when unknown. */
+void sriov__netdev_driver(struct sriov_ctx *ctx, const char *ifname, char *buf, size_t len);
+
+/* vfrecord.c: saved VF settings, <state_dir>/vf-config/<PF>-vf<N>. */
+struct sriov__vf_record {
+    struct sriov_vf_ref ref;
+    bool readable;                /* false: the VF was past the kernel's truncated list */
+    struct sriov_vf_config cfg;
+};
+int sriov__vf_record_path(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref, char *buf,
+                          size_t len);
+int sriov__vf_record_save(struct sriov_ctx *ctx, const struct sriov__vf_record *rec);
+/* -ENOENT (nothing recorded) when there is no record. */
+int sriov__vf_record_load(struct sriov_ctx *ctx, const char *path, struct sriov__vf_record *rec);
+int sriov__vf_record_delete(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref);
+
+/* isolation.c, isolation_pci.c, isolation_bars.c */
+struct sriov_hv;
+/* The checks behind sriov_isolation_check(); hv NULL: the Xen checks are not run. */
+int sriov__isolation_check(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                           const struct sriov_vf *vf, struct sriov_isolation **ret);
+/* Append a finding; -ENOMEM only. */
+int sriov__isolation_add(struct sriov_isolation *r, const char *name,
+                         enum sriov_isolation_result result, const char *format, ...)
+    SRIOV_PRINTF(4, 5);
+int sriov__isolation_check_pci(struct sriov_ctx *ctx, const struct sriov_vf *vf,
+                               struct sriov_isolation *r);
+int sriov__isolation_check_bars(struct sriov_ctx *ctx, const struct sriov_vf *vf,
+                                struct sriov_isolation *r);
 
 #endif

@@ -16,6 +16,7 @@
 #define SRIOV_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,9 @@ struct sriov_ctx_opts {
     /* How long sriov_pf_set_numvfs() waits for VF devices to appear;
      * 0 means 10000 ms. */
     unsigned int settle_timeout_ms;
+    /* The hypervisor: NULL or "libxl" for Xen, "sim:DIR" for the simulated
+     * hypervisor of tier-1 tests and the demo.  The second test seam. */
+    const char *hypervisor;
 };
 
 /*
@@ -200,6 +204,309 @@ int sriov_pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int
 
 SRIOV_EXPORT SRIOV_NONNULL(1) unsigned int sriov_vf_index(const struct sriov_vf *vf);
 SRIOV_EXPORT SRIOV_NONNULL(1) struct sriov_pf *sriov_vf_pf(const struct sriov_vf *vf);
+
+/* ---------------------------------------------------- VF network settings */
+
+/*
+ * The L2 settings a PF enforces on one of its VFs, set through rtnetlink on
+ * the PF exactly as `ip link set dev PF vf N ...` does.  A VF is addressed by
+ * its PF's network interface and its index; that also covers PFs without a
+ * PCI function (netdevsim).
+ */
+struct sriov_vf_ref {
+    char pf_ifname[16];           /* the PF's network interface ("enp3s0f0") */
+    char pf_bdf[16];              /* the PF's PCI address, "" if it has none */
+    unsigned int index;           /* VF number on the PF */
+};
+
+/* From a discovered VF: -EOPNOTSUPP if its PF has no network interface. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_vf_ref_from_vf(struct sriov_ctx *ctx, const struct sriov_vf *vf,
+                         struct sriov_vf_ref *ref);
+
+/*
+ * From a selector: anything sriov_vf_find() accepts, or "IFNAME/N" where
+ * IFNAME is a network interface that is not a PCI PF (netdevsim).
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_vf_ref_parse(struct sriov_ctx *ctx, const char *selector, struct sriov_vf_ref *ref);
+
+/* Which members of struct sriov_vf_config are present. */
+enum {
+    SRIOV_VF_MAC = 1u << 0,
+    SRIOV_VF_VLAN = 1u << 1,
+    SRIOV_VF_QOS = 1u << 2,
+    SRIOV_VF_VLAN_PROTO = 1u << 3,
+    SRIOV_VF_SPOOFCHK = 1u << 4,
+    SRIOV_VF_TRUST = 1u << 5,
+    SRIOV_VF_LINK_STATE = 1u << 6,
+    SRIOV_VF_MIN_TX_RATE = 1u << 7,
+    SRIOV_VF_MAX_TX_RATE = 1u << 8,
+    SRIOV_VF_QUERY_RSS = 1u << 9,
+    SRIOV_VF_ALL = (1u << 10) - 1,
+};
+
+/* IFLA_VF_LINK_STATE_* values. */
+enum sriov_vf_link_state {
+    SRIOV_VF_LINK_AUTO = 0,       /* follows the PF's link */
+    SRIOV_VF_LINK_ENABLE = 1,
+    SRIOV_VF_LINK_DISABLE = 2,
+};
+
+struct sriov_vf_config {
+    unsigned int present;         /* SRIOV_VF_* bits */
+    uint8_t mac[6];               /* 00:00:00:00:00:00 means "none assigned" */
+    uint16_t vlan;                /* 0-4095, 0 means untagged */
+    uint8_t qos;                  /* 802.1p priority 0-7 */
+    uint16_t vlan_proto;          /* 0x8100 (802.1Q) or 0x88a8 (802.1ad) */
+    uint8_t spoofchk;             /* 0 or 1 */
+    uint8_t trust;
+    uint8_t query_rss;
+    enum sriov_vf_link_state link_state;
+    uint32_t min_tx_rate;         /* Mbit/s, 0 means no limit */
+    uint32_t max_tx_rate;
+};
+
+/* An empty configuration (nothing present).  _dispose is safe to call twice. */
+SRIOV_EXPORT SRIOV_NONNULL(1) void sriov_vf_config_init(struct sriov_vf_config *cfg);
+SRIOV_EXPORT SRIOV_NONNULL(1) void sriov_vf_config_dispose(struct sriov_vf_config *cfg);
+
+/*
+ * Parse one setting as `xl-sriov vf-set` and the xl config spell it:
+ *   mac=02:00:00:00:00:01  vlan=0..4095  qos=0..7  vlan_proto=802.1Q|802.1ad
+ *   spoofchk=on|off  trust=on|off  state=auto|enable|disable
+ *   rate=MBIT (= max_rate)  min_rate=MBIT  max_rate=MBIT  query_rss=on|off
+ * A multicast MAC is rejected; the all-zero MAC means "none assigned".
+ * -EINVAL with the reason in the last error; cfg is unchanged on failure.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3, 4)
+int sriov_vf_config_set_kv(struct sriov_ctx *ctx, struct sriov_vf_config *cfg,
+                           const char *key, const char *value);
+
+/* Cross-field checks: qos and vlan_proto need vlan; min_rate <= max_rate. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
+int sriov_vf_config_validate(struct sriov_ctx *ctx, const struct sriov_vf_config *cfg);
+
+/* The key of one SRIOV_VF_* bit ("mac", "vlan", ... "max_rate"), NULL if unknown. */
+SRIOV_EXPORT const char *sriov_vf_field_key(unsigned int field);
+
+/* Write the value of one present field as set_kv spells it; -ENOENT if absent. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 3)
+int sriov_vf_config_format(const struct sriov_vf_config *cfg, unsigned int field,
+                           char *buf, size_t len);
+
+/*
+ * Read the VF's current settings from the kernel (one RTM_GETLINK for the PF
+ * with RTEXT_FILTER_VF|RTEXT_FILTER_SKIP_STATS).  Fields the driver does not
+ * report are absent.  -ENODATA ("not readable") when the kernel truncated the
+ * PF's VF list before this VF; -ENOENT if the PF has no such VF.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_vf_config_get(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
+                        struct sriov_vf_config *cfg);
+
+/*
+ * Apply the present fields of cfg.  Everything is validated first.  Before
+ * the first change to a VF its current settings are saved to
+ * <state_dir>/vf-config/<PF>-vf<N> (0600, atomic), unless a record exists.
+ * Settings are changed one at a time in a fixed order (mac, vlan, rate,
+ * spoofchk, trust, state, query_rss), only where they differ; on failure the
+ * ones already changed are put back and the error names the setting and the
+ * PF's driver (-EOPNOTSUPP: "... not supported by netdevsim").  *changed
+ * (may be NULL) receives the SRIOV_VF_* bits that were changed.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_vf_config_apply(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
+                          const struct sriov_vf_config *cfg, unsigned int *changed);
+
+/* Flags returned by sriov_vf_config_restore(). */
+enum {
+    /* The VF was not readable when saved: the documented defaults were applied. */
+    SRIOV_VF_RESTORED_DEFAULTS = 1u << 0,
+};
+
+/*
+ * Put back the settings saved by the first sriov_vf_config_apply() and
+ * delete the record after success.  -ENOENT if there is no record.  When the
+ * VF was not readable at save time, applies the defaults of a new VF (no
+ * MAC, no VLAN, spoofchk on, trust off, state auto, no rate limits,
+ * query_rss off) and sets SRIOV_VF_RESTORED_DEFAULTS in *flags (may be NULL).
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
+int sriov_vf_config_restore(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
+                            unsigned int *flags);
+
+/*
+ * The VFs that have a saved record, i.e. changed and not yet restored (for
+ * example after a crash).  *refs is an array of *n entries, freed with free().
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_vf_config_pending(struct sriov_ctx *ctx, struct sriov_vf_ref **refs, size_t *n);
+
+/*
+ * A stable, locally administered, unicast MAC for a domain's VF: the first
+ * six bytes of FNV-1a 64 over the 16 UUID bytes followed by slot as four
+ * little-endian bytes, with the first byte's multicast bit cleared and its
+ * locally-administered bit set (first byte & 0xfc | 0x02).
+ */
+SRIOV_EXPORT SRIOV_NONNULL(1, 3)
+void sriov_mac_derive(const uint8_t uuid[16], unsigned int slot, uint8_t mac[6]);
+
+/* -------------------------------------------------- isolation before assignment */
+
+/*
+ * Whether a VF is isolated enough to give to a domain, following Xen's
+ * passthrough advisories.  Each finding has a stable check name:
+ *   "iommu"             Xen's IOMMU is on (physinfo directio capability)
+ *   "quarantine"        Xen's PCI quarantine is not disabled (XSA-302, XSA-306)
+ *   "device-group"      nothing else in the VF's Xen device group is used by
+ *                       dom0 (a host driver other than pciback) or a domain (XSA-373)
+ *   "requester-id"      no PCI or PCIe-to-PCI bridge above aliases the VF's RID
+ *   "acs"               every root/downstream port above has ACS Source Validation,
+ *                       Request Redirect, Completion Redirect, Upstream Forwarding on
+ *   "phantom-functions" neither the VF nor its PF supports phantom functions (XSA-449)
+ *   "bar-pages"         every VF BAR is 4 KiB aligned and shares no 4 KiB page
+ *                       with another device's BAR or ROM (XSA-461)
+ *   "flr"               the VF has a function-level reset
+ * Every check contributes one passed finding or one failed finding per problem
+ * (so a name can repeat); the detail is a sentence naming the devices, e.g.
+ * "ACS is not enabled on bridge 0000:00:01.0 above 0000:03:10.0 (missing:
+ * Request Redirect, Completion Redirect)".  A check that cannot read what it
+ * needs fails, saying why; so do the first three when the context's
+ * hypervisor cannot be reached.
+ */
+struct sriov_isolation;
+
+enum sriov_isolation_result {
+    SRIOV_ISOLATION_PASSED,
+    SRIOV_ISOLATION_FAILED,
+    SRIOV_ISOLATION_NOT_CHECKED,
+};
+
+/*
+ * Run every check on vf.  Returns 0 when the checks ran, whatever they found
+ * (see sriov_isolation_ok()); -errno when they could not run at all (the VF
+ * is gone from sysfs, out of memory).  Free *ret with sriov_isolation_free().
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_isolation_check(struct sriov_ctx *ctx, const struct sriov_vf *vf,
+                          struct sriov_isolation **ret);
+SRIOV_EXPORT void sriov_isolation_free(struct sriov_isolation *r);
+
+/* True when no finding failed.  (SRIOV_ISOLATION_NOT_CHECKED is for callers
+ * inside the library that run the PCI checks alone.) */
+SRIOV_EXPORT SRIOV_NONNULL(1) bool sriov_isolation_ok(const struct sriov_isolation *r);
+/* The VF the report is about. */
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_isolation_bdf(const struct sriov_isolation *r);
+/* Findings, in check order; out-of-range i gives NULL / NOT_CHECKED. */
+SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_isolation_count(const struct sriov_isolation *r);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_isolation_name(const struct sriov_isolation *r, size_t i);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+enum sriov_isolation_result sriov_isolation_result(const struct sriov_isolation *r, size_t i);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_isolation_detail(const struct sriov_isolation *r, size_t i);
+
+/* ------------------------------------------- networks and VF assignment */
+
+/*
+ * Networks name sets of PFs with L2 defaults; they come from config_path
+ * (/etc/xen/sriov.cfg, xl syntax, see xl-sriov.cfg(5)).  A missing file means
+ * no networks.  Handles stay valid until the next load or the context's end.
+ */
+struct sriov_network;
+
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1)
+int sriov_ctx_load_networks(struct sriov_ctx *ctx);
+SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_ctx_network_count(const struct sriov_ctx *ctx);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const struct sriov_network *sriov_ctx_network(const struct sriov_ctx *ctx, size_t i);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_network_name(const struct sriov_network *n);
+/* PF selectors (netdev or BDF) as written in the file. */
+SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_network_pf_count(const struct sriov_network *n);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_network_pf(const struct sriov_network *n, size_t i);
+/* Defaults; -1 (NULL for the bridge) when the network does not set them. */
+SRIOV_EXPORT SRIOV_NONNULL(1) int sriov_network_vlan(const struct sriov_network *n);
+SRIOV_EXPORT SRIOV_NONNULL(1) int sriov_network_qos(const struct sriov_network *n);
+SRIOV_EXPORT SRIOV_NONNULL(1) long sriov_network_rate(const struct sriov_network *n);
+SRIOV_EXPORT SRIOV_NONNULL(1) long sriov_network_min_rate(const struct sriov_network *n);
+SRIOV_EXPORT SRIOV_NONNULL(1) int sriov_network_spoofchk(const struct sriov_network *n);
+SRIOV_EXPORT SRIOV_NONNULL(1) int sriov_network_trust(const struct sriov_network *n);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_network_bridge(const struct sriov_network *n);
+
+/*
+ * Assignments: which VF went to which domain, kept in <state_dir>/assignments.json
+ * (atomic, under flock) and, once attached, in xenstore under
+ * /xen-sriov/<domain-uuid>/<vf-bdf>/{pf,index,network,mac,domid}.  Domains are
+ * named by UUID; the domid is a hint.  Load takes a snapshot; handles stay
+ * valid until the next load or the context's end.
+ */
+struct sriov_assignment;
+
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1)
+int sriov_ctx_load_assignments(struct sriov_ctx *ctx);
+SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_ctx_assignment_count(const struct sriov_ctx *ctx);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const struct sriov_assignment *sriov_ctx_assignment(const struct sriov_ctx *ctx, size_t i);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_assignment_domain_uuid(const struct sriov_assignment *a);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_assignment_domain_name(const struct sriov_assignment *a);
+SRIOV_EXPORT SRIOV_NONNULL(1) uint32_t sriov_assignment_domid(const struct sriov_assignment *a);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_assignment_pf(const struct sriov_assignment *a);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+unsigned int sriov_assignment_vf_index(const struct sriov_assignment *a);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_assignment_vf(const struct sriov_assignment *a);
+/* NULL for pf= requests. */
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_assignment_network(const struct sriov_assignment *a);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_assignment_mac(const struct sriov_assignment *a);
+/* The VF's host driver before assignment (restored on release), NULL if none. */
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_assignment_driver(const struct sriov_assignment *a);
+/* "reserved" (being prepared, or its domain being created) or "attached". */
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_assignment_phase(const struct sriov_assignment *a);
+
+/* Flags for the assigning calls. */
+enum {
+    /* Assign even when isolation checks fail (the override is logged). */
+    SRIOV_ASSIGN_FORCE = 1u << 0,
+};
+
+/*
+ * `xl create CFG ARGS...` with a VF for every vf= entry of CFG (see
+ * xl-sriov.cfg(5)).  args are xl create options and KEY=VALUE overrides.  Each
+ * VF is reserved, its PF's VFs enabled if needed, checked for isolation, given
+ * its L2 settings and made assignable (libxl quarantine + pciback); then xl
+ * creates the domain with the VFs merged into pci= and a UUID fixed in advance.
+ * Any failure gives back everything done, and the error names the step.
+ * *uuid_out (free()) is the new domain's UUID.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 6)
+int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const *args,
+                        size_t n_args, unsigned int flags, char **uuid_out);
+
+/* Give a running domain (name, domid or UUID) a VF described by spec, in the
+ * syntax of one vf= entry.  *vf_out (free()) is the VF's BDF. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3, 5)
+int sriov_pci_attach(struct sriov_ctx *ctx, const char *domain, const char *spec,
+                     unsigned int flags, char **vf_out);
+
+/* Take back a VF (BDF or PF/N) given with create or pci-attach: every step undone in
+ * reverse order, the original driver rebound.  On failure the record keeps the
+ * steps still to undo, so the command can be repeated. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_pci_detach(struct sriov_ctx *ctx, const char *domain, const char *vf);
+
+/* Give back the VFs of domains that no longer exist; *released counts them. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
+int sriov_gc(struct sriov_ctx *ctx, unsigned int *released);
+
+/* Wait until a domain may have gone (xenstore @releaseDomain) or timeout_ms
+ * (-1: forever): 1 on an event, 0 on timeout. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1)
+int sriov_wait_release(struct sriov_ctx *ctx, int timeout_ms);
 
 #ifdef __cplusplus
 }

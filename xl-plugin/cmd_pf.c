@@ -134,8 +134,8 @@ static int set_numvfs(struct cli *cli, const struct cmd_spec *cmd, int argc, cha
     struct sriov_pf *pf;
     int c;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+    optind = 0; /* 0, not 1: glibc re-reads the option string (main used "+") */
+    while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (!enable)

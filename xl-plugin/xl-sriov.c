@@ -25,13 +25,31 @@ const struct cmd_spec xl_sriov_commands[] = {
       "[--host-probe] [--force] PF N" },
     { "pf-disable", cmd_pf_disable, "Disable every virtual function of a PF",
       "[--force] PF" },
+    { "vf-show", cmd_vf_show, "Show a VF's network settings (all VFs for a PF)",
+      "VF|PF [--json]" },
+    { "vf-set", cmd_vf_set, "Change a VF's network settings, saving the original ones first",
+      "[--dry-run] VF key=value... (mac vlan qos vlan_proto spoofchk trust state rate "
+      "min_rate max_rate query_rss)" },
+    { "vf-restore", cmd_vf_restore, "Put back the VF network settings saved by vf-set",
+      "VF | --all" },
+    { "create", cmd_create, "Create a domain with a VF for each vf= entry of its config",
+      "[--force] CFG [xl create options] [KEY=VALUE...]" },
+    { "pci-attach", cmd_pci_attach, "Give a running domain a VF",
+      "[--force] DOMAIN SPEC   (SPEC as one vf= entry: network=NAME,... or pf=PF[,vf=N],...)" },
+    { "pci-detach", cmd_pci_detach, "Take a VF back from a running domain",
+      "DOMAIN VF   (VF: BDF or PF/N)" },
+    { "list", cmd_list, "List the VFs given to domains", "[--json]" },
+    { "gc", cmd_gc, "Give back the VFs of domains that no longer exist", "" },
+    { "watch", cmd_watch, "Run gc whenever a domain goes away (for a systemd unit)",
+      "[--once]" },
+    { "network-list", cmd_network_list, "List the networks of the SR-IOV config", "[--json]" },
     { "help", cmd_help, "Show help for xl-sriov or one of its commands", "[COMMAND]" },
 };
 const size_t xl_sriov_n_commands = sizeof(xl_sriov_commands) / sizeof(xl_sriov_commands[0]);
 
 static void print_commands(FILE *out)
 {
-    fprintf(out, "Usage: xl-sriov [-v] [--sysfs DIR] <subcommand> [args]\n\n"
+    fprintf(out, "Usage: xl-sriov [-v] [--sysfs DIR] [--state-dir DIR] [--run-dir DIR]\n                [--config FILE] [--hypervisor libxl|sim:DIR] <subcommand> [args]\n\n"
                  "xl-sriov full list of subcommands:\n\n");
     for (size_t i = 0; i < xl_sriov_n_commands; i++)
         fprintf(out, " %-18s %s\n", xl_sriov_commands[i].name, xl_sriov_commands[i].summary);
@@ -89,8 +107,8 @@ int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool 
     int c;
 
     *json = false;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+    optind = 0; /* 0, not 1: glibc re-reads the option string (main used "+") */
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
             *json = true;
@@ -146,7 +164,11 @@ static void forward_log(void *data, int priority, const char *file, int line, co
 
 static int open_library(struct cli *cli)
 {
-    struct sriov_ctx_opts opts = { .sysfs_root = cli->sysfs_root };
+    struct sriov_ctx_opts opts = { .sysfs_root = cli->sysfs_root,
+                                   .state_dir = cli->state_dir,
+                                   .run_dir = cli->run_dir,
+                                   .config_path = cli->config_path,
+                                   .hypervisor = cli->hypervisor };
     int rc;
 
     rc = sriov_ctx_new(&cli->ctx, &opts);
@@ -164,11 +186,19 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "sysfs", required_argument, NULL, 's' },
+        { "state-dir", required_argument, NULL, 'S' },
+        { "run-dir", required_argument, NULL, 'R' },
+        { "config", required_argument, NULL, 'C' },
+        { "hypervisor", required_argument, NULL, 'H' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct cli cli = { .sysfs_root = getenv("SRIOV_SYSFS") };
+    struct cli cli = { .sysfs_root = getenv("SRIOV_SYSFS"),
+                       .state_dir = getenv("SRIOV_STATE_DIR"),
+                       .run_dir = getenv("SRIOV_RUN_DIR"),
+                       .config_path = getenv("SRIOV_CONFIG"),
+                       .hypervisor = getenv("SRIOV_HYPERVISOR") };
     xentoollog_logger_stdiostream *logger = NULL;
     xentoollog_level level = XTL_PROGRESS;
     const struct cmd_spec *cmd;
@@ -184,6 +214,18 @@ int main(int argc, char **argv)
             break;
         case 's':
             cli.sysfs_root = optarg;
+            break;
+        case 'S':
+            cli.state_dir = optarg;
+            break;
+        case 'R':
+            cli.run_dir = optarg;
+            break;
+        case 'C':
+            cli.config_path = optarg;
+            break;
+        case 'H':
+            cli.hypervisor = optarg;
             break;
         case 'h':
             print_commands(stdout);

@@ -13,11 +13,17 @@ enum {
     EXIT_OK = 0,
     EXIT_ERROR = 1,
     EXIT_USAGE = 2,
+    EXIT_NO_FREE_VF = 3,          /* create/pci-attach: every VF of the network is taken */
+    EXIT_NOT_ISOLATED = 4,        /* create/pci-attach: refused by isolation checks */
 };
 
 struct cli {
     int verbose;                  /* number of -v */
     const char *sysfs_root;       /* --sysfs or SRIOV_SYSFS */
+    const char *state_dir;        /* --state-dir or SRIOV_STATE_DIR */
+    const char *run_dir;          /* --run-dir or SRIOV_RUN_DIR */
+    const char *config_path;      /* --config or SRIOV_CONFIG */
+    const char *hypervisor;       /* --hypervisor or SRIOV_HYPERVISOR: libxl, sim:DIR */
     xentoollog_logger *logger;
     struct sriov_ctx *ctx;
 };
@@ -58,5 +64,16 @@ int cmd_pf_list(struct cli *cli, int argc, char **argv);
 int cmd_vf_list(struct cli *cli, int argc, char **argv);
 int cmd_pf_enable(struct cli *cli, int argc, char **argv);
 int cmd_pf_disable(struct cli *cli, int argc, char **argv);
+int cmd_vf_show(struct cli *cli, int argc, char **argv);
+int cmd_vf_set(struct cli *cli, int argc, char **argv);
+int cmd_vf_restore(struct cli *cli, int argc, char **argv);
+/* cmd_assign.c: giving VFs to domains. */
+int cmd_create(struct cli *cli, int argc, char **argv);
+int cmd_pci_attach(struct cli *cli, int argc, char **argv);
+int cmd_pci_detach(struct cli *cli, int argc, char **argv);
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_gc(struct cli *cli, int argc, char **argv);
+int cmd_watch(struct cli *cli, int argc, char **argv);
+int cmd_network_list(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # tier, default_timeout, probe_timeout: set by run-tierN
 # Host side of the VM benches, sourced by run-tier2 and run-tier3.
 # The runner defines tier, default_timeout and qemu_cmd (fills the array
 # QEMU from $accel, $probe and $assets), then calls vm_main "$@".
@@ -25,14 +26,22 @@ USAGE
 }
 
 cleanup() {
-    if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
-        kill "$QEMU_PID" 2>/dev/null
-        sleep 1
-        kill -9 "$QEMU_PID" 2>/dev/null
-    fi
-    [ -z "$QEMU_PID" ] || wait "$QEMU_PID" 2>/dev/null
-    QEMU_PID=""
+    set +e   # a failing kill must not cut the cleanup short
+    stop_qemu
     [ -z "$WORK" ] || rm -rf "$WORK"
+}
+
+stop_qemu() {   # TERM, then KILL after 2 s; reap it
+    [ -n "$QEMU_PID" ] || return 0
+    local _
+    kill "$QEMU_PID" 2>/dev/null || true
+    for _ in 1 2 3 4; do
+        kill -0 "$QEMU_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -9 "$QEMU_PID" 2>/dev/null || true
+    { wait "$QEMU_PID"; } 2>/dev/null || true
+    QEMU_PID=""
 }
 
 # Guest kernel: newest installed linux-image package with modules and vmlinuz.
@@ -50,25 +59,22 @@ find_kver() {
 # boot TIMEOUT SERIAL_LOG: run $QEMU in the background, wait for it to exit.
 # Returns QEMU's status, or 124 on timeout (QEMU is then killed).
 boot() {
-    local limit=$1 log=$2 end=$((SECONDS + $1))
+    local log=$2 end=$((SECONDS + $1))
     "${QEMU[@]}" -serial "file:$log" </dev/null >"$log.qemu" 2>&1 &
     QEMU_PID=$!
-    while kill -0 "$QEMU_PID" 2>/dev/null; do
-        if [ "$SECONDS" -ge "$end" ]; then
-            cleanup_qemu_only
-            return 124
-        fi
-        sleep 0.5
-    done
     local rc=0
-    wait "$QEMU_PID" || rc=$?
+    {   # (braces: keep bash's "Aborted" job notices out of the output)
+        while kill -0 "$QEMU_PID" 2>/dev/null; do
+            if [ "$SECONDS" -ge "$end" ]; then
+                stop_qemu
+                return 124
+            fi
+            sleep 0.5
+        done
+        wait "$QEMU_PID" || rc=$?
+    } 2>/dev/null
     QEMU_PID=""
     return "$rc"
-}
-cleanup_qemu_only() {
-    kill "$QEMU_PID" 2>/dev/null; sleep 1; kill -9 "$QEMU_PID" 2>/dev/null
-    wait "$QEMU_PID" 2>/dev/null
-    QEMU_PID=""
 }
 
 # pick_accel: kvm if it boots this configuration (probe, result cached), else tcg.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the scripts in tests/vm/tier*/ (sourced: . "$SRIOV_VM_TESTLIB").
 # Protocol: a test prints "PASS: name", "FAIL: name: reason" or
 # "SKIP: name: reason" lines; anything else is kept in its log only.
@@ -45,4 +46,39 @@ set_numvfs() {
     local f=/sys/bus/pci/devices/$1/sriov_numvfs
     [ "$(cat "$f")" = 0 ] || echo 0 >"$f" || return 1
     [ "$2" = 0 ] || echo "$2" >"$f"
+}
+
+# Tier 3 helpers ----------------------------------------------------------
+
+# domu_cfg FILE NAME [xl config lines...]: a PV guest booting Debian's kernel
+# with the tiny initramfs (init-domu), 256 MiB, 1 vCPU.
+domu_cfg() {
+    local file=$1 name=$2
+    shift 2
+    {
+        echo "name = \"$name\""
+        echo "type = \"pv\""
+        echo "kernel = \"$SRIOV_VM_ASSETS/vmlinuz\""
+        echo "ramdisk = \"$SRIOV_VM_ASSETS/initrd-domu.cpio\""
+        echo "extra = \"console=hvc0 loglevel=4\""
+        echo "memory = 256"
+        echo "vcpus = 1"
+        echo "on_crash = \"preserve\""
+        printf '%s\n' "$@"
+    } >"$file"
+}
+
+# domu_log NAME: the guest console as logged by xenconsoled --log=guest.
+domu_log() { echo "/var/log/xen/console/guest-$1.log"; }
+
+# domu_sees NAME PATTERN [SECONDS]: wait until the last DOMU-PCI line of the
+# guest's console matches PATTERN (extended regex).
+domu_sees() {
+    local end=$((SECONDS + ${3:-60}))
+    while [ "$SECONDS" -lt "$end" ]; do
+        grep -a '^DOMU-PCI:' "$(domu_log "$1")" 2>/dev/null | tail -n 1 | grep -qE "$2" && return 0
+        sleep 1
+    done
+    echo "last DOMU-PCI line: $(grep -a '^DOMU-PCI:' "$(domu_log "$1")" 2>/dev/null | tail -n 1)"
+    return 1
 }

@@ -1,0 +1,186 @@
+#!/bin/bash
+# xl-sriov create / pci-attach / pci-detach / gc on the simulated hypervisor over the
+# FUSE host simulator: allocation, state, xenstore, driver restore, rollback at
+# every step (host exactly as before), config errors and concurrent allocation.
+set -u
+: "${XL_SRIOV:?}" "${SRIOV_SIM:?}"
+if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+    echo "SKIP: assign: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
+    exit 0
+fi
+T=$(mktemp -d)
+cleanup() { fusermount3 -u "$T/sys" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; }
+check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "$*"; fi; }
+
+# mount_host DESC: a fresh synthetic host, hypervisor, state.
+mount_host() {
+    fusermount3 -u "$T/sys" 2>/dev/null
+    rm -rf "$T/sys" "$T/hv" "$T/state" "$T/run"
+    mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run"
+    "$SRIOV_SIM" mount --host "$1" "$T/sys" || { echo "FAIL: mount: $1"; exit 1; }
+}
+export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_STATE_DIR=$T/state
+export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
+X() { "$XL_SRIOV" "$@"; }
+drv() { basename "$(readlink "$T/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
+# Everything the host and the hypervisor hold, for before/after comparisons.
+snapshot() {
+    local d
+    for d in "$T"/sys/bus/pci/devices/*; do
+        printf '%s %s' "${d##*/}" "$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)"
+        [ -e "$d/sriov_numvfs" ] && printf ' numvfs=%s' "$(cat "$d/sriov_numvfs")"
+        echo
+    done
+    echo "state: $({ tr -d ' \n' <"$T/state/assignments.json"; } 2>/dev/null)" | sed 's/: $/: []/'
+    echo "xs: $(cat "$T/hv/xenstore" 2>/dev/null)"
+    echo "assignable: $(cat "$T/hv/assignable" 2>/dev/null)"
+    for d in "$T"/hv/domains/*; do [ -f "$d" ] && cat "$d"; done
+}
+
+cat >"$T/sriov.cfg" <<'CFG'
+# two PFs of one card in one network
+network = [
+    [ "name=lan", "pf=enp1s0f0", "pf=0000:01:00.1", "vlan=100", "bridge=xenbr0" ],
+    [ "name=one", "pf=enp1s0f0" ],
+]
+CFG
+cat >"$T/g1.cfg" <<'CFG'
+name = "g1"
+type = "pv"
+kernel = "/boot/vmlinuz"
+memory = 256
+vf = [ 'network=lan,mac=00:16:3e:12:34:56', 'pf=enp1s0f1,vf=2,permissive=1' ]
+CFG
+
+# --- vertical slice: create, record, destroy, gc -------------------------------
+mount_host "82599 vfs=4 numvfs=0"
+check network-list X network-list
+check network-list-json bash -c "'$XL_SRIOV' network-list --json | grep -q '\"bridge\": \"xenbr0\"'"
+uuid=$(X -v create "$T/g1.cfg" 2>"$T/err") || fail create "$(cat "$T/err")"
+check create-uuid test -n "$uuid" -a -f "$T/hv/domains/$uuid"
+check create-pci grep -q '^pci 0000:01:10.0$' "$T/hv/domains/$uuid"
+check create-pci-2 grep -q '^pci 0000:01:10.5$' "$T/hv/domains/$uuid"
+check create-pciback test "$(drv 0000:01:10.0) $(drv 0000:01:10.5)" = "pciback pciback"
+check create-numvfs test "$(cat "$T/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 4
+check create-xenstore grep -q "^/xen-sriov/$uuid/0000:01:10.0/mac 00:16:3e:12:34:56$" "$T/hv/xenstore"
+check create-state grep -q "\"domain_uuid\": \"$uuid\"" "$T/state/assignments.json"
+check create-state-mode test "$(stat -c %a "$T/state/assignments.json")" = 600
+check create-pv-settings grep -q 'e820_host=1' "$T/err"
+check list-json bash -c "'$XL_SRIOV' list --json | grep -c '\"state\": \"attached\"' | grep -qx 2"
+# The second entry derives its MAC from the UUID and slot: the same on a re-create.
+mac2=$(X list --json | grep -A8 '"vf": "0000:01:10.5"' | sed -n 's/.*"mac": "\(.*\)".*/\1/p')
+rm "$T/hv/domains/$uuid"                       # xl destroy
+check gc X gc
+check gc-empty bash -c "'$XL_SRIOV' list --json | tr -d ' \n' | grep -qx '\[\]'"
+check gc-xenstore bash -c "! grep -q xen-sriov '$T/hv/xenstore'"
+check gc-numvfs test "$(cat "$T/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 0
+check gc-assignable test ! -s "$T/hv/assignable"
+uuid2=$(X create "$T/g1.cfg" uuid=\"$uuid\" 2>/dev/null)
+mac2b=$(X list --json | grep -A8 '"vf": "0000:01:10.5"' | sed -n 's/.*"mac": "\(.*\)".*/\1/p')
+check stable-mac test -n "$mac2" -a "$mac2" = "$mac2b" -a "$uuid2" = "$uuid"
+rm -f "$T/hv/domains/$uuid"; X gc
+
+# --- original driver restored ---------------------------------------------------
+mount_host "82599 vfs=4 numvfs=2"
+printf 'name = "g2"\ntype = "hvm"\n' >"$T/g2.cfg"
+X create "$T/g2.cfg" >/dev/null
+check host-driver-before test "$(drv 0000:01:10.0)" = ixgbevf
+vf=$(X pci-attach g2 'network=one' 2>/dev/null)
+check attach-pciback test "$vf" = 0000:01:10.0 -a "$(drv 0000:01:10.0)" = pciback
+check attach-driver-recorded grep -q '"driver": "ixgbevf"' "$T/state/assignments.json"
+check detach X pci-detach g2 enp1s0f0/0
+check detach-driver-restored test "$(drv 0000:01:10.0)" = ixgbevf
+check detach-numvfs-kept test "$(cat "$T/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 2
+
+# --- rollback at every step leaves the host exactly as it was -------------------
+mount_host "82599 vfs=4 numvfs=0"
+X create "$T/g2.cfg" >/dev/null
+before=$(snapshot)
+for step in reserve enable_vfs isolation l2 driver_override assignable_add pci_add record xs_write; do
+    echo "$step" >"$T/hv/fail-at"
+    if out=$(X pci-attach g2 'network=lan' 2>&1); then
+        fail "rollback-$step" "pci-attach succeeded"
+    elif ! grep -q "step '$step' failed\|failure of step '$step'" <<<"$out"; then
+        fail "rollback-$step" "error does not name the step: $out"
+    elif [ "$(snapshot)" != "$before" ]; then
+        fail "rollback-$step" "host changed: $(diff <(echo "$before") <(snapshot) | tr '\n' ' ')"
+    else
+        pass "rollback-$step"
+    fi
+    rm -f "$T/hv/fail-at"
+done
+before=$(snapshot)
+for step in reserve enable_vfs assignable_add domain_create; do
+    echo "$step" >"$T/hv/fail-at"
+    if out=$(X create "$T/g1.cfg" 2>&1); then
+        fail "create-rollback-$step" "create succeeded"
+    elif [ "$(snapshot)" != "$before" ]; then
+        fail "create-rollback-$step" "host changed: $(diff <(echo "$before") <(snapshot) | tr '\n' ' ')"
+    else
+        pass "create-rollback-$step"
+    fi
+    rm -f "$T/hv/fail-at"
+done
+# Recording failing after xl create: the guest keeps its VFs, gc returns them later.
+for step in record xs_write; do
+    echo "$step" >"$T/hv/fail-at"
+    if X create "$T/g1.cfg" >/dev/null 2>&1; then fail "create-late-$step" "create succeeded"; fi
+    rm -f "$T/hv/fail-at"
+    d=$(grep -l '^name g1$' "$T"/hv/domains/* 2>/dev/null)
+    if [ -z "$d" ]; then fail "create-late-$step" "the domain is gone"; continue; fi
+    X gc 2>/dev/null
+    check "create-late-$step-kept" grep -q '^pci ' "$d"
+    rm -f "$d"
+    X gc 2>/dev/null
+    check "create-late-$step-gc" test "$(snapshot)" = "$before"
+done
+# A second entry failing undoes the first entry's VF too.
+printf 'name = "g3"\nvf = [ "network=one", "pf=enp1s0f0,vf=9" ]\n' >"$T/g3.cfg"
+if X create "$T/g3.cfg" 2>/dev/null; then fail create-second-entry "succeeded"
+elif [ "$(snapshot)" != "$before" ]; then fail create-second-entry "host changed"
+else pass create-second-entry; fi
+# A sysfs refusal part-way through libxl's steps (pciback not loaded: no new_slot).
+echo "pci_remove" >"$T/hv/fail-at"
+vf=$(X pci-attach g2 'network=one' 2>/dev/null)
+if X pci-detach g2 "$vf" 2>/dev/null; then fail detach-retry "detach succeeded despite pci_remove failing"
+else
+    rm -f "$T/hv/fail-at"
+    check detach-retry X pci-detach g2 "$vf"
+fi
+
+# --- config errors name the line and key ---------------------------------------
+bad() {
+    local name=$1 entry=$2 want=$3 out
+    printf 'name = "b"\n\nvf = [ %s ]\n' "$entry" >"$T/bad.cfg"
+    out=$(X create "$T/bad.cfg" 2>&1)
+    if [ $? -ne 1 ]; then fail "$name" "exit status not 1: $out"
+    elif ! grep -q "line 3" <<<"$out" || ! grep -q -- "$want" <<<"$out"; then fail "$name" "$out"
+    else pass "$name"; fi
+}
+bad cfg-unknown-key "'network=lan,colour=blue'" "unknown key 'colour'"
+bad cfg-bad-vlan "'network=lan,vlan=5000'" "bad value for 'vlan'"
+bad cfg-bad-mac "'network=lan,mac=01:00:00:00:00:01'" "bad value for 'mac'"
+bad cfg-both "'network=lan,pf=enp1s0f0'" "exactly one of network= or pf="
+bad cfg-bad-pci-opt "'network=lan,rdm_policy=sometimes'" "rdm_policy"
+bad cfg-no-network "'network=wan'" "no network 'wan'"
+check cfg-errors-no-change test "$(snapshot)" = "$before"
+printf 'network = [ [ "name=x", "pf=enp1s0f0", "speed=9" ] ]\n' >"$T/badnet.cfg"
+out=$(X --config "$T/badnet.cfg" network-list 2>&1)
+check cfg-network-unknown-key grep -q "line 1: network: unknown key 'speed'" <<<"$out"
+
+# --- concurrency: 16 attaches racing for 4 VFs -----------------------------------
+mount_host "82599 vfs=4 numvfs=0"
+X create "$T/g2.cfg" >/dev/null
+for i in $(seq 16); do
+    ( X pci-attach g2 'network=one' >"$T/out.$i" 2>/dev/null; echo $? >"$T/rc.$i" ) &
+done
+wait
+ok=$(grep -lx 0 "$T"/rc.* | wc -l)
+full=$(grep -lx 3 "$T"/rc.* | wc -l)
+check concurrent-four test "$ok" = 4 -a "$full" = 12
+check concurrent-distinct test "$(cat "$T"/out.* | sort -u | grep -c .)" = 4
+check concurrent-state test "$(grep -c '"phase": "attached"' "$T/state/assignments.json")" = 4
+check concurrent-domain test "$(grep -c '^pci ' "$T/hv/domains/"*)" = 4

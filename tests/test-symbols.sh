@@ -1,0 +1,30 @@
+#!/bin/bash
+# The library exports exactly what libsriov.sym lists, every symbol versioned,
+# and every export is declared in sriov.h.
+set -u
+lib=$SRIOV_BUILDDIR/libsriov/.libs/libsriov.so
+sym=$SRIOV_SRCDIR/libsriov/libsriov.sym
+hdr=$SRIOV_SRCDIR/libsriov/sriov.h
+
+exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sort)
+listed=$(sed -n '/global:/,/local:/p' "$sym" | grep -oE '^\s*sriov_[a-z0-9_]+' | tr -d '\t ' | sort)
+unversioned=$(grep -v '@@LIBSRIOV_' <<<"$exported")
+if [ "$(sed 's/@@.*//' <<<"$exported")" = "$listed" ]; then
+    echo "PASS: exports match libsriov.sym ($(wc -l <<<"$listed") symbols)"
+else
+    echo "FAIL: exports differ from libsriov.sym: $(diff <(sed 's/@@.*//' <<<"$exported") <(echo "$listed") | tr '\n' ' ')"
+fi
+if [ -z "$unversioned" ]; then
+    echo "PASS: every export carries a LIBSRIOV_ version"
+else
+    echo "FAIL: unversioned exports: $unversioned"
+fi
+missing=
+for s in $listed; do
+    grep -qE "\b$s\(" "$hdr" || missing="$missing $s"
+done
+if [ -z "$missing" ]; then
+    echo "PASS: every export is declared in sriov.h"
+else
+    echo "FAIL: not declared in sriov.h:$missing"
+fi

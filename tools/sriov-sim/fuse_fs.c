@@ -1,0 +1,270 @@
+/*
+ * The FUSE view of the node tree.  Every read renders the attribute afresh
+ * and every write goes to the attribute's store with the kernel's sysfs
+ * rules (whole writes up to a page, NUL-terminated, offset ignored), so a
+ * writer's write(2) sees exactly the errno the kernel would return.
+ *
+ * Files are opened direct_io: attributes report st_size 4096 like sysfs,
+ * and reads must still end where the content ends.
+ */
+#define FUSE_USE_VERSION 31
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "fuse_fs.h"
+
+#define SYSFS_FILE_SIZE 4096
+#define PAGE_SIZE 4096
+
+static struct sim *ctx_sim(void)
+{
+    return fuse_get_context()->private_data;
+}
+
+static struct node *lookup(const char *path)
+{
+    return node_lookup(ctx_sim()->root, path);
+}
+
+static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+    (void)conn;
+    /* Nodes come and go with every sriov_numvfs write: cache nothing. */
+    cfg->entry_timeout = 0;
+    cfg->attr_timeout = 0;
+    cfg->negative_timeout = 0;
+    cfg->direct_io = 1;
+    return ctx_sim();
+}
+
+static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+    struct node *n = lookup(path);
+
+    (void)fi;
+    if (!n)
+        return -ENOENT;
+    memset(st, 0, sizeof(*st));
+    st->st_mode = n->mode;
+    st->st_nlink = n->type == NODE_DIR ? 2 : 1;
+    st->st_size = n->type == NODE_FILE ? SYSFS_FILE_SIZE :
+                  n->type == NODE_LINK ? (off_t)strlen(n->target) : 0;
+    st->st_blksize = PAGE_SIZE;
+    st->st_atime = st->st_mtime = st->st_ctime = ctx_sim()->created;
+    return 0;
+}
+
+static int op_readlink(const char *path, char *buf, size_t size)
+{
+    struct node *n = lookup(path);
+
+    if (!n)
+        return -ENOENT;
+    if (n->type != NODE_LINK)
+        return -EINVAL;
+    if (!size)
+        return -EINVAL;
+    strncpy(buf, n->target, size - 1);
+    buf[size - 1] = '\0';
+    return 0;
+}
+
+static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+                      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+    struct node *n = lookup(path);
+
+    (void)off;
+    (void)fi;
+    (void)flags;
+    if (!n)
+        return -ENOENT;
+    if (n->type != NODE_DIR)
+        return -ENOTDIR;
+    fill(buf, ".", NULL, 0, 0);
+    fill(buf, "..", NULL, 0, 0);
+    for (struct node *c = n->first; c; c = c->next)
+        if (fill(buf, c->name, NULL, 0, 0))
+            break;
+    return 0;
+}
+
+/* kernfs_fop_open(): root gets no exemption from an attribute's mode. */
+static int op_open(const char *path, struct fuse_file_info *fi)
+{
+    struct node *n = lookup(path);
+    int acc = fi->flags & O_ACCMODE;
+
+    if (!n)
+        return -ENOENT;
+    if (n->type != NODE_FILE)
+        return -EISDIR;
+    if (acc != O_RDONLY && (!(n->mode & 0222) || (!n->attr->store && !n->attr->write_at)))
+        return -EACCES;
+    if (acc != O_WRONLY && (!(n->mode & 0444) || !n->attr->show))
+        return -EACCES;
+    fi->direct_io = 1;
+    return 0;
+}
+
+static int op_read(const char *path, char *buf, size_t size, off_t off,
+                   struct fuse_file_info *fi)
+{
+    struct node *n = lookup(path);
+    struct strbuf sb = { 0 };
+    int rc;
+
+    (void)fi;
+    /* An attribute whose device went away while open reads as -ENODEV. */
+    if (!n || n->type != NODE_FILE)
+        return -ENODEV;
+    if (!n->attr->show)
+        return -EIO;
+    rc = n->attr->show(ctx_sim(), n->obj, &sb);
+    if (rc < 0)
+        goto out;
+    rc = 0;
+    if (off >= 0 && (size_t)off < sb.len) {
+        size_t len = sb.len - (size_t)off;
+
+        if (len > size)
+            len = size;
+        memcpy(buf, sb.data + off, len);
+        rc = (int)len;
+    }
+out:
+    strbuf_free(&sb);
+    return rc;
+}
+
+static int op_write(const char *path, const char *buf, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    struct node *n = lookup(path);
+    char *copy;
+    int rc;
+
+    (void)fi;
+    if (!n || n->type != NODE_FILE)
+        return -ENODEV;
+    if (n->attr->write_at)
+        return (int)n->attr->write_at(ctx_sim(), n->obj, buf, size, off);
+    if (!n->attr->store)
+        return -EIO;
+    /* sysfs: atomic_write_len is a page; an empty write never reaches store. */
+    if (size > PAGE_SIZE)
+        return -E2BIG;
+    if (!size)
+        return 0;
+    copy = xstrndup(buf, size);
+    rc = n->attr->store(ctx_sim(), n->obj, copy, size);
+    free(copy);
+    return rc < 0 ? rc : (int)size;
+}
+
+/* O_TRUNC on an attribute is accepted and means nothing, as on sysfs. */
+static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+    struct node *n = lookup(path);
+
+    (void)size;
+    (void)fi;
+    if (!n)
+        return -ENOENT;
+    return n->type == NODE_FILE ? 0 : -EISDIR;
+}
+
+static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+    (void)tv;
+    (void)fi;
+    return lookup(path) ? 0 : -ENOENT;
+}
+
+/* The VFS answers these for sysfs: no create -> EACCES, the rest EPERM. */
+static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+    (void)path;
+    (void)mode;
+    (void)fi;
+    return -EACCES;
+}
+
+static int op_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+    (void)path;
+    (void)mode;
+    (void)rdev;
+    return -EACCES;
+}
+
+static int op_mkdir(const char *path, mode_t mode)
+{
+    (void)path;
+    (void)mode;
+    return -EPERM;
+}
+
+static int op_unlink(const char *path)
+{
+    (void)path;
+    return -EPERM;
+}
+
+static int op_symlink(const char *target, const char *path)
+{
+    (void)target;
+    (void)path;
+    return -EPERM;
+}
+
+static int op_rename(const char *from, const char *to, unsigned int flags)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    return -EPERM;
+}
+
+static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+    (void)path;
+    (void)mode;
+    (void)fi;
+    return -EPERM;
+}
+
+static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+    (void)path;
+    (void)uid;
+    (void)gid;
+    (void)fi;
+    return -EPERM;
+}
+
+const struct fuse_operations sim_fuse_ops = {
+    .init = op_init,
+    .getattr = op_getattr,
+    .readlink = op_readlink,
+    .readdir = op_readdir,
+    .open = op_open,
+    .read = op_read,
+    .write = op_write,
+    .truncate = op_truncate,
+    .utimens = op_utimens,
+    .create = op_create,
+    .mknod = op_mknod,
+    .mkdir = op_mkdir,
+    .unlink = op_unlink,
+    .rmdir = op_unlink,
+    .symlink = op_symlink,
+    .rename = op_rename,
+    .chmod = op_chmod,
+    .chown = op_chown,
+};

@@ -1,0 +1,74 @@
+/*
+ * The node tree: directories, attribute files and symlinks that mirror /sys.
+ * Files carry no bytes; an attribute renders its content on demand from the
+ * object it belongs to, which is what keeps FUSE reads always current.
+ */
+#ifndef SRIOV_SIM_TREE_H
+#define SRIOV_SIM_TREE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sim;
+
+/* Growable byte buffer; allocation failure aborts (see xmalloc). */
+struct strbuf {
+    char *data;
+    size_t len, cap;
+};
+
+void strbuf_reserve(struct strbuf *sb, size_t extra);
+void strbuf_append(struct strbuf *sb, const void *data, size_t len);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void strbuf_reset(struct strbuf *sb);
+void strbuf_free(struct strbuf *sb);
+
+/*
+ * A simulator can do nothing useful after running out of memory, and
+ * checking every allocation would drown the emulation logic: abort instead.
+ */
+void *xzalloc(size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
+
+struct attr_def {
+    const char *name;
+    mode_t mode;
+    /* Appends the content; 0 or -errno. */
+    int (*show)(struct sim *sim, void *obj, struct strbuf *out);
+    /* buf is NUL terminated like the kernel's; 0 on success or -errno. */
+    int (*store)(struct sim *sim, void *obj, const char *buf, size_t len);
+    /* Binary attributes (config) are written at an offset instead. */
+    ssize_t (*write_at)(struct sim *sim, void *obj, const char *buf, size_t len, off_t off);
+};
+
+struct node {
+    enum node_type type;
+    mode_t mode;
+    struct node *parent, *first, *last, *prev, *next;
+    size_t n_children;
+    const struct attr_def *attr;    /* files */
+    void *obj;
+    char *target;                   /* links */
+    char name[];
+};
+
+struct node *node_new_root(void);
+struct node *node_add_dir(struct node *parent, const char *name);
+struct node *node_add_attr(struct node *parent, const struct attr_def *def, void *obj);
+void node_add_attrs(struct node *parent, const struct attr_def *defs, size_t n, void *obj);
+struct node *node_add_link(struct node *parent, const char *name, const char *target);
+/* A symlink to another node, relative through the common ancestor like sysfs. */
+struct node *node_link_to(struct node *parent, const char *name, const struct node *target);
+struct node *node_child(const struct node *dir, const char *name);
+struct node *node_lookup(struct node *root, const char *path);
+void node_remove(struct node *n);
+void node_path(const struct node *n, struct strbuf *out);
+
+#endif

@@ -1,0 +1,322 @@
+/* vf-show, vf-set, vf-restore: a VF's network settings on its PF. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xl-sriov.h"
+
+static const unsigned int fields[] = {
+    SRIOV_VF_MAC, SRIOV_VF_VLAN, SRIOV_VF_QOS, SRIOV_VF_VLAN_PROTO, SRIOV_VF_SPOOFCHK,
+    SRIOV_VF_TRUST, SRIOV_VF_LINK_STATE, SRIOV_VF_MIN_TX_RATE, SRIOV_VF_MAX_TX_RATE,
+    SRIOV_VF_QUERY_RSS,
+};
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static void ref_name(const struct sriov_vf_ref *ref, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/vf%u", ref->pf_ifname, ref->index);
+}
+
+/* One line per VF, in the words of `ip -d link show`. */
+static void show_text(const struct sriov_vf_ref *ref, const struct sriov_vf_config *cfg,
+                      const char *unreadable)
+{
+    char v[32];
+
+    printf("%s vf %u", ref->pf_ifname, ref->index);
+    if (unreadable) {
+        printf(" %s\n", unreadable);
+        return;
+    }
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        if (sriov_vf_config_format(cfg, fields[i], v, sizeof(v)) == 0)
+            printf("%s %s %s", i ? "," : "", sriov_vf_field_key(fields[i]), v);
+    }
+    putchar('\n');
+}
+
+static void show_json(yajl_gen g, const struct sriov_vf_ref *ref,
+                      const struct sriov_vf_config *cfg, const char *unreadable)
+{
+    char v[32];
+
+    yajl_gen_map_open(g);
+    json_kv_str(g, "pf", ref->pf_ifname);
+    json_kv_str(g, "pf_bdf", ref->pf_bdf[0] ? ref->pf_bdf : NULL);
+    json_kv_int(g, "vf", ref->index);
+    json_kv_bool(g, "readable", !unreadable);
+    if (unreadable)
+        json_kv_str(g, "error", unreadable);
+    for (size_t i = 0; !unreadable && i < N_FIELDS; i++) {
+        unsigned int f = fields[i];
+        if (sriov_vf_config_format(cfg, f, v, sizeof(v)))
+            continue;
+        if (f == SRIOV_VF_VLAN)
+            json_kv_int(g, "vlan", cfg->vlan);
+        else if (f == SRIOV_VF_QOS)
+            json_kv_int(g, "qos", cfg->qos);
+        else if (f == SRIOV_VF_MIN_TX_RATE)
+            json_kv_int(g, "min_rate", cfg->min_tx_rate);
+        else if (f == SRIOV_VF_MAX_TX_RATE)
+            json_kv_int(g, "max_rate", cfg->max_tx_rate);
+        else if (f == SRIOV_VF_SPOOFCHK || f == SRIOV_VF_TRUST || f == SRIOV_VF_QUERY_RSS)
+            json_kv_bool(g, sriov_vf_field_key(f), !strcmp(v, "on"));
+        else
+            json_kv_str(g, sriov_vf_field_key(f), v);
+    }
+    yajl_gen_map_close(g);
+}
+
+/* Show one VF; 1 when it does not exist (the end of a PF's list), -1 on error. */
+static int show_one(struct cli *cli, yajl_gen g, const struct sriov_vf_ref *ref)
+{
+    struct sriov_vf_config cfg;
+    const char *unreadable = NULL;
+    int rc;
+
+    sriov_vf_config_init(&cfg);
+    rc = sriov_vf_config_get(cli->ctx, ref, &cfg);
+    if (rc == -ENOENT)
+        return 1;
+    if (rc == -ENODATA) {
+        /* "eni10np1/vf300: not readable: ..." -> "not readable: ..." */
+        unreadable = strstr(sriov_ctx_last_error(cli->ctx), "not readable");
+        if (!unreadable)
+            unreadable = "not readable";
+    } else if (rc) {
+        cli_fail(cli, "cannot read the VF settings");
+        return -1;
+    }
+    if (g)
+        show_json(g, ref, &cfg, unreadable);
+    else
+        show_text(ref, &cfg, unreadable);
+    sriov_vf_config_dispose(&cfg);
+    return 0;
+}
+
+int cmd_vf_show(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct cmd_spec *cmd = cli_find_command("vf-show");
+    struct sriov_vf_ref ref;
+    yajl_gen g = NULL;
+    bool json, whole_pf = false;
+    char sel[128];
+    int c, rc;
+
+    /* Options may follow the VF ("vf-show eth0/1 --json"), so no '+' here. */
+    json = false;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        cli_usage_error(cmd, "expected one VF or PF");
+        return EXIT_USAGE;
+    }
+    if (sriov_vf_ref_parse(cli->ctx, argv[optind], &ref)) {
+        /* Not a VF: a PF stands for all of its VFs. */
+        if (strchr(argv[optind], '/'))
+            return cli_fail(cli, "cannot find the VF");
+        snprintf(sel, sizeof(sel), "%s/0", argv[optind]);
+        if (sriov_vf_ref_parse(cli->ctx, sel, &ref)) {
+            cli_log(cli, XTL_ERROR, "%s is neither a VF nor a PF with VFs", argv[optind]);
+            return EXIT_ERROR;
+        }
+        whole_pf = true;
+    }
+    if (json) {
+        g = json_new();
+        if (!g)
+            return EXIT_ERROR;
+        if (whole_pf)
+            yajl_gen_array_open(g);
+    }
+    do {
+        rc = show_one(cli, g, &ref);
+        ref.index++;
+    } while (whole_pf && rc == 0);
+    if (rc == 1 && !whole_pf) {
+        rc = cli_fail(cli, "cannot read the VF settings");
+    } else if (rc < 0) {
+        rc = EXIT_ERROR;
+    } else {
+        rc = EXIT_OK;
+    }
+    if (!g)
+        return rc;
+    if (rc) {
+        yajl_gen_free(g);
+        return rc;
+    }
+    if (whole_pf)
+        yajl_gen_array_close(g);
+    return json_finish(g);
+}
+
+static void print_settings(const char *prefix, const struct sriov_vf_config *cfg,
+                           unsigned int which)
+{
+    char v[32];
+
+    fputs(prefix, stdout);
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if ((which & fields[i]) && sriov_vf_config_format(cfg, fields[i], v, sizeof(v)) == 0)
+            printf(" %s=%s", sriov_vf_field_key(fields[i]), v);
+    putchar('\n');
+}
+
+int cmd_vf_set(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "dry-run", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct cmd_spec *cmd = cli_find_command("vf-set");
+    struct sriov_vf_config cfg, cur;
+    struct sriov_vf_ref ref;
+    unsigned int changed = 0;
+    bool dry_run = false;
+    char name[64], prefix[96];
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+nh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            dry_run = true;
+            break;
+        case 'h':
+            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind < 2) {
+        cli_usage_error(cmd, "expected a VF and at least one key=value");
+        return EXIT_USAGE;
+    }
+    /* Everything is parsed and validated before the VF is even looked up. */
+    sriov_vf_config_init(&cfg);
+    sriov_vf_config_init(&cur);
+    for (int i = optind + 1; i < argc; i++) {
+        char *eq = strchr(argv[i], '=');
+        if (!eq) {
+            cli_usage_error(cmd, "'%s' is not key=value", argv[i]);
+            return EXIT_USAGE;
+        }
+        *eq = '\0';
+        rc = sriov_vf_config_set_kv(cli->ctx, &cfg, argv[i], eq + 1);
+        *eq = '=';
+        if (rc)
+            return cli_fail(cli, "invalid VF setting");
+    }
+    if (sriov_vf_config_validate(cli->ctx, &cfg))
+        return cli_fail(cli, "invalid VF settings");
+    if (sriov_vf_ref_parse(cli->ctx, argv[optind], &ref))
+        return cli_fail(cli, "cannot find the VF");
+    ref_name(&ref, name, sizeof(name));
+
+    if (dry_run) {
+        rc = sriov_vf_config_get(cli->ctx, &ref, &cur);
+        if (rc && rc != -ENODATA)
+            return cli_fail(cli, "cannot read the VF settings");
+        snprintf(prefix, sizeof(prefix), "%s: would set", name);
+        print_settings(prefix, &cfg, cfg.present);
+        if (rc == 0)
+            print_settings("  currently", &cur, cfg.present);
+        return EXIT_OK;
+    }
+    if (sriov_vf_config_apply(cli->ctx, &ref, &cfg, &changed))
+        return cli_fail(cli, "cannot set the VF settings");
+    if (!changed) {
+        printf("%s: already set, nothing changed\n", name);
+        return EXIT_OK;
+    }
+    snprintf(prefix, sizeof(prefix), "%s: changed", name);
+    print_settings(prefix, &cfg, changed);
+    return EXIT_OK;
+}
+
+static int restore_one(struct cli *cli, const struct sriov_vf_ref *ref)
+{
+    unsigned int flags = 0;
+    char name[64];
+
+    ref_name(ref, name, sizeof(name));
+    if (sriov_vf_config_restore(cli->ctx, ref, &flags))
+        return cli_fail(cli, "cannot restore the VF settings");
+    if (flags & SRIOV_VF_RESTORED_DEFAULTS)
+        printf("%s: restored the defaults of a new VF (its settings were not readable when "
+               "saved)\n", name);
+    else
+        printf("%s: restored the saved settings\n", name);
+    return EXIT_OK;
+}
+
+int cmd_vf_restore(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "all", no_argument, NULL, 'a' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct cmd_spec *cmd = cli_find_command("vf-restore");
+    struct sriov_vf_ref ref, *refs = NULL;
+    bool all = false;
+    size_t n = 0;
+    int c, rc = EXIT_OK;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            all = true;
+            break;
+        case 'h':
+            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (all == (argc - optind == 1) || argc - optind > 1) {
+        cli_usage_error(cmd, "expected one VF or --all");
+        return EXIT_USAGE;
+    }
+    if (!all) {
+        if (sriov_vf_ref_parse(cli->ctx, argv[optind], &ref))
+            return cli_fail(cli, "cannot find the VF");
+        return restore_one(cli, &ref);
+    }
+    if (sriov_vf_config_pending(cli->ctx, &refs, &n))
+        return cli_fail(cli, "cannot list the saved VF settings");
+    /* Keep going: one VF that cannot be restored must not strand the others. */
+    for (size_t i = 0; i < n; i++)
+        if (restore_one(cli, &refs[i]) != EXIT_OK)
+            rc = EXIT_ERROR;
+    if (n == 0)
+        printf("no saved VF settings to restore\n");
+    free(refs);
+    return rc;
+}
