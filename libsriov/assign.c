@@ -138,7 +138,12 @@ static int build_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
     if (req->l2.min_rate >= 0) l2.min_rate = req->l2.min_rate;
     if (req->l2.spoofchk >= 0) l2.spoofchk = req->l2.spoofchk;
     if (req->l2.trust >= 0) l2.trust = req->l2.trust;
+    /* Safe defaults for a guest's VF (xl-sriov.cfg(5)): the guest cannot forge
+     * its source MAC, is not trusted, and its link follows the PF's. */
+    if (l2.spoofchk < 0) l2.spoofchk = 1;
+    if (l2.trust < 0) l2.trust = 0;
     rc = sriov_vf_config_set_kv(ctx, cfg, "mac", r->mac);
+    if (!rc) rc = sriov_vf_config_set_kv(ctx, cfg, "state", "auto");
     if (!rc) rc = add_kv(ctx, cfg, "vlan", l2.vlan, false);
     if (!rc) rc = add_kv(ctx, cfg, "qos", l2.qos, false);
     if (!rc) rc = add_kv(ctx, cfg, "max_rate", l2.rate, false);
@@ -357,24 +362,37 @@ fail:
     return rc;
 }
 
+/* xenstore allows only [A-Za-z0-9-/_@] in paths, so the BDF is spelled as libxl
+ * spells it under /libxl/pci: 0000:03:10.2 becomes 0000-03-10-2. */
+static void xs_vf_dir(const struct sriov_assignment *r, char *path, size_t len)
+{
+    size_t n = (size_t)snprintf(path, len, "/xen-sriov/%s/", r->uuid);
+
+    for (const char *c = r->vf; *c && n + 1 < len; c++)
+        path[n++] = (*c == ':' || *c == '.') ? '-' : *c;
+    path[n < len ? n : len - 1] = '\0';
+}
+
 static int xs_publish(struct sriov_hv *hv, const struct sriov_assignment *r)
 {
-    char path[160], val[32];
+    char dir[128], path[160], val[32];
     int rc;
 
-    snprintf(path, sizeof(path), "/xen-sriov/%s/%s/pf", r->uuid, r->vf);
+    xs_vf_dir(r, dir, sizeof(dir));
+
+    snprintf(path, sizeof(path), "%s/pf", dir);
     rc = hv->ops->xs_write(hv, path, r->pf);
-    snprintf(path, sizeof(path), "/xen-sriov/%s/%s/index", r->uuid, r->vf);
+    snprintf(path, sizeof(path), "%s/index", dir);
     snprintf(val, sizeof(val), "%u", r->index);
     if (!rc)
         rc = hv->ops->xs_write(hv, path, val);
-    snprintf(path, sizeof(path), "/xen-sriov/%s/%s/network", r->uuid, r->vf);
+    snprintf(path, sizeof(path), "%s/network", dir);
     if (!rc)
         rc = hv->ops->xs_write(hv, path, r->network ? r->network : "");
-    snprintf(path, sizeof(path), "/xen-sriov/%s/%s/mac", r->uuid, r->vf);
+    snprintf(path, sizeof(path), "%s/mac", dir);
     if (!rc)
         rc = hv->ops->xs_write(hv, path, r->mac);
-    snprintf(path, sizeof(path), "/xen-sriov/%s/%s/domid", r->uuid, r->vf);
+    snprintf(path, sizeof(path), "%s/domid", dir);
     snprintf(val, sizeof(val), "%u", r->domid);
     if (!rc)
         rc = hv->ops->xs_write(hv, path, val);
@@ -426,8 +444,17 @@ static int undo_step(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__r
 
     switch (step) {
     case STEP_XS:
-        snprintf(path, sizeof(path), "/xen-sriov/%s/%s", r->uuid, r->vf);
-        return hv->ops->xs_rm(hv, path);
+        xs_vf_dir(r, path, sizeof(path));
+        rc = hv->ops->xs_rm(hv, path);
+        /* The domain's last VF takes its /xen-sriov/<uuid> node with it. */
+        for (size_t k = 0; !rc && k < recs->n; k++)
+            if (k != i && !strcmp(recs->v[k].uuid, r->uuid) && (recs->v[k].steps & STEP_XS))
+                return 0;
+        if (!rc) {
+            snprintf(path, sizeof(path), "/xen-sriov/%s", r->uuid);
+            rc = hv->ops->xs_rm(hv, path);
+        }
+        return rc;
     case STEP_PCI:
         /* A domain that is gone took its devices with it. */
         if (sriov__uuid_parse(r->uuid, uuid) || hv->ops->domain_by_uuid(hv, uuid, &dom))

@@ -150,9 +150,13 @@ int sriov__fail(struct sriov_ctx *ctx, int rc, const char *format, ...)
 {
     va_list args;
 
+    char msg[SRIOV_ERR_LEN];
+
+    /* Format into a copy: callers may pass ctx->last_error as an argument to wrap it. */
     va_start(args, format);
-    vsnprintf(ctx->last_error, sizeof(ctx->last_error), format, args);
+    vsnprintf(msg, sizeof(msg), format, args);
     va_end(args);
+    memcpy(ctx->last_error, msg, sizeof(msg));
     sriov__dbg(ctx, "%s (%s)", ctx->last_error, strerror(-rc));
     return rc;
 }

@@ -82,16 +82,13 @@ int sriov__dev_load_driver(int devfd, struct sriov_dev *dev)
     return dev->driver ? 0 : -ENOMEM;
 }
 
-int sriov__dev_load(struct sriov_ctx *ctx, int devfd, const char *bdf, struct sriov_dev *dev)
+static int read_ids(struct sriov_ctx *ctx, int devfd, struct sriov_dev *dev)
 {
+    const char *bdf = dev->bdf;
     char rel[PATH_MAX];
     unsigned long v;
     long numa;
     int rc;
-
-    dev->ctx = ctx;
-    snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
-    dev->numa_node = -1;
 
 #define READ_HEX(attr, field)                                               \
     do {                                                                    \
@@ -108,16 +105,69 @@ int sriov__dev_load(struct sriov_ctx *ctx, int devfd, const char *bdf, struct sr
 
     /* numa_node is absent on kernels without NUMA: that means "unknown". */
     snprintf(rel, sizeof(rel), "%s/numa_node", bdf);
-    if (sriov__read_int_at(devfd, rel, &numa) == 0 && numa >= 0 && numa < INT_MAX)
+    if (sriov__read_int_at(devfd, rel, &numa) == 0 && numa >= -1 && numa < INT_MAX)
         dev->numa_node = (int)numa;
+    return 0;
+}
+
+static int load_links(struct sriov_ctx *ctx, int devfd, struct sriov_dev *dev)
+{
+    int rc;
 
     rc = sriov__dev_load_driver(devfd, dev);
     if (rc)
-        return sriov__fail(ctx, rc, "%s: cannot read its driver link", bdf);
-    rc = load_netdevs(devfd, bdf, dev);
+        return sriov__fail(ctx, rc, "%s: cannot read its driver link", dev->bdf);
+    rc = load_netdevs(devfd, dev->bdf, dev);
     if (rc)
-        return sriov__fail(ctx, rc, "%s: cannot list its network interfaces", bdf);
+        return sriov__fail(ctx, rc, "%s: cannot list its network interfaces", dev->bdf);
     return 0;
+}
+
+int sriov__dev_load(struct sriov_ctx *ctx, int devfd, const char *bdf, struct sriov_dev *dev)
+{
+    int rc;
+
+    dev->ctx = ctx;
+    snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+    dev->numa_node = -1;
+    rc = read_ids(ctx, devfd, dev);
+    return rc ? rc : load_links(ctx, devfd, dev);
+}
+
+int sriov__dev_load_lazy(struct sriov_ctx *ctx, int devfd, const char *bdf,
+                         struct sriov_dev *dev)
+{
+    dev->ctx = ctx;
+    snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+    dev->ids_pending = true;
+    return load_links(ctx, devfd, dev);
+}
+
+/* Accessors are logically const; the first one to need the ids reads them.  If
+ * that fails the kernel's own derivation from the PF, preset by the caller, stays. */
+static const struct sriov_dev *ids(const struct sriov_dev *cdev)
+{
+    struct sriov_dev *dev = (struct sriov_dev *)cdev;
+    char saved[SRIOV_ERR_LEN];
+    int devfd;
+
+    if (!dev->ids_pending)
+        return dev;
+    dev->ids_pending = false;
+    snprintf(saved, sizeof(saved), "%s", dev->ctx->last_error);
+    devfd = sriov__sysfs_open_dir(dev->ctx, "bus/pci/devices");
+    if (devfd >= 0) {
+        struct sriov_dev tmp = *dev;
+        if (read_ids(dev->ctx, devfd, &tmp) == 0) {
+            dev->vendor = tmp.vendor;
+            dev->device = tmp.device;
+            dev->class = tmp.class;
+            dev->numa_node = tmp.numa_node;
+        }
+        close(devfd);
+    }
+    snprintf(dev->ctx->last_error, sizeof(dev->ctx->last_error), "%s", saved);
+    return dev;
 }
 
 void sriov__dev_dispose(struct sriov_dev *dev)
@@ -169,6 +219,7 @@ static const char *lookup(const struct sriov_dev *cdev, bool vendor)
 
     if (*slot)
         return *slot;
+    ids(cdev);
     pacc = names_db(dev->ctx);
     if (pacc) {
         if (vendor)
@@ -189,12 +240,12 @@ static const char *lookup(const struct sriov_dev *cdev, bool vendor)
 const char *sriov_dev_vendor_name(const struct sriov_dev *dev) { return lookup(dev, true); }
 const char *sriov_dev_device_name(const struct sriov_dev *dev) { return lookup(dev, false); }
 const char *sriov_dev_bdf(const struct sriov_dev *dev) { return dev->bdf; }
-uint16_t sriov_dev_vendor_id(const struct sriov_dev *dev) { return dev->vendor; }
-uint16_t sriov_dev_device_id(const struct sriov_dev *dev) { return dev->device; }
-uint32_t sriov_dev_class(const struct sriov_dev *dev) { return dev->class; }
+uint16_t sriov_dev_vendor_id(const struct sriov_dev *dev) { return ids(dev)->vendor; }
+uint16_t sriov_dev_device_id(const struct sriov_dev *dev) { return ids(dev)->device; }
+uint32_t sriov_dev_class(const struct sriov_dev *dev) { return ids(dev)->class; }
 const char *sriov_dev_driver(const struct sriov_dev *dev) { return dev->driver; }
 size_t sriov_dev_netdev_count(const struct sriov_dev *dev) { return dev->n_netdevs; }
-int sriov_dev_numa_node(const struct sriov_dev *dev) { return dev->numa_node; }
+int sriov_dev_numa_node(const struct sriov_dev *dev) { return ids(dev)->numa_node; }
 
 const char *sriov_dev_netdev(const struct sriov_dev *dev, size_t i)
 {

@@ -260,9 +260,22 @@ out:
     return rc;
 }
 
+/* xenstored's rule (valid_chars in tools/xenstore): anything else is EINVAL. */
+static int xs_path_valid(struct sriov_hv *hv, const char *path)
+{
+    if (strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/_@") !=
+        strlen(path))
+        return sriov__fail(hv->ctx, -EINVAL, "cannot write xenstore %s: %s", path,
+                           strerror(EINVAL));
+    return 0;
+}
+
 int sim_xs_write(struct sriov_hv *hv, const char *path, const char *value)
 {
     int rc = sim_fault(hv, "xs_write");
+
+    if (!rc)
+        rc = xs_path_valid(hv, path);
 
     return rc ? rc : xs_update(hv, path, value);
 }
@@ -270,6 +283,9 @@ int sim_xs_write(struct sriov_hv *hv, const char *path, const char *value)
 int sim_xs_rm(struct sriov_hv *hv, const char *path)
 {
     int rc = sim_fault(hv, "xs_rm");
+
+    if (!rc)
+        rc = xs_path_valid(hv, path);
 
     return rc ? rc : xs_update(hv, path, NULL);
 }

@@ -23,6 +23,7 @@ struct sriov_dev {
     char *driver;                 /* NULL when unbound */
     char **netdevs;
     size_t n_netdevs;
+    bool ids_pending;             /* VFs: ids/class/NUMA read from sysfs on first use */
     char *vendor_name;            /* looked up on first use */
     char *device_name;
 };
@@ -110,6 +111,11 @@ void sriov__unlock(int fd);
 
 /* device.c */
 int sriov__dev_load(struct sriov_ctx *ctx, int devfd, const char *bdf, struct sriov_dev *dev);
+/* Like sriov__dev_load but only driver and netdevs now: discovery of thousands of
+ * VFs must not pay for attributes few callers read.  The caller presets the ids
+ * with what the kernel derives from the PF; first use reads the real ones. */
+int sriov__dev_load_lazy(struct sriov_ctx *ctx, int devfd, const char *bdf,
+                         struct sriov_dev *dev);
 int sriov__dev_load_driver(int devfd, struct sriov_dev *dev);
 void sriov__dev_dispose(struct sriov_dev *dev);
 void sriov__pci_names_free(struct sriov_ctx *ctx);

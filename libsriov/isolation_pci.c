@@ -66,7 +66,7 @@ static int config_readable(int devfd, const char *bdf)
 {
     char rel[PATH_MAX];
     struct stat st;
-    uint8_t buf[4];
+    uint8_t buf[12];
     int fd, rc = 0;
 
     snprintf(rel, sizeof(rel), "%s/config", bdf);
@@ -75,7 +75,11 @@ static int config_readable(int devfd, const char *bdf)
         return -errno;
     if (fstat(fd, &st) < 0)
         rc = -errno;
-    else if (pread(fd, buf, 4, 0) != 4 || (buf[0] == 0xff && buf[1] == 0xff))
+    /* A VF's Vendor/Device ID registers read 0xFFFF by the SR-IOV spec, so a
+     * dead function is one whose class code reads all ones too. */
+    else if (pread(fd, buf, 12, 0) != 12 ||
+             (buf[0] == 0xff && buf[1] == 0xff && buf[9] == 0xff && buf[10] == 0xff &&
+              buf[11] == 0xff))
         rc = -EIO;
     else if (pread(fd, buf, 4, 0xfc) != 4 ||
              (st.st_size > 0x100 && pread(fd, buf, 4, 0x100) != 4))

@@ -152,7 +152,8 @@ static void read_vf(struct nlattr *entry, struct sriov__vf_list *list)
                 continue;
             cfg->vlan = (uint16_t)vi->vlan;
             cfg->qos = (uint8_t)vi->qos;
-            cfg->vlan_proto = ntohs(vi->vlan_proto);
+            /* Drivers that never set a protocol report 0: that is 802.1Q. */
+            cfg->vlan_proto = vi->vlan_proto ? ntohs(vi->vlan_proto) : 0x8100;
             cfg->present |= SRIOV_VF_VLAN | SRIOV_VF_QOS | SRIOV_VF_VLAN_PROTO;
             break; /* the kernel reports one (MAX_VLAN_LIST_LEN) */
         }

@@ -96,7 +96,13 @@ static int load_vf(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf, unsign
         return -ENOMEM;
     vf->index = index;
     vf->pf = pf;
-    rc = sriov__dev_load(ctx, devfd, bdf, &vf->dev);
+    /* What the kernel itself gives a new VF (drivers/pci/iov.c pci_iov_add_virtfn):
+     * the PF's vendor, the SR-IOV capability's VF device ID; sysfs refines it. */
+    vf->dev.vendor = pf->dev.vendor;
+    vf->dev.device = pf->vf_device;
+    vf->dev.class = pf->dev.class;
+    vf->dev.numa_node = pf->dev.numa_node;
+    rc = sriov__dev_load_lazy(ctx, devfd, bdf, &vf->dev);
     if (rc) {
         vf_free(vf);
         return rc;

@@ -438,7 +438,8 @@ SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_network_bridge(const struct srio
 /*
  * Assignments: which VF went to which domain, kept in <state_dir>/assignments.json
  * (atomic, under flock) and, once attached, in xenstore under
- * /xen-sriov/<domain-uuid>/<vf-bdf>/{pf,index,network,mac,domid}.  Domains are
+ * /xen-sriov/<domain-uuid>/<vf-bdf>/{pf,index,network,mac,domid}, with the BDF
+ * spelt 0000-03-10-2 (xenstore paths allow no colon or dot).  Domains are
  * named by UUID; the domid is a hint.  Load takes a snapshot; handles stay
  * valid until the next load or the context's end.
  */

@@ -132,7 +132,9 @@ int sriov__vf_record_load(struct sriov_ctx *ctx, const char *path, struct sriov_
         if (!rc && !is_header)
             rc = sriov_vf_config_set_kv(ctx, &rec->cfg, line, eq + 1);
         if (rc) {
-            rc = sriov__fail(ctx, -EPROTO, "%s: %s", path, sriov_ctx_last_error(ctx));
+            char why[SRIOV_ERR_LEN];
+            snprintf(why, sizeof(why), "%s", sriov_ctx_last_error(ctx));
+            rc = sriov__fail(ctx, -EPROTO, "%s: %s", path, why);
             goto out;
         }
     }

@@ -6,7 +6,7 @@
  *          'pf=enp3s0f1,vf=4,permissive=1' ]
  *
  * network= or pf= (with an optional fixed vf= index); L2 keys mac, vlan, qos,
- * spoofchk, trust, rate, min_rate; and libxl's PCI options (vdevfn, permissive,
+ * spoofchk, trust, rate, min_rate; and libxl's PCI options (vslot or vdevfn, permissive,
  * seize, msitranslate, power_mgmt, rdm_policy), which are handed to
  * xlu_pci_parse_spec_string so they mean exactly what they mean in pci=.
  */
@@ -21,7 +21,9 @@
 #include "netcfg.h"
 #include "xlcfg.h"
 
-static const char *const pci_keys[] = { "vdevfn", "permissive", "seize", "msitranslate",
+/* libxl 4.17 spells the virtual slot "vslot" (or BDF@VSLOT); vdevfn= is taken as
+ * well and handed on as vslot = vdevfn >> 3. */
+static const char *const pci_keys[] = { "vslot", "permissive", "seize", "msitranslate",
                                         "power_mgmt", "rdm_policy", NULL };
 
 int sriov__parse_long(const char *s, long min, long max, long *out)
@@ -113,7 +115,7 @@ static int parse_pci_opts(struct sriov_ctx *ctx, const char *where, struct sriov
                          report && *report ? ": " : "", report ? report : "");
         goto out;
     }
-    if (strstr(req->pci_opts, "vdevfn="))
+    if (strstr(req->pci_opts, "vslot="))
         req->pci.vdevfn = (int)pci.vdevfn;
     if (strstr(req->pci_opts, "permissive="))
         req->pci.permissive = pci.permissive;
@@ -167,6 +169,14 @@ static int set_key(struct sriov_ctx *ctx, const char *where, struct sriov__vf_re
         rc = sriov__parse_bool(val, &req->l2.spoofchk);
     } else if (!strcmp(key, "trust")) {
         rc = sriov__parse_bool(val, &req->l2.trust);
+    } else if (!strcmp(key, "vdevfn")) {
+        char slot[24];
+        rc = sriov__parse_long(val, 0, 255, &v);
+        if (!rc && (v & 7))
+            rc = -EINVAL; /* a VF is function 0 of its virtual slot */
+        snprintf(slot, sizeof(slot), "%ld", v >> 3);
+        if (!rc)
+            rc = append_opt(&req->pci_opts, "vslot", slot);
     } else if (is_pci_key(key)) {
         rc = *val ? append_opt(&req->pci_opts, key, val) : -EINVAL;
     } else {

@@ -115,7 +115,7 @@ int cmd_vf_show(struct cli *cli, int argc, char **argv)
 
     /* Options may follow the VF ("vf-show eth0/1 --json"), so no '+' here. */
     json = false;
-    optind = 1;
+    optind = 0; /* 0: reinitialise getopt, main() parsed in "+" (stop at operand) mode */
     while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
         switch (c) {
         case 'j':

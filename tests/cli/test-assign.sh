@@ -32,6 +32,7 @@ snapshot() {
     for d in "$T"/sys/bus/pci/devices/*; do
         printf '%s %s' "${d##*/}" "$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)"
         [ -e "$d/sriov_numvfs" ] && printf ' numvfs=%s' "$(cat "$d/sriov_numvfs")"
+        [ -e "$d/driver_override" ] && printf ' override=%s' "$(cat "$d/driver_override")"
         echo
     done
     echo "state: $({ tr -d ' \n' <"$T/state/assignments.json"; } 2>/dev/null)" | sed 's/: $/: []/'
@@ -65,7 +66,7 @@ check create-pci grep -q '^pci 0000:01:10.0$' "$T/hv/domains/$uuid"
 check create-pci-2 grep -q '^pci 0000:01:10.5$' "$T/hv/domains/$uuid"
 check create-pciback test "$(drv 0000:01:10.0) $(drv 0000:01:10.5)" = "pciback pciback"
 check create-numvfs test "$(cat "$T/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 4
-check create-xenstore grep -q "^/xen-sriov/$uuid/0000:01:10.0/mac 00:16:3e:12:34:56$" "$T/hv/xenstore"
+check create-xenstore grep -q "^/xen-sriov/$uuid/0000-01-10-0/mac 00:16:3e:12:34:56$" "$T/hv/xenstore"
 check create-state grep -q "\"domain_uuid\": \"$uuid\"" "$T/state/assignments.json"
 check create-state-mode test "$(stat -c %a "$T/state/assignments.json")" = 600
 check create-pv-settings grep -q 'e820_host=1' "$T/err"

@@ -11,8 +11,8 @@ if [ -z "${SRIOV_SIM:-}" ] || [ ! -x "$SRIOV_SIM" ]; then
     exit 1
 fi
 
-ok()   { N_PASSED=$((N_PASSED + 1)); echo "ok   - $*"; }
-bad()  { N_FAILED=$((N_FAILED + 1)); echo "FAIL - $*"; }
+ok()   { N_PASSED=$((N_PASSED + 1)); echo "PASS: $*"; }
+bad()  { N_FAILED=$((N_FAILED + 1)); echo "FAIL: $*"; }
 
 # check DESCRIPTION EXPECTED ACTUAL
 check() {

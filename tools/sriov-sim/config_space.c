@@ -52,8 +52,10 @@ static void render_common(const struct pci_dev *dev, uint8_t *c, uint8_t header_
 
     if (dev->enable_cnt)
         cmd |= 0x0004 | 0x0400;      /* bus master; INTx off, MSI-X in use */
-    put16(c, 0x00, dev->vendor);
-    put16(c, 0x02, dev->device);
+    /* SR-IOV 1.1 section 3.4.1.1/2: a VF's Vendor and Device ID registers read
+     * 0xFFFF (QEMU's NVMe VFs do too); the kernel fills sysfs from the PF. */
+    put16(c, 0x00, vf ? 0xffff : dev->vendor);
+    put16(c, 0x02, vf ? 0xffff : dev->device);
     put16(c, 0x04, cmd);
     put16(c, 0x06, 0x0010);           /* capability list */
     put8(c, 0x08, dev->revision);

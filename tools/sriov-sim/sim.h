@@ -233,7 +233,7 @@ bool sysfs_streq(const char *s1, const char *s2);
 int synth_uevent_check(const char *buf);
 
 /* static_build.c, fuse_fs.c, describe.c */
-int static_build(struct sim *sim, const char *root, unsigned jobs);
+int static_build(struct sim *sim, const char *root);
 struct mount_opts {
     bool foreground;
     const char *pidfile;

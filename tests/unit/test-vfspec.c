@@ -1,0 +1,156 @@
+/* Parsers of the assignment path: vf= entries, sriov.cfg networks, UUIDs. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "internal.h"
+#include "netcfg.h"
+
+static struct sriov_ctx *ctx;
+
+static int parse(const char *spec, struct sriov__vf_req *req)
+{
+    return sriov__vf_req_parse(ctx, spec, "t.cfg line 3: vf entry 1", req);
+}
+
+static void test_vf_ok(void)
+{
+    struct sriov__vf_req r;
+
+    CHECK_INT("vf-full", parse("network=lan,mac=00:16:3e:12:34:56,vlan=100,qos=3,rate=1000,"
+                               "min_rate=10,spoofchk=on,trust=0", &r), 0);
+    CHECK_STR("vf-network", r.network, "lan");
+    CHECK_INT("vf-mac", r.has_mac && r.mac[5] == 0x56, 1);
+    CHECK_INT("vf-vlan", r.l2.vlan, 100);
+    CHECK_INT("vf-qos", r.l2.qos, 3);
+    CHECK_INT("vf-rate", r.l2.rate, 1000);
+    CHECK_INT("vf-spoofchk", r.l2.spoofchk, 1);
+    CHECK_INT("vf-trust", r.l2.trust, 0);
+    CHECK_INT("vf-no-pci-opts", r.pci_opts == NULL && r.pci.permissive == -1, 1);
+    sriov__vf_req_dispose(&r);
+    sriov__vf_req_dispose(&r); /* safe twice */
+
+    CHECK_INT("vf-pf-index", parse("pf=enp3s0f1,vf=4,permissive=1,rdm_policy=relaxed,"
+                                   "vdevfn=0x08", &r), 0);
+    CHECK_STR("vf-pf", r.pf, "enp3s0f1");
+    CHECK_INT("vf-index", r.vf_index, 4);
+    CHECK_INT("vf-permissive", r.pci.permissive, 1);
+    CHECK_INT("vf-rdm", r.pci.rdm_policy, 1);
+    CHECK_INT("vf-vdevfn", r.pci.vdevfn, 8);
+    CHECK_STR("vf-pci-opts-text", r.pci_opts, "permissive=1,rdm_policy=relaxed,vslot=1");
+    sriov__vf_req_dispose(&r);
+}
+
+static void bad(const char *name, const char *spec, const char *want)
+{
+    struct sriov__vf_req r;
+    int rc = parse(spec, &r);
+
+    CHECK_INT(name, rc, -EINVAL);
+    if (!strstr(sriov_ctx_last_error(ctx), want) ||
+        !strstr(sriov_ctx_last_error(ctx), "line 3")) {
+        printf("FAIL: %s-message: '%s' lacks '%s'\n", name, sriov_ctx_last_error(ctx), want);
+        harness_failed = 1;
+    }
+}
+
+static void test_vf_bad(void)
+{
+    bad("vf-unknown-key", "network=lan,colour=blue", "unknown key 'colour'");
+    bad("vf-bad-vlan", "network=lan,vlan=4096", "'vlan'");
+    bad("vf-bad-qos", "network=lan,qos=8", "'qos'");
+    bad("vf-multicast-mac", "network=lan,mac=01:00:5e:00:00:01", "'mac'");
+    bad("vf-short-mac", "network=lan,mac=00:16:3e:12:34", "'mac'");
+    bad("vf-bool", "network=lan,trust=maybe", "'trust'");
+    bad("vf-neither", "vlan=3", "exactly one of network= or pf=");
+    bad("vf-both", "network=lan,pf=eth0", "exactly one of network= or pf=");
+    bad("vf-index-needs-pf", "network=lan,vf=2", "needs pf=");
+    bad("vf-not-kv", "network=lan,permissive", "not KEY=VALUE");
+    bad("vf-quote", "network=lan'", "quotes");
+    bad("vf-bad-rdm", "network=lan,rdm_policy=sometimes", "PCI options");
+    bad("vf-vdevfn-function", "network=lan,vdevfn=0x09", "'vdevfn'");
+    bad("vf-network-twice", "network=lan,network=wan", "'network'");
+}
+
+static void test_networks(const char *dir)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/sriov.cfg", dir);
+    f = fopen(path, "w");
+    fputs("# comment\nnetwork = [\n"
+          "  [ \"name=lan\", \"pf=enp3s0f0\", \"pf=0000:04:00.0\", \"vlan=100\",\n"
+          "    \"bridge=xenbr0\", \"spoofchk=1\" ],\n"
+          "  [ \"name=san\", \"pf=enp5s0f0\", \"rate=5000\", \"numvfs=8\" ],\n]\n", f);
+    fclose(f);
+    CHECK_INT("net-load", sriov_ctx_load_networks(ctx), 0);
+    CHECK_INT("net-count", sriov_ctx_network_count(ctx), 2);
+    CHECK_STR("net-name", sriov_network_name(sriov_ctx_network(ctx, 0)), "lan");
+    CHECK_INT("net-pfs", sriov_network_pf_count(sriov_ctx_network(ctx, 0)), 2);
+    CHECK_STR("net-pf2", sriov_network_pf(sriov_ctx_network(ctx, 0), 1), "0000:04:00.0");
+    CHECK_INT("net-vlan", sriov_network_vlan(sriov_ctx_network(ctx, 0)), 100);
+    CHECK_STR("net-bridge", sriov_network_bridge(sriov_ctx_network(ctx, 0)), "xenbr0");
+    CHECK_INT("net-unset", sriov_network_vlan(sriov_ctx_network(ctx, 1)), -1);
+    CHECK_INT("net-rate", sriov_network_rate(sriov_ctx_network(ctx, 1)), 5000);
+
+    f = fopen(path, "w");
+    fputs("network = [\n  [ \"name=lan\", \"pf=x\" ],\n  [ \"name=b\", \"pf=y\", \"vlan=x\" ] ]\n",
+          f);
+    fclose(f);
+    CHECK_INT("net-bad-value", sriov_ctx_load_networks(ctx), -EINVAL);
+    CHECK("net-bad-value-line", strstr(sriov_ctx_last_error(ctx), "line 3") != NULL);
+    f = fopen(path, "w");
+    fputs("network = [ [ \"name=lan\" ] ]\n", f);
+    fclose(f);
+    CHECK_INT("net-no-pf", sriov_ctx_load_networks(ctx), -EINVAL);
+    f = fopen(path, "w");
+    fputs("network = [ [ \"name=a\", \"pf=x\" ], [ \"name=a\", \"pf=y\" ] ]\n", f);
+    fclose(f);
+    CHECK_INT("net-duplicate", sriov_ctx_load_networks(ctx), -EINVAL);
+    f = fopen(path, "w");
+    fputs("network = [ [ \"name=a\" \n", f);
+    fclose(f);
+    CHECK_INT("net-syntax", sriov_ctx_load_networks(ctx), -EINVAL);
+    unlink(path);
+    CHECK_INT("net-missing-file", sriov_ctx_load_networks(ctx), 0);
+    CHECK_INT("net-missing-none", sriov_ctx_network_count(ctx), 0);
+}
+
+static void test_uuid(void)
+{
+    uint8_t u[16], v[16];
+    char s[SRIOV_UUID_STR_LEN];
+
+    CHECK_INT("uuid-parse", sriov__uuid_parse("4fd956a9-1d2c-4ca1-9d5e-7560f7df992c", u), 0);
+    sriov__uuid_format(u, s);
+    CHECK_STR("uuid-roundtrip", s, "4fd956a9-1d2c-4ca1-9d5e-7560f7df992c");
+    CHECK_INT("uuid-bad", sriov__uuid_parse("4fd956a9-1d2c-4ca1-9d5e-7560f7df992", u), -EINVAL);
+    CHECK_INT("uuid-gen", sriov__uuid_generate(u) || sriov__uuid_generate(v), 0);
+    CHECK("uuid-gen-differ", memcmp(u, v, 16) != 0 && (u[6] >> 4) == 4);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/test-vfspec.XXXXXX", path[600];
+    struct sriov_ctx_opts opts = { 0 };
+
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(path, sizeof(path), "%s/sriov.cfg", dir);
+    opts.config_path = path;
+    if (sriov_ctx_new(&ctx, &opts))
+        return 1;
+    test_vf_ok();
+    test_vf_bad();
+    test_networks(dir);
+    test_uuid();
+    sriov_ctx_free(ctx);
+    rmdir(dir);
+    return HARNESS_EXIT();
+}
