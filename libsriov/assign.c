@@ -112,45 +112,28 @@ static bool synthetic_host(const struct sriov_ctx *ctx)
     return strcmp(ctx->sysfs_root, "/sys") != 0;
 }
 
-static int add_kv(struct sriov_ctx *ctx, struct sriov_vf_config *cfg, const char *key,
-                  long value, bool flag)
-{
-    char buf[32];
-
-    if (value < 0)
-        return 0;
-    snprintf(buf, sizeof(buf), "%ld", value);
-    return sriov_vf_config_set_kv(ctx, cfg, key, flag ? (value ? "on" : "off") : buf);
-}
-
-/* Request values win over the network's defaults. */
+/* The network's defaults, the entry's own keys over them, then the safe defaults for
+ * a guest's VF (xl-sriov.cfg(5)): the guest cannot forge its source MAC, is not
+ * trusted, and its link follows the PF's. */
 static int build_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
                     const struct sriov_assignment *r, struct sriov_vf_config *cfg)
 {
     const struct sriov_network *net = req->network ? sriov__network_get(ctx, req->network)
                                                    : NULL;
-    struct sriov__l2 l2 = net ? net->l2 : (struct sriov__l2){ -1, -1, -1, -1, -1, -1 };
     int rc;
 
-    if (req->l2.vlan >= 0) l2.vlan = req->l2.vlan;
-    if (req->l2.qos >= 0) l2.qos = req->l2.qos;
-    if (req->l2.rate >= 0) l2.rate = req->l2.rate;
-    if (req->l2.min_rate >= 0) l2.min_rate = req->l2.min_rate;
-    if (req->l2.spoofchk >= 0) l2.spoofchk = req->l2.spoofchk;
-    if (req->l2.trust >= 0) l2.trust = req->l2.trust;
-    /* Safe defaults for a guest's VF (xl-sriov.cfg(5)): the guest cannot forge
-     * its source MAC, is not trusted, and its link follows the PF's. */
-    if (l2.spoofchk < 0) l2.spoofchk = 1;
-    if (l2.trust < 0) l2.trust = 0;
+    if (net)
+        sriov__vf_config_overlay(cfg, &net->l2);
+    sriov__vf_config_overlay(cfg, &req->l2);
     rc = sriov_vf_config_set_kv(ctx, cfg, "mac", r->mac);
-    if (!rc) rc = sriov_vf_config_set_kv(ctx, cfg, "state", "auto");
-    if (!rc) rc = add_kv(ctx, cfg, "vlan", l2.vlan, false);
-    if (!rc) rc = add_kv(ctx, cfg, "qos", l2.qos, false);
-    if (!rc) rc = add_kv(ctx, cfg, "max_rate", l2.rate, false);
-    if (!rc) rc = add_kv(ctx, cfg, "min_rate", l2.min_rate, false);
-    if (!rc) rc = add_kv(ctx, cfg, "spoofchk", l2.spoofchk, true);
-    if (!rc) rc = add_kv(ctx, cfg, "trust", l2.trust, true);
-    if (!rc) rc = sriov_vf_config_validate(ctx, cfg);
+    if (!rc && !(cfg->present & SRIOV_VF_SPOOFCHK))
+        rc = sriov_vf_config_set_kv(ctx, cfg, "spoofchk", "on");
+    if (!rc && !(cfg->present & SRIOV_VF_TRUST))
+        rc = sriov_vf_config_set_kv(ctx, cfg, "trust", "off");
+    if (!rc && !(cfg->present & SRIOV_VF_LINK_STATE))
+        rc = sriov_vf_config_set_kv(ctx, cfg, "state", "auto");
+    if (!rc)
+        rc = sriov_vf_config_validate(ctx, cfg);
     return rc;
 }
 
@@ -169,8 +152,7 @@ static int apply_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
     if (!vf || sriov_vf_ref_from_vf(ctx, vf, &ref)) {
         /* A PF without a network interface (NVMe, ...): nothing to configure, unless
          * the entry asked for L2 settings explicitly. */
-        if (req->has_mac || req->l2.vlan >= 0 || req->l2.rate >= 0 || req->l2.spoofchk >= 0 ||
-            req->l2.trust >= 0 || req->l2.min_rate >= 0)
+        if (req->l2.present)
             rc = sriov__fail(ctx, -EOPNOTSUPP, "%s has no network interface: cannot apply "
                              "the L2 settings of '%s'", r->pf, req->spec);
         else
@@ -230,8 +212,8 @@ static void choose_mac(const struct sriov__dom_id *dom, const struct sriov__vf_r
 {
     uint8_t m[6];
 
-    if (req->has_mac)
-        memcpy(m, req->mac, 6);
+    if (req->l2.present & SRIOV_VF_MAC)
+        memcpy(m, req->l2.mac, 6);
     else
         sriov_mac_derive(dom->uuid, slot, m);
     snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);

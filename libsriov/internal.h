@@ -127,6 +127,12 @@ int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf);
 /* vfconfig.c: VF network settings as values (no I/O). */
 /* The settings of a freshly created VF, applied when a saved VF was unreadable. */
 void sriov__vf_config_defaults(struct sriov_vf_config *cfg);
+/* The strict MAC syntax every caller shares: six pairs of hex digits and colons. */
+int sriov__parse_mac(const char *s, uint8_t mac[6]);
+/* A key sriov_vf_config_set_kv() knows. */
+bool sriov__vf_config_key(const char *key);
+/* Copy every field present in src over dst. */
+void sriov__vf_config_overlay(struct sriov_vf_config *dst, const struct sriov_vf_config *src);
 /* Append "key=value\n" for every present field. */
 int sriov__vf_config_text(const struct sriov_vf_config *cfg, char *buf, size_t len);
 

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,19 +74,12 @@ static int network_key(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, const
         rc = *val ? add_pf(n, val) : -EINVAL;
     else if (!strcmp(key, "bridge"))
         rc = *val && !n->bridge && (n->bridge = strdup(val)) ? 0 : -EINVAL;
-    else if (!strcmp(key, "vlan"))
-        rc = sriov__parse_long(val, 0, 4095, &v), n->l2.vlan = (int)v;
-    else if (!strcmp(key, "qos"))
-        rc = sriov__parse_long(val, 0, 7, &v), n->l2.qos = (int)v;
-    else if (!strcmp(key, "rate"))
-        rc = sriov__parse_long(val, 0, 1000000000L, &n->l2.rate);
-    else if (!strcmp(key, "min_rate"))
-        rc = sriov__parse_long(val, 0, 1000000000L, &n->l2.min_rate);
-    else if (!strcmp(key, "spoofchk"))
-        rc = sriov__parse_bool(val, &n->l2.spoofchk);
-    else if (!strcmp(key, "trust"))
-        rc = sriov__parse_bool(val, &n->l2.trust);
-    else if (!strcmp(key, "numvfs"))
+    else if (strcmp(key, "mac") && sriov__vf_config_key(key)) {
+        char where[PATH_MAX + 32];
+        snprintf(where, sizeof(where), "%s line %d: network", c->path,
+                 sriov__xlcfg_line_of(c, item));
+        return sriov__l2_set(ctx, &n->l2, where, key, val);
+    } else if (!strcmp(key, "numvfs"))
         rc = sriov__parse_long(val, 1, 65535, &v), n->numvfs = (unsigned int)v;
     else
         return sriov__fail(ctx, -EINVAL, "%s line %d: network: unknown key '%s'", c->path,
@@ -149,7 +143,7 @@ int sriov__netcfg_load(struct sriov_ctx *ctx)
     }
     for (int i = 0; i < n; i++) {
         struct sriov_network *net = &nc->v[nc->n++];
-        net->l2 = (struct sriov__l2){ -1, -1, -1, -1, -1, -1 };
+        sriov_vf_config_init(&net->l2);
         value = xlu_cfg_get_listitem2(list, i);
         rc = value ? parse_network(ctx, &c, value, i, net) : -EINVAL;
         if (rc)
@@ -206,10 +200,22 @@ const char *sriov_network_pf(const struct sriov_network *n, size_t i)
 {
     return i < n->n_pfs ? n->pfs[i] : NULL;
 }
-int sriov_network_vlan(const struct sriov_network *n) { return n->l2.vlan; }
-int sriov_network_qos(const struct sriov_network *n) { return n->l2.qos; }
-long sriov_network_rate(const struct sriov_network *n) { return n->l2.rate; }
-long sriov_network_min_rate(const struct sriov_network *n) { return n->l2.min_rate; }
-int sriov_network_spoofchk(const struct sriov_network *n) { return n->l2.spoofchk; }
-int sriov_network_trust(const struct sriov_network *n) { return n->l2.trust; }
+/* -1 where the network leaves a setting to the entry or the defaults. */
+#define NET_L2(bit, field) (n->l2.present & (bit) ? (long)n->l2.field : -1)
+int sriov_network_vlan(const struct sriov_network *n) { return (int)NET_L2(SRIOV_VF_VLAN, vlan); }
+int sriov_network_qos(const struct sriov_network *n) { return (int)NET_L2(SRIOV_VF_QOS, qos); }
+long sriov_network_rate(const struct sriov_network *n)
+{
+    return NET_L2(SRIOV_VF_MAX_TX_RATE, max_tx_rate);
+}
+long sriov_network_min_rate(const struct sriov_network *n)
+{
+    return NET_L2(SRIOV_VF_MIN_TX_RATE, min_tx_rate);
+}
+int sriov_network_spoofchk(const struct sriov_network *n)
+{
+    return (int)NET_L2(SRIOV_VF_SPOOFCHK, spoofchk);
+}
+int sriov_network_trust(const struct sriov_network *n) { return (int)NET_L2(SRIOV_VF_TRUST, trust); }
+#undef NET_L2
 const char *sriov_network_bridge(const struct sriov_network *n) { return n->bridge; }

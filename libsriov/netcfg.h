@@ -6,22 +6,13 @@
 #include <stdint.h>
 
 #include "hv.h"
-
-/* L2 settings; -1 (or NULL) means "not set". */
-struct sriov__l2 {
-    int vlan;
-    int qos;
-    long rate;                   /* Mbit/s, max_tx_rate */
-    long min_rate;
-    int spoofchk;
-    int trust;
-};
+#include "sriov.h"
 
 struct sriov_network {
     char *name;
     char **pfs;                  /* PF selectors as written (netdev or BDF) */
     size_t n_pfs;
-    struct sriov__l2 l2;
+    struct sriov_vf_config l2;   /* defaults for its VFs, parsed like vf-set's */
     char *bridge;                /* netfront fallback */
     unsigned int numvfs;         /* VFs to enable on a PF that has none; 0: all */
 };
@@ -41,9 +32,7 @@ struct sriov__vf_req {
     char *network;
     char *pf;
     int vf_index;                /* -1: any */
-    bool has_mac;
-    uint8_t mac[6];
-    struct sriov__l2 l2;
+    struct sriov_vf_config l2;   /* the entry's own L2 keys, mac included */
     struct sriov_hv_pci_opts pci;
     char *pci_opts;              /* the libxl PCI options, as text for pci= */
 };
@@ -52,9 +41,11 @@ struct sriov__vf_req {
 int sriov__vf_req_parse(struct sriov_ctx *ctx, const char *spec, const char *where,
                         struct sriov__vf_req *out);
 void sriov__vf_req_dispose(struct sriov__vf_req *req);
-/* Shared value parsers: -EINVAL on a bad value. */
+/* Shared value parser: -EINVAL on a bad value. */
 int sriov__parse_long(const char *s, long min, long max, long *out);
-int sriov__parse_bool(const char *s, int *out);
-int sriov__parse_mac(const char *s, uint8_t mac[6]);
+/* One L2 key of a vf= entry or network, validated exactly as vf-set does;
+ * where names the origin in the error.  Networks take no mac. */
+int sriov__l2_set(struct sriov_ctx *ctx, struct sriov_vf_config *l2, const char *where,
+                  const char *key, const char *val);
 
 #endif

@@ -123,27 +123,14 @@ static void merge(const struct sriov_vf_config *cur, const struct sriov_vf_confi
                   struct sriov_vf_config *want)
 {
     *want = *cur;
-    if (cfg->present & SRIOV_VF_MAC)
-        memcpy(want->mac, cfg->mac, 6);
+    sriov__vf_config_overlay(want, cfg);
     if (cfg->present & SRIOV_VF_VLAN) {
         /* Like `ip link ... vlan N`: an omitted qos is 0, an omitted protocol 802.1Q. */
-        want->vlan = cfg->vlan;
-        want->qos = cfg->present & SRIOV_VF_QOS ? cfg->qos : 0;
-        want->vlan_proto = cfg->present & SRIOV_VF_VLAN_PROTO ? cfg->vlan_proto : 0x8100;
+        if (!(cfg->present & SRIOV_VF_QOS))
+            want->qos = 0;
+        if (!(cfg->present & SRIOV_VF_VLAN_PROTO))
+            want->vlan_proto = 0x8100;
     }
-    if (cfg->present & SRIOV_VF_MIN_TX_RATE)
-        want->min_tx_rate = cfg->min_tx_rate;
-    if (cfg->present & SRIOV_VF_MAX_TX_RATE)
-        want->max_tx_rate = cfg->max_tx_rate;
-    if (cfg->present & SRIOV_VF_SPOOFCHK)
-        want->spoofchk = cfg->spoofchk;
-    if (cfg->present & SRIOV_VF_TRUST)
-        want->trust = cfg->trust;
-    if (cfg->present & SRIOV_VF_LINK_STATE)
-        want->link_state = cfg->link_state;
-    if (cfg->present & SRIOV_VF_QUERY_RSS)
-        want->query_rss = cfg->query_rss;
-    want->present |= cfg->present;
 }
 
 int sriov_vf_config_apply(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,

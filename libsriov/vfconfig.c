@@ -55,6 +55,41 @@ void sriov__vf_config_defaults(struct sriov_vf_config *cfg)
     cfg->link_state = SRIOV_VF_LINK_AUTO;
 }
 
+bool sriov__vf_config_key(const char *key)
+{
+    if (!strcmp(key, "rate"))
+        return true;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!strcmp(keys[i].key, key))
+            return true;
+    return false;
+}
+
+void sriov__vf_config_overlay(struct sriov_vf_config *dst, const struct sriov_vf_config *src)
+{
+    if (src->present & SRIOV_VF_MAC)
+        memcpy(dst->mac, src->mac, 6);
+    if (src->present & SRIOV_VF_VLAN)
+        dst->vlan = src->vlan;
+    if (src->present & SRIOV_VF_QOS)
+        dst->qos = src->qos;
+    if (src->present & SRIOV_VF_VLAN_PROTO)
+        dst->vlan_proto = src->vlan_proto;
+    if (src->present & SRIOV_VF_MIN_TX_RATE)
+        dst->min_tx_rate = src->min_tx_rate;
+    if (src->present & SRIOV_VF_MAX_TX_RATE)
+        dst->max_tx_rate = src->max_tx_rate;
+    if (src->present & SRIOV_VF_SPOOFCHK)
+        dst->spoofchk = src->spoofchk;
+    if (src->present & SRIOV_VF_TRUST)
+        dst->trust = src->trust;
+    if (src->present & SRIOV_VF_LINK_STATE)
+        dst->link_state = src->link_state;
+    if (src->present & SRIOV_VF_QUERY_RSS)
+        dst->query_rss = src->query_rss;
+    dst->present |= src->present;
+}
+
 const char *sriov_vf_field_key(unsigned int field)
 {
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -63,7 +98,7 @@ const char *sriov_vf_field_key(unsigned int field)
     return NULL;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
+int sriov__parse_mac(const char *s, uint8_t mac[6])
 {
     unsigned int b[6];
     char tail;
@@ -98,13 +133,14 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+/* ip's on/off, and xl's 1/0 as the config files write booleans. */
 static int parse_onoff(const char *s, uint8_t *out)
 {
-    if (!strcmp(s, "on")) {
+    if (!strcmp(s, "on") || !strcmp(s, "1")) {
         *out = 1;
         return 0;
     }
-    if (!strcmp(s, "off")) {
+    if (!strcmp(s, "off") || !strcmp(s, "0")) {
         *out = 0;
         return 0;
     }
@@ -118,7 +154,7 @@ int sriov_vf_config_set_kv(struct sriov_ctx *ctx, struct sriov_vf_config *cfg, c
     unsigned long v;
 
     if (!strcmp(key, "mac")) {
-        if (parse_mac(value, next.mac))
+        if (sriov__parse_mac(value, next.mac))
             return sriov__fail(ctx, -EINVAL, "mac=%s: not a MAC address (like 02:00:00:00:00:01)",
                                value);
         if (next.mac[0] & 0x01)
@@ -148,7 +184,8 @@ int sriov_vf_config_set_kv(struct sriov_ctx *ctx, struct sriov_vf_config *cfg, c
         uint8_t *dst = key[0] == 's' ? &next.spoofchk : key[0] == 't' ? &next.trust
                                                                        : &next.query_rss;
         if (parse_onoff(value, dst))
-            return sriov__fail(ctx, -EINVAL, "%s=%s: must be on or off", key, value);
+            return sriov__fail(ctx, -EINVAL, "%s=%s: must be on or off (or 1 or 0)", key,
+                               value);
         next.present |= key[0] == 's' ? SRIOV_VF_SPOOFCHK : key[0] == 't' ? SRIOV_VF_TRUST
                                                                            : SRIOV_VF_QUERY_RSS;
     } else if (!strcmp(key, "state")) {

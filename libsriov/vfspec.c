@@ -39,32 +39,12 @@ int sriov__parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
-int sriov__parse_bool(const char *s, int *out)
+int sriov__l2_set(struct sriov_ctx *ctx, struct sriov_vf_config *l2, const char *where,
+                  const char *key, const char *val)
 {
-    if (!strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "yes"))
-        *out = 1;
-    else if (!strcmp(s, "0") || !strcmp(s, "off") || !strcmp(s, "no"))
-        *out = 0;
-    else
-        return -EINVAL;
-    return 0;
-}
+    int rc = sriov_vf_config_set_kv(ctx, l2, key, val);
 
-int sriov__parse_mac(const char *s, uint8_t mac[6])
-{
-    unsigned int b[6];
-    char tail;
-
-    if (strlen(s) != 17 ||
-        sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-               &tail) != 6)
-        return -EINVAL;
-    for (int i = 0; i < 6; i++)
-        mac[i] = (uint8_t)b[i];
-    /* A VF needs a unicast address; all-zero means "none". */
-    if (mac[0] & 1)
-        return -EINVAL;
-    return 0;
+    return rc ? sriov__fail(ctx, rc, "%s: %s", where, ctx->last_error) : 0;
 }
 
 static bool is_pci_key(const char *key)
@@ -152,23 +132,8 @@ static int set_key(struct sriov_ctx *ctx, const char *where, struct sriov__vf_re
     } else if (!strcmp(key, "vf")) {
         rc = sriov__parse_long(val, 0, 65535, &v);
         req->vf_index = (int)v;
-    } else if (!strcmp(key, "mac")) {
-        rc = sriov__parse_mac(val, req->mac);
-        req->has_mac = rc == 0;
-    } else if (!strcmp(key, "vlan")) {
-        rc = sriov__parse_long(val, 0, 4095, &v);
-        req->l2.vlan = (int)v;
-    } else if (!strcmp(key, "qos")) {
-        rc = sriov__parse_long(val, 0, 7, &v);
-        req->l2.qos = (int)v;
-    } else if (!strcmp(key, "rate")) {
-        rc = sriov__parse_long(val, 0, 1000000000L, &req->l2.rate);
-    } else if (!strcmp(key, "min_rate")) {
-        rc = sriov__parse_long(val, 0, 1000000000L, &req->l2.min_rate);
-    } else if (!strcmp(key, "spoofchk")) {
-        rc = sriov__parse_bool(val, &req->l2.spoofchk);
-    } else if (!strcmp(key, "trust")) {
-        rc = sriov__parse_bool(val, &req->l2.trust);
+    } else if (sriov__vf_config_key(key)) {
+        return sriov__l2_set(ctx, &req->l2, where, key, val);
     } else if (!strcmp(key, "vdevfn")) {
         char slot[24];
         rc = sriov__parse_long(val, 0, 255, &v);
@@ -197,7 +162,7 @@ int sriov__vf_req_parse(struct sriov_ctx *ctx, const char *spec, const char *whe
 
     memset(out, 0, sizeof(*out));
     out->vf_index = -1;
-    out->l2 = (struct sriov__l2){ -1, -1, -1, -1, -1, -1 };
+    sriov_vf_config_init(&out->l2);
     out->pci = (struct sriov_hv_pci_opts){ -1, -1, -1, -1, -1, -1 };
     if (!where)
         where = "vf";

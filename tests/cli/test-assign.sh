@@ -162,8 +162,8 @@ bad() {
     else pass "$name"; fi
 }
 bad cfg-unknown-key "'network=lan,colour=blue'" "unknown key 'colour'"
-bad cfg-bad-vlan "'network=lan,vlan=5000'" "bad value for 'vlan'"
-bad cfg-bad-mac "'network=lan,mac=01:00:00:00:00:01'" "bad value for 'mac'"
+bad cfg-bad-vlan "'network=lan,vlan=5000'" "line 3: vf entry 1: vlan=5000: a VLAN id is 0 to 4095"
+bad cfg-bad-mac "'network=lan,mac=01:00:00:00:00:01'" "mac=01:00:00:00:00:01: a multicast address"
 bad cfg-both "'network=lan,pf=enp1s0f0'" "exactly one of network= or pf="
 bad cfg-bad-pci-opt "'network=lan,rdm_policy=sometimes'" "rdm_policy"
 bad cfg-no-network "'network=wan'" "no network 'wan'"
