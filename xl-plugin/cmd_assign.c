@@ -20,25 +20,31 @@ static int assign_fail(struct cli *cli, int rc, const char *what)
     return EXIT_ERROR;
 }
 
-/* Leading --force / -f / -h; returns the index of the first other argument or -1. */
-static int parse_force(const struct cmd_spec *cmd, int argc, char **argv, unsigned int *flags)
+/*
+ * Options of the assigning commands: --force where allowed, -h everywhere.
+ * shortopts starts with '+' for create, whose arguments after CFG belong to xl.
+ * Returns CLI_OPTS_DONE with the operands at optind, or what the command returns.
+ */
+static int assign_opts(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+                       unsigned int *flags)
 {
-    int i = 1;
+    static const struct option opts[] = {
+        { "force", no_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    bool first = true;
+    int c;
 
     *flags = 0;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) {
-            *flags |= SRIOV_ASSIGN_FORCE;
-        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
-            exit(EXIT_OK);
-        } else if (!strcmp(argv[i], "--")) {
-            return i + 1;
-        } else {
-            break;
+    while ((c = cli_getopt(cmd, argc, argv, shortopts, opts, &first)) > 0) {
+        if (!strchr(shortopts, 'f')) { /* --force reached us through the long options */
+            cli_usage_error(cmd, "--force means nothing here");
+            return EXIT_USAGE;
         }
+        *flags |= SRIOV_ASSIGN_FORCE;
     }
-    return i;
+    return c;
 }
 
 int cmd_create(struct cli *cli, int argc, char **argv)
@@ -48,7 +54,10 @@ int cmd_create(struct cli *cli, int argc, char **argv)
     char *uuid = NULL;
     int i, rc;
 
-    i = parse_force(cmd, argc, argv, &flags);
+    rc = assign_opts(cmd, argc, argv, "+fh", &flags);
+    if (rc)
+        return rc;
+    i = optind;
     if (i >= argc) {
         cli_usage_error(cmd, "no config file given");
         return EXIT_USAGE;
@@ -71,7 +80,10 @@ int cmd_pci_attach(struct cli *cli, int argc, char **argv)
     char *vf = NULL;
     int i, rc;
 
-    i = parse_force(cmd, argc, argv, &flags);
+    rc = assign_opts(cmd, argc, argv, "fh", &flags);
+    if (rc)
+        return rc;
+    i = optind;
     if (argc - i != 2) {
         cli_usage_error(cmd, "expected DOMAIN and SPEC");
         return EXIT_USAGE;
@@ -90,9 +102,13 @@ int cmd_pci_detach(struct cli *cli, int argc, char **argv)
 {
     const struct cmd_spec *cmd = cli_find_command("pci-detach");
     unsigned int flags;
-    int i;
+    int i, rc;
 
-    i = parse_force(cmd, argc, argv, &flags);
+    /* No --force: detaching never skips a check, so the flag would mean nothing. */
+    rc = assign_opts(cmd, argc, argv, "h", &flags);
+    if (rc)
+        return rc;
+    i = optind;
     if (argc - i != 2) {
         cli_usage_error(cmd, "expected DOMAIN and VF");
         return EXIT_USAGE;
@@ -101,8 +117,6 @@ int cmd_pci_detach(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, "pci-detach failed");
     return EXIT_OK;
 }
-
-static const char *or_dash(const char *s) { return s && *s ? s : "-"; }
 
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
@@ -116,12 +130,10 @@ int cmd_list(struct cli *cli, int argc, char **argv)
         return rc;
     if (sriov_ctx_load_assignments(cli->ctx))
         return cli_fail(cli, "cannot read the assignments");
-    if (json) {
-        g = json_new();
-        if (!g)
-            return EXIT_ERROR;
-        yajl_gen_array_open(g);
-    } else {
+    rc = cli_list_begin(json, &g);
+    if (rc)
+        return rc;
+    if (!g) {
         printf("%-20s %-36s %5s %-13s %-13s %3s %-10s %-17s %s\n", "Domain", "UUID", "ID",
                "VF", "PF", "Idx", "Network", "MAC", "State");
     }
@@ -149,19 +161,20 @@ int cmd_list(struct cli *cli, int argc, char **argv)
                    sriov_assignment_phase(a));
         }
     }
-    if (!g)
-        return EXIT_OK;
-    yajl_gen_array_close(g);
-    return json_finish(g);
+    return cli_list_end(g);
 }
 
 int cmd_gc(struct cli *cli, int argc, char **argv)
 {
-    unsigned int released = 0;
+    const struct cmd_spec *cmd = cli_find_command("gc");
+    unsigned int released = 0, flags;
+    int rc;
 
-    (void)argv;
-    if (argc > 1) {
-        cli_usage_error(cli_find_command("gc"), "unexpected argument '%s'", argv[1]);
+    rc = assign_opts(cmd, argc, argv, "h", &flags);
+    if (rc)
+        return rc;
+    if (optind < argc) {
+        cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
     }
     if (sriov_gc(cli->ctx, &released))
@@ -174,12 +187,22 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
  * since the next event retries it. */
 int cmd_watch(struct cli *cli, int argc, char **argv)
 {
-    bool once = argc > 1 && !strcmp(argv[1], "--once");
+    static const struct option opts[] = {
+        { "once", no_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct cmd_spec *cmd = cli_find_command("watch");
+    bool once = false, first = true;
     unsigned int released;
-    int rc;
+    int c, rc;
 
-    if (argc > 1 && !once) {
-        cli_usage_error(cli_find_command("watch"), "unexpected argument '%s'", argv[1]);
+    while ((c = cli_getopt(cmd, argc, argv, "h", opts, &first)) > 0)
+        once = true; /* 'o' */
+    if (c)
+        return c;
+    if (optind < argc) {
+        cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
     }
     for (;;) {

@@ -46,12 +46,10 @@ int cmd_network_list(struct cli *cli, int argc, char **argv)
         return rc;
     if (sriov_ctx_load_networks(cli->ctx))
         return cli_fail(cli, "cannot read the networks");
-    if (json) {
-        g = json_new();
-        if (!g)
-            return EXIT_ERROR;
-        yajl_gen_array_open(g);
-    } else {
+    rc = cli_list_begin(json, &g);
+    if (rc)
+        return rc;
+    if (!g) {
         printf("%-12s %-5s %-8s %-8s %-8s %-5s %-10s %s\n", "Network", "VLAN", "Rate",
                "Spoofchk", "Trust", "QoS", "Bridge", "PFs");
     }
@@ -73,8 +71,5 @@ int cmd_network_list(struct cli *cli, int argc, char **argv)
             printf("%s%s", k ? "," : " ", sriov_network_pf(n, k));
         printf("\n");
     }
-    if (!g)
-        return EXIT_OK;
-    yajl_gen_array_close(g);
-    return json_finish(g);
+    return cli_list_end(g);
 }

@@ -9,8 +9,6 @@
 
 #include "xl-sriov.h"
 
-static const char *or_dash(const char *s) { return s ? s : "-"; }
-
 static void pf_json(yajl_gen g, const struct sriov_pf *pf)
 {
     const struct sriov_dev *dev = sriov_pf_dev(pf);
@@ -95,14 +93,13 @@ int cmd_pf_list(struct cli *cli, int argc, char **argv)
         pf_table(cli);
         return EXIT_OK;
     }
-    yajl_gen g = json_new();
-    if (!g)
-        return EXIT_ERROR;
-    yajl_gen_array_open(g);
+    yajl_gen g;
+    rc = cli_list_begin(true, &g);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < sriov_ctx_pf_count(cli->ctx); i++)
         pf_json(g, sriov_ctx_pf(cli->ctx, i));
-    yajl_gen_array_close(g);
-    return json_finish(g);
+    return cli_list_end(g);
 }
 
 /* Parse a VF count: digits only, so "4x" or "-1" are errors, not 4 or a huge number. */
@@ -132,26 +129,21 @@ static int set_numvfs(struct cli *cli, const struct cmd_spec *cmd, int argc, cha
     };
     unsigned int flags = 0, n = 0;
     struct sriov_pf *pf;
+    bool first = true;
     int c;
 
-    optind = 0; /* 0, not 1: glibc re-reads the option string (main used "+") */
-    while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p':
-            if (!enable)
-                goto usage;
-            flags |= SRIOV_NUMVFS_HOST_PROBE;
-            break;
-        case 'f':
+    while ((c = cli_getopt(cmd, argc, argv, "fh", opts, &first)) > 0) {
+        if (c == 'f') {
             flags |= SRIOV_NUMVFS_FORCE;
-            break;
-        case 'h':
-            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
-            return EXIT_OK;
-        default:
-            goto usage;
+        } else if (enable) { /* 'p' */
+            flags |= SRIOV_NUMVFS_HOST_PROBE;
+        } else {
+            cli_usage_error(cmd, "--host-probe is for pf-enable");
+            return EXIT_USAGE;
         }
     }
+    if (c)
+        return c;
     if (argc - optind != (enable ? 2 : 1)) {
         cli_usage_error(cmd, "expected %s", enable ? "a PF and a VF count" : "a PF");
         return EXIT_USAGE;
@@ -167,9 +159,6 @@ static int set_numvfs(struct cli *cli, const struct cmd_spec *cmd, int argc, cha
     cli_log(cli, XTL_PROGRESS, "%s: %u VFs enabled", sriov_dev_bdf(sriov_pf_dev(pf)),
             sriov_pf_numvfs(pf));
     return EXIT_OK;
-usage:
-    fprintf(stderr, "Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
-    return EXIT_USAGE;
 }
 
 int cmd_pf_enable(struct cli *cli, int argc, char **argv)

@@ -6,8 +6,6 @@
 
 #include "xl-sriov.h"
 
-static const char *or_dash(const char *s) { return s ? s : "-"; }
-
 static void vf_json(yajl_gen g, const struct sriov_pf *pf, const struct sriov_vf *vf)
 {
     const struct sriov_dev *dev = sriov_vf_dev(vf);
@@ -65,12 +63,10 @@ int cmd_vf_list(struct cli *cli, int argc, char **argv)
     if (optind < argc && sriov_pf_find(cli->ctx, argv[optind], &only))
         return cli_fail(cli, "cannot find the PF");
 
-    if (json) {
-        g = json_new();
-        if (!g)
-            return EXIT_ERROR;
-        yajl_gen_array_open(g);
-    } else {
+    rc = cli_list_begin(json, &g);
+    if (rc)
+        return rc;
+    if (!g) {
         printf("%-13s %-15s %5s %-13s %-10s %-15s %4s\n", "PF", "PF interface", "Index", "BDF",
                "Driver", "Interface", "NUMA");
     }
@@ -80,8 +76,5 @@ int cmd_vf_list(struct cli *cli, int argc, char **argv)
         for (size_t i = 0; i < sriov_ctx_pf_count(cli->ctx); i++)
             emit_pf(g, sriov_ctx_pf(cli->ctx, i));
     }
-    if (!g)
-        return EXIT_OK;
-    yajl_gen_array_close(g);
-    return json_finish(g);
+    return cli_list_end(g);
 }

@@ -101,33 +101,16 @@ static int show_one(struct cli *cli, yajl_gen g, const struct sriov_vf_ref *ref)
 
 int cmd_vf_show(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const struct cmd_spec *cmd = cli_find_command("vf-show");
     struct sriov_vf_ref ref;
     yajl_gen g = NULL;
     bool json, whole_pf = false;
     char sel[128];
-    int c, rc;
+    int rc;
 
-    /* Options may follow the VF ("vf-show eth0/1 --json"), so no '+' here. */
-    json = false;
-    optind = 0; /* 0: reinitialise getopt, main() parsed in "+" (stop at operand) mode */
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = true;
-            break;
-        case 'h':
-            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
-            return EXIT_OK;
-        default:
-            return EXIT_USAGE;
-        }
-    }
+    rc = cli_parse_list_opts(cmd, argc, argv, &json);
+    if (rc)
+        return rc;
     if (argc - optind != 1) {
         cli_usage_error(cmd, "expected one VF or PF");
         return EXIT_USAGE;
@@ -195,23 +178,14 @@ int cmd_vf_set(struct cli *cli, int argc, char **argv)
     struct sriov_vf_config cfg, cur;
     struct sriov_vf_ref ref;
     unsigned int changed = 0;
-    bool dry_run = false;
+    bool dry_run = false, first = true;
     char name[64], prefix[96];
     int c, rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+nh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            dry_run = true;
-            break;
-        case 'h':
-            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
-            return EXIT_OK;
-        default:
-            return EXIT_USAGE;
-        }
-    }
+    while ((c = cli_getopt(cmd, argc, argv, "nh", opts, &first)) > 0)
+        dry_run = true; /* 'n' */
+    if (c)
+        return c;
     if (argc - optind < 2) {
         cli_usage_error(cmd, "expected a VF and at least one key=value");
         return EXIT_USAGE;
@@ -285,21 +259,13 @@ int cmd_vf_restore(struct cli *cli, int argc, char **argv)
     struct sriov_vf_ref ref, *refs = NULL;
     bool all = false;
     size_t n = 0;
+    bool first = true;
     int c, rc = EXIT_OK;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            all = true;
-            break;
-        case 'h':
-            printf("Usage: xl-sriov %s %s\n", cmd->name, cmd->usage);
-            return EXIT_OK;
-        default:
-            return EXIT_USAGE;
-        }
-    }
+    while ((c = cli_getopt(cmd, argc, argv, "ah", opts, &first)) > 0)
+        all = true; /* 'a' */
+    if (c)
+        return c;
     if (all == (argc - optind == 1) || argc - optind > 1) {
         cli_usage_error(cmd, "expected one VF or --all");
         return EXIT_USAGE;

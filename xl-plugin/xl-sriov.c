@@ -97,6 +97,31 @@ int cli_fail(struct cli *cli, const char *what)
     return EXIT_ERROR;
 }
 
+int cli_getopt(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, bool *first)
+{
+    int c;
+
+    if (*first) {
+        optind = 0; /* 0, not 1: glibc re-reads the option string (main used "+") */
+        *first = false;
+    }
+    c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    switch (c) {
+    case -1:
+        return CLI_OPTS_DONE;
+    case 'h':
+        print_command_help(stdout, cmd);
+        return CLI_HELP_SHOWN;
+    case '?':
+    case ':':
+        print_command_help(stderr, cmd);
+        return CLI_USAGE_SHOWN;
+    default:
+        return c;
+    }
+}
+
 int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool *json)
 {
     static const struct option opts[] = {
@@ -104,38 +129,57 @@ int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool 
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    bool first = true;
     int c;
 
     *json = false;
-    optind = 0; /* 0, not 1: glibc re-reads the option string (main used "+") */
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            *json = true;
-            break;
-        case 'h':
-            print_command_help(stdout, cmd);
-            exit(EXIT_OK);
-        default:
-            print_command_help(stderr, cmd);
-            return EXIT_USAGE;
-        }
-    }
+    while ((c = cli_getopt(cmd, argc, argv, "jh", opts, &first)) > 0)
+        *json = true; /* 'j' is the only option left to us */
+    return c;
+}
+
+int cli_list_begin(bool json, yajl_gen *g)
+{
+    *g = NULL;
+    if (!json)
+        return EXIT_OK;
+    *g = json_new();
+    if (!*g)
+        return EXIT_ERROR;
+    yajl_gen_array_open(*g);
     return EXIT_OK;
+}
+
+int cli_list_end(yajl_gen g)
+{
+    if (!g)
+        return EXIT_OK;
+    yajl_gen_array_close(g);
+    return json_finish(g);
 }
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
     const struct cmd_spec *cmd;
+    bool first = true;
+    int c;
 
     (void)cli;
-    if (argc < 2) {
+    while ((c = cli_getopt(cli_find_command("help"), argc, argv, "h", opts, &first)) > 0)
+        ;
+    if (c)
+        return c;
+    if (optind >= argc) {
         print_commands(stdout);
         return EXIT_OK;
     }
-    cmd = cli_find_command(argv[1]);
-    if (!cmd) {
-        fprintf(stderr, "xl-sriov: unknown command '%s'\n", argv[1]);
+    cmd = cli_find_command(argv[optind]);
+    if (!cmd || argc - optind > 1) {
+        fprintf(stderr, "xl-sriov: unknown command '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
     print_command_help(stdout, cmd);
@@ -252,6 +296,10 @@ int main(int argc, char **argv)
     rc = open_library(&cli);
     if (rc == EXIT_OK)
         rc = cmd->run(&cli, argc - optind, argv + optind);
+    if (rc == CLI_HELP_SHOWN)
+        rc = EXIT_OK;
+    else if (rc == CLI_USAGE_SHOWN)
+        rc = EXIT_USAGE;
     sriov_ctx_free(cli.ctx);
     xtl_logger_destroy(cli.logger);
     return rc;

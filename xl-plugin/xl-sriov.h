@@ -2,6 +2,7 @@
 #ifndef XL_SRIOV_H
 #define XL_SRIOV_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <xentoollog.h>
 #include <yajl/yajl_gen.h>
@@ -15,6 +16,8 @@ enum {
     EXIT_USAGE = 2,
     EXIT_NO_FREE_VF = 3,          /* create/pci-attach: every VF of the network is taken */
     EXIT_NOT_ISOLATED = 4,        /* create/pci-attach: refused by isolation checks */
+    CLI_HELP_SHOWN = -1,          /* a command printed its help: main exits with EXIT_OK */
+    CLI_USAGE_SHOWN = -2,         /* a command printed its usage: main exits with EXIT_USAGE */
 };
 
 struct cli {
@@ -47,6 +50,23 @@ void cli_log(struct cli *cli, xentoollog_level level, const char *fmt, ...)
 const struct cmd_spec *cli_find_command(const char *name);
 /* Parse "--json"/"-j" and "-h" style options shared by listing commands. */
 int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool *json);
+
+/*
+ * getopt_long for a subcommand, with what every subcommand shares: -h/--help
+ * prints its usage, an unknown option is a usage error.  Loop while it returns
+ * a value > 0; then CLI_OPTS_DONE means the operands start at optind, anything
+ * else (CLI_HELP_SHOWN, CLI_USAGE_SHOWN) is what the command returns.  `first` must be true on the first call:
+ * main() parsed in "+" mode, so getopt must be reset with optind = 0.
+ */
+#define CLI_OPTS_DONE 0
+int cli_getopt(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, bool *first);
+
+/* The listing commands' shared frame: a JSON array, or a table after its header. */
+int cli_list_begin(bool json, yajl_gen *g);
+int cli_list_end(yajl_gen g);
+
+static inline const char *or_dash(const char *s) { return s && *s ? s : "-"; }
 
 /* json.c: thin yajl wrappers that keep generation code readable. */
 yajl_gen json_new(void);
