@@ -41,7 +41,7 @@ int cmd_network_list(struct cli *cli, int argc, char **argv)
     bool json;
     int rc;
 
-    rc = cli_parse_list_opts(cmd, argc, argv, &json);
+    rc = cli_parse_list_opts(cmd, argc, argv, 0, 0, &json);
     if (rc)
         return rc;
     if (sriov_ctx_load_networks(cli->ctx))

@@ -80,13 +80,9 @@ int cmd_pf_list(struct cli *cli, int argc, char **argv)
     bool json;
     int rc;
 
-    rc = cli_parse_list_opts(cmd, argc, argv, &json);
+    rc = cli_parse_list_opts(cmd, argc, argv, 0, 0, &json);
     if (rc)
         return rc;
-    if (optind < argc) {
-        cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-        return EXIT_USAGE;
-    }
     if (sriov_ctx_scan(cli->ctx))
         return cli_fail(cli, "cannot discover SR-IOV devices");
     if (!json) {

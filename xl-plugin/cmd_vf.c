@@ -51,13 +51,9 @@ int cmd_vf_list(struct cli *cli, int argc, char **argv)
     bool json;
     int rc;
 
-    rc = cli_parse_list_opts(cmd, argc, argv, &json);
+    rc = cli_parse_list_opts(cmd, argc, argv, 0, 1, &json);
     if (rc)
         return rc;
-    if (argc - optind > 1) {
-        cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
-        return EXIT_USAGE;
-    }
     if (sriov_ctx_scan(cli->ctx))
         return cli_fail(cli, "cannot discover SR-IOV devices");
     if (optind < argc && sriov_pf_find(cli->ctx, argv[optind], &only))

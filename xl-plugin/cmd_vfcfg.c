@@ -108,13 +108,9 @@ int cmd_vf_show(struct cli *cli, int argc, char **argv)
     char sel[128];
     int rc;
 
-    rc = cli_parse_list_opts(cmd, argc, argv, &json);
+    rc = cli_parse_list_opts(cmd, argc, argv, 1, 1, &json);
     if (rc)
         return rc;
-    if (argc - optind != 1) {
-        cli_usage_error(cmd, "expected one VF or PF");
-        return EXIT_USAGE;
-    }
     if (sriov_vf_ref_parse(cli->ctx, argv[optind], &ref)) {
         /* Not a VF: a PF stands for all of its VFs. */
         if (strchr(argv[optind], '/'))

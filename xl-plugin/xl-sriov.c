@@ -122,7 +122,8 @@ int cli_getopt(const struct cmd_spec *cmd, int argc, char **argv, const char *sh
     }
 }
 
-int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool *json)
+int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
+                        bool *json)
 {
     static const struct option opts[] = {
         { "json", no_argument, NULL, 'j' },
@@ -135,7 +136,17 @@ int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool 
     *json = false;
     while ((c = cli_getopt(cmd, argc, argv, "jh", opts, &first)) > 0)
         *json = true; /* 'j' is the only option left to us */
-    return c;
+    if (c)
+        return c;
+    if (argc - optind < min) {
+        cli_usage_error(cmd, "missing argument");
+        return EXIT_USAGE;
+    }
+    if (argc - optind > max) {
+        cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + max]);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
 }
 
 int cli_list_begin(bool json, yajl_gen *g)

@@ -49,7 +49,9 @@ void cli_log(struct cli *cli, xentoollog_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const struct cmd_spec *cli_find_command(const char *name);
 /* Parse "--json"/"-j" and "-h" style options shared by listing commands. */
-int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, bool *json);
+/* --json and -h, then between min and max operands (at argv[optind]). */
+int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
+                        bool *json);
 
 /*
  * getopt_long for a subcommand, with what every subcommand shares: -h/--help

@@ -26,8 +26,14 @@ for c in pci-detach gc list network-list; do
 done
 run_xl "$root" pf-disable --host-probe 01:00.0
 expect_rc "--host-probe only for pf-enable" 2
-run_xl "$root" gc extra
-expect_rc "gc takes no operand" 2
+for c in gc list network-list pf-list; do
+    run_xl "$root" "$c" extra
+    expect_rc "$c takes no operand" 2
+done
+run_xl "$root" vf-list 01:00.0 extra
+expect_rc "vf-list takes one PF at most" 2
+run_xl "$root" vf-show
+expect_rc "vf-show needs a VF" 2
 run_xl "$root" watch --once extra
 expect_rc "watch takes no operand" 2
 [ "$(cat "$root/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 2 ] && pass "usage errors changed nothing" ||
