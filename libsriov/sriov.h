@@ -63,14 +63,23 @@ struct sriov_ctx_opts {
     /* How long sriov_pf_set_numvfs() waits for VF devices to appear;
      * 0 means 10000 ms. */
     unsigned int settle_timeout_ms;
-    /* The hypervisor: NULL or "libxl" for Xen, "sim:DIR" for the simulated
-     * hypervisor of tier-1 tests and the demo.  The second test seam. */
+    /* The hypervisor: NULL or "libxl" for Xen, or "MODULE:ARG" for a backend
+     * module loaded from $SRIOV_BACKEND_DIR (default PKGLIBDIR/backends), such
+     * as the simulated host of the tests and the demo ("sim:DIR", built in the
+     * source tree, not installed).  The second test seam. */
     const char *hypervisor;
+    /* Where VF L2 settings go: NULL or "kernel" for rtnetlink, or "MODULE:ARG"
+     * as above.  The third test seam. */
+    const char *netlink;
+    /* Must be zero.  Options added later are carved from here, so that the
+     * struct keeps the size and layout of LIBSRIOV_0.1. */
+    void *reserved[8];
 };
 
 /*
- * Create a context.  opts may be NULL for defaults.  Does not touch sysfs:
- * call sriov_ctx_scan() to discover devices.
+ * Create a context.  opts may be NULL for defaults; -EINVAL if its reserved
+ * space is not zero.  Does not touch sysfs: call sriov_ctx_scan() to discover
+ * devices.
  */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1)
 int sriov_ctx_new(struct sriov_ctx **ret, const struct sriov_ctx_opts *opts);
@@ -217,6 +226,7 @@ struct sriov_vf_ref {
     char pf_ifname[16];           /* the PF's network interface ("enp3s0f0") */
     char pf_bdf[16];              /* the PF's PCI address, "" if it has none */
     unsigned int index;           /* VF number on the PF */
+    uint32_t reserved[4];         /* zero; room to grow within LIBSRIOV_0 */
 };
 
 /* From a discovered VF: -EOPNOTSUPP if its PF has no network interface. */
@@ -265,6 +275,10 @@ struct sriov_vf_config {
     enum sriov_vf_link_state link_state;
     uint32_t min_tx_rate;         /* Mbit/s, 0 means no limit */
     uint32_t max_tx_rate;
+    /* Zero (sriov_vf_config_init).  Settings added later take room from here and
+     * a new `present` bit, so that a program built against LIBSRIOV_0.1 neither
+     * sees nor sets them. */
+    uint32_t reserved[8];
 };
 
 /* An empty configuration (nothing present).  _dispose is safe to call twice. */

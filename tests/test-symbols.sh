@@ -28,3 +28,21 @@ if [ -z "$missing" ]; then
 else
     echo "FAIL: not declared in sriov.h:$missing"
 fi
+
+# The shipped library holds only what runs on a real host: the simulated
+# hypervisor and netlink are a module of their own (tools/sim-backend).
+sim_syms=$(nm "$lib" 2>/dev/null | awk '{print $NF}' | grep -Ei '(^|_)(sim|fault|faults)(_|$)|fail_?at' | head -5)
+sim_text=$(strings "$lib" | grep -Ei 'simulated|fail-at|sim:' | head -5)
+if [ -z "$sim_syms$sim_text" ]; then
+    echo "PASS: libsriov.so carries no simulator or fault injection"
+else
+    echo "FAIL: simulator in libsriov.so: $sim_syms $sim_text"
+fi
+# ... which a real host never needs loaded: its library and module stay apart.
+mod=$SRIOV_BUILDDIR/tools/sim-backend/.libs/sim.so
+if nm -D --defined-only "$mod" 2>/dev/null | awk '{print $NF}' | grep -qx sriov_backend &&
+   [ "$(nm -D --defined-only "$mod" | awk '{print $NF}' | grep -c '^sriov')" = 1 ]; then
+    echo "PASS: the sim module exports only its backend table"
+else
+    echo "FAIL: $mod does not export exactly sriov_backend"
+fi

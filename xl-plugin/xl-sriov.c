@@ -49,7 +49,7 @@ const size_t xl_sriov_n_commands = sizeof(xl_sriov_commands) / sizeof(xl_sriov_c
 
 static void print_commands(FILE *out)
 {
-    fprintf(out, "Usage: xl-sriov [-v] [--sysfs DIR] [--state-dir DIR] [--run-dir DIR]\n                [--config FILE] [--hypervisor libxl|sim:DIR] <subcommand> [args]\n\n"
+    fprintf(out, "Usage: xl-sriov [-v] [--sysfs DIR] [--state-dir DIR] [--run-dir DIR]\n                [--config FILE] [--hypervisor libxl|MODULE:ARG]\n                [--netlink kernel|MODULE:ARG] <subcommand> [args]\n\n"
                  "xl-sriov full list of subcommands:\n\n");
     for (size_t i = 0; i < xl_sriov_n_commands; i++)
         fprintf(out, " %-18s %s\n", xl_sriov_commands[i].name, xl_sriov_commands[i].summary);
@@ -223,7 +223,8 @@ static int open_library(struct cli *cli)
                                    .state_dir = cli->state_dir,
                                    .run_dir = cli->run_dir,
                                    .config_path = cli->config_path,
-                                   .hypervisor = cli->hypervisor };
+                                   .hypervisor = cli->hypervisor,
+                                   .netlink = cli->netlink };
     int rc;
 
     rc = sriov_ctx_new(&cli->ctx, &opts);
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
         { "run-dir", required_argument, NULL, 'R' },
         { "config", required_argument, NULL, 'C' },
         { "hypervisor", required_argument, NULL, 'H' },
+        { "netlink", required_argument, NULL, 'N' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -253,7 +255,8 @@ int main(int argc, char **argv)
                        .state_dir = getenv("SRIOV_STATE_DIR"),
                        .run_dir = getenv("SRIOV_RUN_DIR"),
                        .config_path = getenv("SRIOV_CONFIG"),
-                       .hypervisor = getenv("SRIOV_HYPERVISOR") };
+                       .hypervisor = getenv("SRIOV_HYPERVISOR"),
+                       .netlink = getenv("SRIOV_NETLINK") };
     xentoollog_logger_stdiostream *logger = NULL;
     xentoollog_level level = XTL_PROGRESS;
     const struct cmd_spec *cmd;
@@ -281,6 +284,9 @@ int main(int argc, char **argv)
             break;
         case 'H':
             cli.hypervisor = optarg;
+            break;
+        case 'N':
+            cli.netlink = optarg;
             break;
         case 'h':
             print_commands(stdout);

@@ -26,7 +26,8 @@ struct cli {
     const char *state_dir;        /* --state-dir or SRIOV_STATE_DIR */
     const char *run_dir;          /* --run-dir or SRIOV_RUN_DIR */
     const char *config_path;      /* --config or SRIOV_CONFIG */
-    const char *hypervisor;       /* --hypervisor or SRIOV_HYPERVISOR: libxl, sim:DIR */
+    const char *hypervisor;       /* --hypervisor or SRIOV_HYPERVISOR: libxl, MODULE:ARG */
+    const char *netlink;          /* --netlink or SRIOV_NETLINK: kernel, MODULE:ARG */
     xentoollog_logger *logger;
     struct sriov_ctx *ctx;
 };

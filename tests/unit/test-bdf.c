@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "internal.h"
+#include "sysfs/sysfs.h"
 
 static void normalizes(const char *in, const char *want)
 {

@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "hv.h"
+#include "hv/hv.h"
 #include "internal.h"
+#include "isolation/isolation.h"
+#include "sysfs/sysfs.h"
 
 extern char **environ;
 
@@ -200,7 +202,6 @@ static int fake_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_doma
 }
 
 static const struct sriov_hv_ops fake_ops = {
-    .name = "fake",
     .platform = fake_platform,
     .device_group = fake_group,
     .device_owner = fake_owner,
@@ -473,8 +474,8 @@ static void test_public_unreachable(void)
         rc = sriov_isolation_check(ctx, vf, &r);
     CHECK_INT("public call: checks ran", rc, 0);
     CHECK_STR("unreachable hypervisor: iommu fails", finding(r, "iommu", &res),
-              "cannot reach the hypervisor to check " VF ": unknown hypervisor 'bogus' "
-              "(expected \"libxl\" or \"sim:DIR\")");
+              "cannot reach the hypervisor to check " VF ": unknown hypervisor backend "
+              "'bogus' (expected a built-in one or MODULE:ARG)");
     CHECK_INT("unreachable hypervisor: FAILED", res, SRIOV_ISOLATION_FAILED);
     finding(r, "device-group", &res);
     CHECK_INT("unreachable hypervisor: device-group FAILED", res, SRIOV_ISOLATION_FAILED);

@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "internal.h"
+#include "l2/l2.h"
 
 static int setup_rc; /* set_kv calls that only prepare a case */
 
@@ -229,7 +230,7 @@ static void test_records(void)
     CHECK("unreadable stays unreadable", !back.readable && back.cfg.present == 0);
 
     CHECK_INT("restore without a record is ENOENT",
-              sriov_vf_config_restore(ctx, &(struct sriov_vf_ref){ "nosuch0", "", 1 }, NULL),
+              sriov_vf_config_restore(ctx, &(struct sriov_vf_ref){ .pf_ifname = "nosuch0", .index = 1 }, NULL),
               -ENOENT);
     CHECK("restore error says no saved settings",
           strstr(sriov_ctx_last_error(ctx), "no saved settings") != NULL);

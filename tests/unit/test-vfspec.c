@@ -9,7 +9,8 @@
 
 #include "harness.h"
 #include "internal.h"
-#include "netcfg.h"
+#include "config/network.h"
+#include "config/vfreq.h"
 
 static struct sriov_ctx *ctx;
 

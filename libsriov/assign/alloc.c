@@ -1,0 +1,170 @@
+/*
+ * Choosing a VF.  Candidates are the PFs of the requested network (or the one
+ * pf=); a VF is free when no record holds it and nobody else has it (not bound
+ * to pciback, not owned by a domain: someone may have used xl by hand).  Among
+ * PFs with a free VF we prefer the NUMA node of the domain's vCPUs, then the
+ * least-loaded PF (fewest of its usable VFs taken), then BDF order.  The caller
+ * holds the assignments lock, so two processes can never pick the same VF.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "assign/alloc.h"
+#include "assign/records.h"
+#include "config/network.h"
+#include "config/vfreq.h"
+#include "hv/hv.h"
+
+struct candidate {
+    struct sriov_pf *pf;
+    unsigned int cap;            /* usable VFs: enabled ones, or what we would enable */
+    unsigned int used;
+    int free_index;              /* lowest free index, -1 if none */
+};
+
+static const struct sriov_vf *vf_by_index(const struct sriov_pf *pf, unsigned int index)
+{
+    for (size_t i = 0; i < pf->n_vfs; i++)
+        if (pf->vfs[i]->index == index)
+            return pf->vfs[i];
+    return NULL;
+}
+
+/* Why VF index of pf cannot be had, or NULL if it is free. */
+static const char *vf_taken(struct sriov_hv *hv, const struct sriov__recs *recs,
+                            const struct sriov_pf *pf, unsigned int index, char *why, size_t len)
+{
+    const struct sriov_vf *vf = vf_by_index(pf, index);
+    struct sriov_hv_domain owner;
+    ssize_t r = sriov__recs_find(recs, pf->dev.bdf, index);
+
+    if (r >= 0) {
+        snprintf(why, len, "it is assigned to domain %s (%s)", recs->v[r].name, recs->v[r].uuid);
+        return why;
+    }
+    if (!vf)
+        return NULL;
+    if (hv->ops->device_owner(hv, vf->dev.bdf, &owner) == 0) {
+        snprintf(why, len, "%s is assigned to domain %s by someone else", vf->dev.bdf,
+                 owner.name);
+        return why;
+    }
+    if (vf->dev.driver && !strcmp(vf->dev.driver, "pciback")) {
+        snprintf(why, len, "%s is already bound to pciback (made assignable by hand?)",
+                 vf->dev.bdf);
+        return why;
+    }
+    return NULL;
+}
+
+static void evaluate(struct sriov_hv *hv, const struct sriov__recs *recs,
+                     const struct sriov_network *net, struct candidate *c)
+{
+    const struct sriov_pf *pf = c->pf;
+    char why[160];
+
+    c->cap = pf->numvfs ? pf->numvfs : pf->totalvfs;
+    if (!pf->numvfs && net && net->numvfs && net->numvfs < pf->totalvfs)
+        c->cap = net->numvfs;
+    c->used = 0;
+    c->free_index = -1;
+    for (unsigned int i = 0; i < c->cap; i++) {
+        if (vf_taken(hv, recs, pf, i, why, sizeof(why)))
+            c->used++;
+        else if (c->free_index < 0)
+            c->free_index = (int)i;
+    }
+}
+
+static bool better(const struct candidate *a, const struct candidate *b, int node)
+{
+    bool an = node >= 0 && a->pf->dev.numa_node == node;
+    bool bn = node >= 0 && b->pf->dev.numa_node == node;
+
+    if (an != bn)
+        return an;
+    /* Compare used/cap without floating point. */
+    if ((unsigned long)a->used * b->cap != (unsigned long)b->used * a->cap)
+        return (unsigned long)a->used * b->cap < (unsigned long)b->used * a->cap;
+    return strcmp(a->pf->dev.bdf, b->pf->dev.bdf) < 0;
+}
+
+static int fixed_index(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                       const struct sriov__recs *recs, const struct sriov__vf_req *req,
+                       struct candidate *c)
+{
+    unsigned int limit = c->pf->numvfs ? c->pf->numvfs : c->pf->totalvfs;
+    char why[160];
+
+    if ((unsigned int)req->vf_index >= limit)
+        return sriov__fail(ctx, -ENOENT, "%s has no VF %d (%u VFs)", req->pf, req->vf_index,
+                           limit);
+    if (vf_taken(hv, recs, c->pf, (unsigned int)req->vf_index, why, sizeof(why)))
+        return sriov__fail(ctx, -EBUSY, "VF %d of %s is not free: %s", req->vf_index, req->pf,
+                           why);
+    if (!c->pf->numvfs)
+        c->cap = c->pf->totalvfs;
+    c->free_index = req->vf_index;
+    return 0;
+}
+
+int sriov__alloc(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov__recs *recs,
+                 const struct sriov__vf_req *req, int prefer_node,
+                 struct sriov_assignment *out, unsigned int *numvfs_to_enable)
+{
+    const struct sriov_network *net = NULL;
+    struct candidate best = { 0 }, c;
+    const struct sriov_vf *vf;
+    size_t n_sel;
+    int rc;
+
+    if (req->network) {
+        rc = sriov__netcfg_load(ctx);
+        if (rc)
+            return rc;
+        net = sriov__network_get(ctx, req->network);
+        if (!net)
+            return sriov__fail(ctx, -ENOENT, "no network '%s' in %s", req->network,
+                               ctx->config_path);
+    }
+    n_sel = net ? net->n_pfs : 1;
+    for (size_t i = 0; i < n_sel; i++) {
+        const char *sel = net ? net->pfs[i] : req->pf;
+        memset(&c, 0, sizeof(c));
+        rc = sriov_pf_find(ctx, sel, &c.pf);
+        if (rc && net) {
+            sriov__warn(ctx, "network %s: skipping PF %s: %s", net->name, sel,
+                        sriov_ctx_last_error(ctx));
+            continue;
+        }
+        if (rc)
+            return rc;
+        if (req->vf_index >= 0) {
+            rc = fixed_index(ctx, hv, recs, req, &c);
+            if (rc)
+                return rc;
+            best = c;
+            break;
+        }
+        evaluate(hv, recs, net, &c);
+        sriov__dbg(ctx, "%s: %u of %u VFs taken, NUMA node %d", c.pf->dev.bdf, c.used, c.cap,
+                   c.pf->dev.numa_node);
+        if (c.free_index >= 0 && (!best.pf || better(&c, &best, prefer_node)))
+            best = c;
+    }
+    if (!best.pf)
+        return sriov__fail(ctx, -ENOSPC, "no free VF in %s%s", net ? "network " : "",
+                           net ? net->name : req->pf);
+
+    snprintf(out->pf, sizeof(out->pf), "%s", best.pf->dev.bdf);
+    out->index = (unsigned int)best.free_index;
+    vf = vf_by_index(best.pf, out->index);
+    snprintf(out->vf, sizeof(out->vf), "%s", vf ? vf->dev.bdf : "");
+    *numvfs_to_enable = best.pf->numvfs ? 0 : best.cap;
+    return 0;
+}

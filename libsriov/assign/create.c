@@ -1,0 +1,339 @@
+/*
+ * `xl-sriov create CFG [ARGS]`: read CFG as xl would (with the KEY=VALUE
+ * overrides), prepare a VF for every vf= entry, then `xl create` with the VFs
+ * merged into pci= and the domain's UUID fixed beforehand, so that the VFs are
+ * recorded by UUID before the domain exists.  If xl create fails, every VF is
+ * given back.  PV guests also get passthrough="enabled" and e820_host=1 (unless
+ * the config says otherwise, which is reported): without them pcifront cannot
+ * take a VF attached later, e.g. after a restore.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "assign/records.h"
+#include "assign/steps.h"
+#include "config/vfreq.h"
+#include "config/xlcfg.h"
+#include "core/statefile.h"
+#include "hv/hv.h"
+
+struct plan {
+    struct sriov__vf_req *reqs;
+    size_t n;
+    char **vfs;                  /* prepared VFs, in entry order */
+    size_t n_vfs;
+    char **args;                 /* overrides handed to xl create */
+    size_t n_args;
+};
+
+static void plan_dispose(struct plan *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        sriov__vf_req_dispose(&p->reqs[i]);
+    free(p->reqs);
+    sriov__strv_free(p->vfs, p->n_vfs);
+    sriov__strv_free(p->args, p->n_args);
+}
+
+static int strv_push(char ***v, size_t *n, char *s)
+{
+    char **nv;
+
+    if (!s)
+        return -ENOMEM;
+    nv = realloc(*v, (*n + 1) * sizeof(*nv));
+    if (!nv) {
+        free(s);
+        return -ENOMEM;
+    }
+    nv[(*n)++] = s;
+    *v = nv;
+    return 0;
+}
+
+static char *xasprintf(const char *fmt, ...) SRIOV_PRINTF(1, 2);
+static char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* The NUMA node all of the domain's vCPUs are pinned to (cpus="2-3,6"), or -1. */
+static int preferred_node(struct sriov_hv *hv, const struct sriov_xlcfg *c)
+{
+    const char *cpus = sriov__xlcfg_string(c, "cpus");
+    int *nodes = NULL, node = -1;
+    size_t n = 0;
+    const char *p;
+
+    if (!cpus || hv->ops->cpu_nodes(hv, &nodes, &n))
+        return -1;
+    for (p = cpus; *p;) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p)
+            goto none;
+        if (*end == '-')
+            b = strtol(end + 1, &end, 10);
+        for (long cpu = a; cpu <= b; cpu++) {
+            if (cpu < 0 || (size_t)cpu >= n || (node >= 0 && nodes[cpu] != node))
+                goto none;
+            node = nodes[cpu];
+        }
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            goto none;
+    }
+    free(nodes);
+    return node;
+none:
+    free(nodes);
+    return -1;
+}
+
+static int parse_entries(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, struct plan *p)
+{
+    XLU_ConfigList *list = NULL;
+    int n = 0, rc;
+
+    if (xlu_cfg_get_list(c->cfg, "vf", &list, &n, 1) != 0)
+        return sriov__xlcfg_string(c, "vf")
+                   ? sriov__fail(ctx, -EINVAL, "%s line %d: vf= must be a list", c->path,
+                                 sriov__xlcfg_line_of(c, "vf"))
+                   : 0;
+    p->reqs = calloc((size_t)n + 1, sizeof(*p->reqs));
+    if (!p->reqs)
+        return -ENOMEM;
+    for (int i = 0; i < n; i++) {
+        const char *spec = xlu_cfg_get_listitem(list, i);
+        char where[300];
+        if (!spec)
+            return sriov__fail(ctx, -EINVAL, "%s: vf entry %d is not a string", c->path, i + 1);
+        snprintf(where, sizeof(where), "%s line %d: vf entry %d", c->path,
+                 sriov__xlcfg_line_of(c, spec), i + 1);
+        rc = sriov__vf_req_parse(ctx, spec, where, &p->reqs[i]);
+        if (rc)
+            return rc;
+        p->n++;
+    }
+    return 0;
+}
+
+/* PV: what pcifront needs for VFs attached later.  Errors if the config forbids VFs. */
+static int pv_settings(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, struct plan *p)
+{
+    const char *type = sriov__xlcfg_string(c, "type");
+    const char *builder = sriov__xlcfg_string(c, "builder");
+    const char *pt = sriov__xlcfg_string(c, "passthrough");
+    long e820 = -1;
+    int rc;
+
+    if (type ? strcmp(type, "pv") != 0 : (builder && !strcmp(builder, "hvm")))
+        return 0;
+    if (pt && !strcmp(pt, "disabled"))
+        return p->n ? sriov__fail(ctx, -EINVAL,
+                                  "%s: passthrough=\"disabled\" forbids the vf= devices",
+                                  c->path)
+                    : 0;
+    if (!pt) {
+        rc = strv_push(&p->args, &p->n_args, strdup("passthrough=\"enabled\""));
+        if (rc)
+            return rc;
+    }
+    if (xlu_cfg_get_long(c->cfg, "e820_host", &e820, 1) == 0) {
+        if (!e820)
+            sriov__warn(ctx, "%s: e820_host=0: pcifront cannot map VF BARs, so VFs cannot "
+                        "be attached to this PV guest at run time or after a restore",
+                        c->path);
+        return 0;
+    }
+    return strv_push(&p->args, &p->n_args, strdup("e820_host=1"));
+}
+
+/* pci=[...] with the config's own entries followed by the VFs. */
+static int pci_override(const struct sriov_xlcfg *c, struct plan *p)
+{
+    XLU_ConfigList *list = NULL;
+    size_t len = 8;
+    int n = 0;
+    char *s;
+
+    if (xlu_cfg_get_list(c->cfg, "pci", &list, &n, 1))
+        n = 0;
+    for (int i = 0; i < n; i++)
+        len += strlen(xlu_cfg_get_listitem(list, i)) + 4;
+    for (size_t i = 0; i < p->n_vfs; i++)
+        len += strlen(p->vfs[i]) + (p->reqs[i].pci_opts ? strlen(p->reqs[i].pci_opts) : 0) + 6;
+    s = malloc(len);
+    if (!s)
+        return -ENOMEM;
+    strcpy(s, "pci=[");
+    for (int i = 0; i < n; i++)
+        sprintf(s + strlen(s), "%s'%s'", i ? "," : "", xlu_cfg_get_listitem(list, i));
+    for (size_t i = 0; i < p->n_vfs; i++)
+        sprintf(s + strlen(s), "%s'%s%s%s'", (n || i) ? "," : "", p->vfs[i],
+                p->reqs[i].pci_opts ? "," : "", p->reqs[i].pci_opts ? p->reqs[i].pci_opts : "");
+    strcat(s, "]");
+    return strv_push(&p->args, &p->n_args, s);
+}
+
+/* Give back every VF of the plan (after a failed prepare or xl create). */
+static void release_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct plan *p)
+{
+    char saved[SRIOV_ERR_LEN];
+    struct sriov__recs recs = { 0 };
+    int lockfd = -1;
+
+    snprintf(saved, sizeof(saved), "%s", ctx->last_error);
+    if (sriov__lock(ctx, "assignments", &lockfd) || sriov__recs_load(ctx, &recs))
+        goto out;
+    for (size_t k = p->n_vfs; k-- > 0;) {
+        ssize_t i = sriov__recs_find_vf(&recs, p->vfs[k]);
+        if (i >= 0 && sriov__assign_release(ctx, hv, &recs, (size_t)i, true))
+            sriov__errlog(ctx, "rollback: %s", ctx->last_error);
+    }
+out:
+    sriov__recs_dispose(&recs);
+    sriov__unlock(lockfd);
+    snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
+}
+
+static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__dom_id *dom,
+                       int node, unsigned int flags, const struct sriov_xlcfg *c, struct plan *p)
+{
+    struct sriov__recs recs = { 0 };
+    int lockfd = -1, rc;
+
+    rc = sriov__lock(ctx, "assignments", &lockfd);
+    if (!rc)
+        rc = sriov__recs_load(ctx, &recs);
+    for (size_t k = 0; !rc && k < p->n; k++) {
+        size_t i;
+        dom->slot = (unsigned int)k;
+        rc = sriov__assign_prepare(ctx, hv, &recs, dom, &p->reqs[k], node, flags, false, &i);
+        if (rc) {
+            char why[SRIOV_ERR_LEN];
+            snprintf(why, sizeof(why), "%s", ctx->last_error);
+            rc = sriov__fail(ctx, rc, "%s line %d: vf entry %zu: %s", c->path,
+                             sriov__xlcfg_line_of(c, p->reqs[k].spec), k + 1, why);
+        }
+        if (!rc)
+            rc = strv_push(&p->vfs, &p->n_vfs, strdup(recs.v[i].vf));
+    }
+    sriov__recs_dispose(&recs);
+    sriov__unlock(lockfd);
+    return rc;
+}
+
+static int commit_all(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                      const struct sriov_hv_domain *dom, struct plan *p)
+{
+    struct sriov__recs recs = { 0 };
+    int lockfd = -1, rc;
+
+    rc = sriov__lock(ctx, "assignments", &lockfd);
+    if (!rc)
+        rc = sriov__recs_load(ctx, &recs);
+    for (size_t k = 0; !rc && k < p->n_vfs; k++) {
+        ssize_t i = sriov__recs_find_vf(&recs, p->vfs[k]);
+        rc = i < 0 ? sriov__fail(ctx, -ENOENT, "%s: its reservation disappeared", p->vfs[k])
+                   : sriov__assign_commit(ctx, hv, &recs, (size_t)i, dom);
+    }
+    sriov__recs_dispose(&recs);
+    sriov__unlock(lockfd);
+    return rc;
+}
+
+int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const *args,
+                        size_t n_args, unsigned int flags, char **uuid_out)
+{
+    struct sriov_xlcfg c = { 0 };
+    struct plan p = { 0 };
+    struct sriov__dom_id dom = { 0 };
+    struct sriov_hv_domain created;
+    struct sriov_hv *hv = NULL;
+    char uuid[SRIOV_UUID_STR_LEN], **all = NULL;
+    const char *s;
+    size_t n_all = 0;
+    int node, rc;
+
+    *uuid_out = NULL;
+    rc = sriov__hv(ctx, &hv);
+    if (!rc)
+        rc = sriov__xlcfg_load(ctx, cfg_path, args, n_args, &c);
+    if (rc)
+        goto out;
+    s = sriov__xlcfg_string(&c, "name");
+    if (!s || !*s) {
+        rc = sriov__fail(ctx, -EINVAL, "%s: the domain has no name=", cfg_path);
+        goto out;
+    }
+    snprintf(dom.name, sizeof(dom.name), "%s", s);
+    s = sriov__xlcfg_string(&c, "uuid");
+    rc = s ? sriov__uuid_parse(s, dom.uuid) : sriov__uuid_generate(dom.uuid);
+    if (rc) {
+        rc = sriov__fail(ctx, -EINVAL, "%s: bad uuid \"%s\"", cfg_path, s ? s : "");
+        goto out;
+    }
+    sriov__uuid_format(dom.uuid, uuid);
+    rc = parse_entries(ctx, &c, &p);
+    if (!rc)
+        rc = pv_settings(ctx, &c, &p);
+    if (rc)
+        goto out;
+    node = preferred_node(hv, &c);
+    rc = prepare_all(ctx, hv, &dom, node, flags, &c, &p);
+    if (rc) {
+        release_all(ctx, hv, &p);
+        goto out;
+    }
+    rc = pci_override(&c, &p);
+    if (!rc)
+        rc = strv_push(&p.args, &p.n_args, xasprintf("uuid=\"%s\"", uuid));
+    for (size_t i = 0; !rc && i < n_args; i++)
+        rc = strv_push(&all, &n_all, strdup(args[i]));
+    for (size_t i = 0; !rc && i < p.n_args; i++)
+        rc = strv_push(&all, &n_all, strdup(p.args[i]));
+    if (rc) {
+        release_all(ctx, hv, &p);
+        goto out;
+    }
+    for (size_t i = 0; i < p.n_args; i++)
+        sriov__info(ctx, "xl create %s: %s", cfg_path, p.args[i]);
+    rc = hv->ops->domain_create(hv, cfg_path, all, n_all, dom.uuid, &created);
+    if (rc) {
+        rc = sriov__fail(ctx, rc, "xl create %s failed, VFs given back: %s", cfg_path,
+                         ctx->last_error);
+        release_all(ctx, hv, &p);
+        goto out;
+    }
+    rc = commit_all(ctx, hv, &created, &p);
+    if (rc) {
+        /* The domain runs with its VFs: taking them away now would pull devices from
+         * under a guest.  The records stay (reserved); gc gives the VFs back once the
+         * domain is destroyed. */
+        rc = sriov__fail(ctx, rc, "domain %s (%s) was created with its VFs, but recording "
+                         "them failed; they are returned by 'xl-sriov gc' after the domain "
+                         "is destroyed: %s", dom.name, uuid, ctx->last_error);
+        goto out;
+    }
+    *uuid_out = strdup(uuid);
+    rc = *uuid_out ? 0 : -ENOMEM;
+out:
+    sriov__strv_free(all, n_all);
+    plan_dispose(&p);
+    sriov__xlcfg_dispose(&c);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/* Giving a VF to a domain and taking it back, step by step with rollback
+ * (steps.c; xenstore publishing in xs.c). */
+#ifndef SRIOV_ASSIGN_STEPS_H
+#define SRIOV_ASSIGN_STEPS_H
+
+#include <stdbool.h>
+
+#include "assign/records.h"
+#include "config/vfreq.h"
+#include "hv/hv.h"
+
+struct sriov__dom_id {
+    uint8_t uuid[16];
+    uint32_t domid;
+    char name[64];
+    unsigned int slot;           /* which of the domain's VFs: keys the stable MAC */
+};
+
+/* Reserve, enable VFs, check isolation, apply L2, make assignable, and with
+ * attach also pci_add + record.  On failure everything done is undone and the
+ * error names the step.  Caller holds the assignments lock and passes the
+ * loaded records, which are saved as steps complete. */
+int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                          const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
+                          int prefer_node, unsigned int flags, bool attach, size_t *rec_index);
+/* Mark attached to dom and publish in xenstore. */
+int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                         size_t i, const struct sriov_hv_domain *dom);
+/* Undo every completed step of record i in reverse order and drop it.  best_effort
+ * (rollback, gc): carry on past failures; else stop at the first and keep the
+ * record with the steps still done. */
+int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                          size_t i, bool best_effort);
+
+/* xs.c: /xen-sriov/<uuid>/<vf>/{pf,index,network,mac,domid}. */
+int sriov__xs_publish(struct sriov_hv *hv, const struct sriov_assignment *r);
+/* Remove the VF's node, and the domain's when no other record of it is published. */
+int sriov__xs_unpublish(struct sriov_hv *hv, const struct sriov__recs *recs, size_t i);
+
+#endif

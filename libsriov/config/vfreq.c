@@ -1,0 +1,199 @@
+/*
+ * vf= entries of an xl domain config (and pci-attach SPECs), in the style of xl's
+ * vif= and pci= entries:
+ *
+ *   vf = [ 'network=lan,mac=00:16:3e:12:34:56,vlan=100,qos=3,rate=1000',
+ *          'pf=enp3s0f1,vf=4,permissive=1' ]
+ *
+ * network= or pf= (with an optional fixed vf= index); L2 keys mac, vlan, qos,
+ * spoofchk, trust, rate, min_rate; and libxl's PCI options (vslot or vdevfn, permissive,
+ * seize, msitranslate, power_mgmt, rdm_policy), which are handed to
+ * xlu_pci_parse_spec_string so they mean exactly what they mean in pci=.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "config/vfreq.h"
+#include "config/xlcfg.h"
+#include "hv/hv.h"
+#include "l2/l2.h"
+#include "sysfs/sysfs.h"
+
+/* libxl 4.17 spells the virtual slot "vslot" (or BDF@VSLOT); vdevfn= is taken as
+ * well and handed on as vslot = vdevfn >> 3. */
+static const char *const pci_keys[] = { "vslot", "permissive", "seize", "msitranslate",
+                                        "power_mgmt", "rdm_policy", NULL };
+
+static bool is_pci_key(const char *key)
+{
+    for (int i = 0; pci_keys[i]; i++)
+        if (!strcmp(pci_keys[i], key))
+            return true;
+    return false;
+}
+
+static int append_opt(char **opts, const char *key, const char *val)
+{
+    size_t old = *opts ? strlen(*opts) : 0;
+    char *n = realloc(*opts, old + strlen(key) + strlen(val) + 3);
+
+    if (!n)
+        return -ENOMEM;
+    if (old)
+        n[old++] = ',';
+    sprintf(n + old, "%s=%s", key, val);
+    *opts = n;
+    return 0;
+}
+
+/* The PCI options mean what libxlutil says they mean in pci=. */
+static int parse_pci_opts(struct sriov_ctx *ctx, const char *where, struct sriov__vf_req *req)
+{
+    libxl_device_pci pci;
+    XLU_Config *cfg = NULL;
+    char *spec = NULL, *report = NULL;
+    size_t rlen = 0;
+    FILE *f = NULL;
+    int rc = 0;
+
+    if (!req->pci_opts)
+        return 0;
+    libxl_device_pci_init(&pci);
+    f = open_memstream(&report, &rlen);
+    cfg = f ? xlu_cfg_init(f, "vf") : NULL;
+    if (!cfg || asprintf(&spec, "0000:00:00.0,%s", req->pci_opts) < 0) {
+        spec = NULL;
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (xlu_pci_parse_spec_string(cfg, &pci, spec)) {
+        fflush(f);
+        rc = sriov__fail(ctx, -EINVAL, "%s: bad PCI options '%s'%s%s", where, req->pci_opts,
+                         report && *report ? ": " : "", report ? report : "");
+        goto out;
+    }
+    if (strstr(req->pci_opts, "vslot="))
+        req->pci.vdevfn = (int)pci.vdevfn;
+    if (strstr(req->pci_opts, "permissive="))
+        req->pci.permissive = pci.permissive;
+    if (strstr(req->pci_opts, "seize="))
+        req->pci.seize = pci.seize;
+    if (strstr(req->pci_opts, "msitranslate="))
+        req->pci.msitranslate = pci.msitranslate;
+    if (strstr(req->pci_opts, "power_mgmt="))
+        req->pci.power_mgmt = pci.power_mgmt;
+    if (strstr(req->pci_opts, "rdm_policy="))
+        req->pci.rdm_policy = pci.rdm_policy == LIBXL_RDM_RESERVE_POLICY_STRICT ? 0 : 1;
+out:
+    if (cfg)
+        xlu_cfg_destroy(cfg);
+    if (f)
+        fclose(f);
+    free(report);
+    free(spec);
+    libxl_device_pci_dispose(&pci);
+    return rc;
+}
+
+static int set_key(struct sriov_ctx *ctx, const char *where, struct sriov__vf_req *req,
+                   const char *key, const char *val)
+{
+    long v = -1;
+    int rc;
+
+    if (!strcmp(key, "network")) {
+        rc = !req->network && sriov__safe_component(val) && (req->network = strdup(val)) ? 0
+                                                                                           : -EINVAL;
+    } else if (!strcmp(key, "pf")) {
+        rc = !req->pf && *val && (req->pf = strdup(val)) ? 0 : -EINVAL;
+    } else if (!strcmp(key, "vf")) {
+        rc = sriov__parse_long(val, 0, 65535, &v);
+        req->vf_index = (int)v;
+    } else if (sriov__vf_config_key(key)) {
+        return sriov__vf_config_set_kv_at(ctx, &req->l2, where, key, val);
+    } else if (!strcmp(key, "vdevfn")) {
+        char slot[24];
+        rc = sriov__parse_long(val, 0, 255, &v);
+        if (!rc && (v & 7))
+            rc = -EINVAL; /* a VF is function 0 of its virtual slot */
+        snprintf(slot, sizeof(slot), "%ld", v >> 3);
+        if (!rc)
+            rc = append_opt(&req->pci_opts, "vslot", slot);
+    } else if (is_pci_key(key)) {
+        rc = *val ? append_opt(&req->pci_opts, key, val) : -EINVAL;
+    } else {
+        return sriov__fail(ctx, -EINVAL, "%s: unknown key '%s'", where, key);
+    }
+    if (rc == -ENOMEM)
+        return rc;
+    if (rc)
+        return sriov__fail(ctx, -EINVAL, "%s: bad value for '%s': '%s'", where, key, val);
+    return 0;
+}
+
+int sriov__vf_req_parse(struct sriov_ctx *ctx, const char *spec, const char *where,
+                        struct sriov__vf_req *out)
+{
+    char *copy = NULL, *save = NULL;
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->vf_index = -1;
+    sriov_vf_config_init(&out->l2);
+    out->pci = (struct sriov_hv_pci_opts){ -1, -1, -1, -1, -1, -1 };
+    if (!where)
+        where = "vf";
+    out->spec = strdup(spec);
+    copy = strdup(spec);
+    if (!out->spec || !copy) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (strpbrk(spec, "'\"\\\n")) {
+        rc = sriov__fail(ctx, -EINVAL, "%s: quotes and backslashes are not allowed in '%s'",
+                         where, spec);
+        goto out;
+    }
+    for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '=');
+        while (*kv == ' ')
+            kv++;
+        if (!eq) {
+            rc = sriov__fail(ctx, -EINVAL, "%s: '%s' is not KEY=VALUE", where, kv);
+            goto out;
+        }
+        *eq = '\0';
+        rc = set_key(ctx, where, out, kv, eq + 1);
+        if (rc)
+            goto out;
+    }
+    if (!!out->network == !!out->pf) {
+        rc = sriov__fail(ctx, -EINVAL, "%s: give exactly one of network= or pf= in '%s'", where,
+                         spec);
+        goto out;
+    }
+    if (out->vf_index >= 0 && !out->pf) {
+        rc = sriov__fail(ctx, -EINVAL, "%s: vf= (a fixed VF index) needs pf=", where);
+        goto out;
+    }
+    rc = parse_pci_opts(ctx, where, out);
+out:
+    free(copy);
+    if (rc)
+        sriov__vf_req_dispose(out);
+    return rc;
+}
+
+void sriov__vf_req_dispose(struct sriov__vf_req *req)
+{
+    free(req->spec);
+    free(req->network);
+    free(req->pf);
+    free(req->pci_opts);
+    req->spec = req->network = req->pf = req->pci_opts = NULL;
+}

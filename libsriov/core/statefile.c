@@ -1,0 +1,196 @@
+/*
+ * State files and locks.  A record is replaced atomically (temp file in the same
+ * directory, fsync, rename, fsync of the directory) so a crash leaves either the
+ * old or the new record, never half of one.  Cross-process exclusion is flock(2)
+ * on a lock file under run_dir.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "core/statefile.h"
+
+int sriov__mkdir_p(const char *path, mode_t mode)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+
+    if (len == 0 || len >= sizeof(buf))
+        return -ENAMETOOLONG;
+    memcpy(buf, path, len + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, mode) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+    char dir[PATH_MAX];
+    char *slash;
+    int fd, rc = 0;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (fsync(fd) < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
+int sriov__state_write(struct sriov_ctx *ctx, const char *path, const void *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    const char *p = data;
+    int fd = -1, rc = 0;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+        return sriov__fail(ctx, -ENAMETOOLONG, "%s: path too long", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return sriov__fail(ctx, -errno, "cannot create %s: %s", tmp, strerror(errno));
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = sriov__fail(ctx, -errno, "cannot write %s: %s", tmp, strerror(errno));
+            goto out;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) < 0) {
+        rc = sriov__fail(ctx, -errno, "cannot fsync %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        rc = sriov__fail(ctx, -errno, "cannot close %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0) {
+        rc = sriov__fail(ctx, -errno, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        goto out;
+    }
+    rc = fsync_dir_of(path);
+    if (rc)
+        rc = sriov__fail(ctx, rc, "cannot fsync the directory of %s", path);
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size_t *len)
+{
+    struct stat st;
+    char *buf = NULL;
+    size_t got = 0;
+    int fd, rc = 0;
+
+    *data = NULL;
+    *len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? -ENOENT
+                               : sriov__fail(ctx, -errno, "cannot open %s: %s", path,
+                                             strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = sriov__fail(ctx, -EINVAL, "%s is not a regular file", path);
+        goto out;
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = sriov__fail(ctx, -errno, "cannot read %s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    buf = NULL;
+out:
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+int sriov__lock(struct sriov_ctx *ctx, const char *name, int *fd_out)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    *fd_out = -1;
+    rc = sriov__mkdir_p(ctx->run_dir, 0700);
+    if (rc)
+        return sriov__fail(ctx, rc, "cannot create %s: %s", ctx->run_dir, strerror(-rc));
+    if (snprintf(path, sizeof(path), "%s/%s.lock", ctx->run_dir, name) >= (int)sizeof(path))
+        return sriov__fail(ctx, -ENAMETOOLONG, "lock path too long");
+    for (;;) {
+        struct stat held, named;
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+        if (fd < 0)
+            return sriov__fail(ctx, -errno, "cannot open %s: %s", path, strerror(errno));
+        while (flock(fd, LOCK_EX) < 0) {
+            if (errno != EINTR) {
+                rc = -errno;
+                close(fd);
+                return sriov__fail(ctx, rc, "cannot lock %s: %s", path, strerror(-rc));
+            }
+        }
+        /* Someone may have removed or replaced the file while we waited. */
+        if (fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_dev == named.st_dev &&
+            held.st_ino == named.st_ino) {
+            *fd_out = fd;
+            return 0;
+        }
+        close(fd);
+    }
+}
+
+void sriov__unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* closing the last descriptor releases the flock */
+}

@@ -1,0 +1,103 @@
+/*
+ * The hypervisor interface: the library's second test seam.  Production talks
+ * to Xen through libxl/libxenctrl/libxenstore (hv_libxl*.c); tier-1 tests and
+ * the demo load a simulated hypervisor from a backend module (core/backend.h;
+ * tools/sim-backend) that keeps its domains and xenstore in files and changes
+ * the (synthetic) sysfs exactly as libxl would, and fails on demand.
+ * Everything above this interface is the same code in both cases.
+ *
+ * Every op returns 0 or a negative errno and records a sentence naming the
+ * device or domain with sriov__fail() on the hv's context.  Only hv_libxl.c
+ * knows libxl's ERROR_* codes (translated in one function there).
+ *
+ * Selected with sriov_ctx_opts.hypervisor: NULL or "libxl" for Xen, or
+ * "MODULE:ARG" for a backend module.
+ */
+#ifndef SRIOV_HV_H
+#define SRIOV_HV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sriov_ctx;
+struct sriov_hv;
+
+/* What assignment needs to know about the platform. */
+struct sriov_hv_platform {
+    bool iommu_enabled;          /* physinfo: hvm_directio or pv_directio */
+    bool quarantine_enabled;     /* not disabled with iommu=no-quarantine */
+};
+
+/* One domain, identified by UUID; the domid is only a hint that can be reused. */
+struct sriov_hv_domain {
+    uint8_t uuid[16];
+    uint32_t domid;
+    char name[64];
+};
+
+/* libxl's PCI options, as accepted in the xl config's pci= and vf= entries. */
+struct sriov_hv_pci_opts {
+    int vdevfn;                  /* -1: let libxl choose */
+    int permissive;              /* -1: libxl's default, else 0/1 */
+    int seize;
+    int msitranslate;
+    int power_mgmt;
+    int rdm_policy;              /* -1: default, 0 strict, 1 relaxed */
+};
+
+struct sriov_hv_ops {
+    void (*close)(struct sriov_hv *hv);
+    int (*platform)(struct sriov_hv *hv, struct sriov_hv_platform *out);
+    /* BDFs that share an IOMMU context with bdf (Xen's device group), bdf excluded.
+     * *bdfs is a malloc'd array of malloc'd strings. */
+    int (*device_group)(struct sriov_hv *hv, const char *bdf, char ***bdfs, size_t *n);
+    /* The domain (if any) that has bdf assigned; -ENOENT when none. */
+    int (*device_owner)(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out);
+    /* libxl_device_pci_assignable_add(rebind=1)/remove: quarantine + pciback, the
+     * original driver remembered by the hypervisor side (libxl: xenstore
+     * /libxl/pci/<bdf>/driver_path) and rebound by remove when rebind. */
+    int (*assignable_add)(struct sriov_hv *hv, const char *bdf);
+    int (*assignable_remove)(struct sriov_hv *hv, const char *bdf, bool rebind);
+    /* libxl_device_pci_add/remove on a running domain. */
+    int (*pci_add)(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,
+                   const struct sriov_hv_pci_opts *opts);
+    int (*pci_remove)(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf);
+    /* Look a domain up by UUID (-ENOENT if it no longer exists), by name or
+     * domid (-ENOENT), or list all (*doms malloc'd). */
+    int (*domain_by_uuid)(struct sriov_hv *hv, const uint8_t uuid[16],
+                          struct sriov_hv_domain *out);
+    int (*domain_by_name_or_id)(struct sriov_hv *hv, const char *spec,
+                                struct sriov_hv_domain *out);
+    int (*domain_list)(struct sriov_hv *hv, struct sriov_hv_domain **doms, size_t *n);
+    /*
+     * `xl create CFG ARGS...` where args are xl create options and KEY=VALUE
+     * overrides (the last one wins, as in xl).  The config or the overrides
+     * carry uuid=; out receives the new domain.  libxl: exec of xl with an argv;
+     * sim: the sim's own domain creation, attaching every pci= device.
+     */
+    int (*domain_create)(struct sriov_hv *hv, const char *cfg_path, char *const *args,
+                         size_t n_args, const uint8_t uuid[16], struct sriov_hv_domain *out);
+    /* Host CPU -> NUMA node (*nodes malloc'd, one per CPU); -ENOENT if unknown. */
+    int (*cpu_nodes)(struct sriov_hv *hv, int **nodes, size_t *n);
+    /* xenstore, for recording assignments where other tools can see them. */
+    int (*xs_write)(struct sriov_hv *hv, const char *path, const char *value);
+    /* Removes path and everything below it; a missing path is not an error. */
+    int (*xs_rm)(struct sriov_hv *hv, const char *path);
+    /* Block until a domain may have gone (@releaseDomain) or timeout_ms passed:
+     * 1 on an event, 0 on timeout. */
+    int (*wait_release)(struct sriov_hv *hv, int timeout_ms);
+};
+
+struct sriov_hv {
+    const struct sriov_hv_ops *ops;
+    struct sriov_ctx *ctx;
+};
+
+/* hv.c: the hypervisor chosen by the context option, opened on first use. */
+int sriov__hv(struct sriov_ctx *ctx, struct sriov_hv **ret);
+void sriov__hv_close(struct sriov_ctx *ctx);
+/* The built-in backend (hv_libxl.c). */
+int sriov__hv_libxl_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret);
+
+#endif

@@ -1,0 +1,131 @@
+/* Selectors: how users name PFs ("0000:03:00.0", "03:00.0", "enp3s0f0") and VFs ("enp3s0f0/3"). */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "sysfs/sysfs.h"
+
+#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+
+static int ensure_scanned(struct sriov_ctx *ctx)
+{
+    return ctx->scanned ? 0 : sriov_ctx_scan(ctx);
+}
+
+static bool dev_has_netdev(const struct sriov_dev *dev, const char *name)
+{
+    for (size_t i = 0; i < dev->n_netdevs; i++)
+        if (!strcmp(dev->netdevs[i], name))
+            return true;
+    return false;
+}
+
+/* Say why a selector that names a real function is still not a PF. */
+static int not_a_pf(struct sriov_ctx *ctx, const char *selector, const char *bdf)
+{
+    char path[PATH_MAX];
+
+    if (sriov__sysfs_path(ctx, path, sizeof(path), "bus/pci/devices/%s", bdf) == 0 &&
+        access(path, F_OK) == 0)
+        return sriov__fail(ctx, -ENODEV, "%s is a PCI function without SR-IOV (not a PF)",
+                           selector);
+    return sriov__fail(ctx, -ENOENT, "%s: no such PCI function", selector);
+}
+
+int sriov_pf_find(struct sriov_ctx *ctx, const char *selector, struct sriov_pf **ret)
+{
+    char bdf[SRIOV_BDF_LEN], path[PATH_MAX];
+    bool by_bdf;
+    int rc;
+
+    *ret = NULL;
+    by_bdf = sriov__bdf_normalize(selector, bdf) == 0;
+    if (!by_bdf && (strlen(selector) > IFNAME_MAX || !sriov__safe_component(selector) ||
+                    strchr(selector, ':')))
+        return sriov__fail(ctx, -EINVAL,
+                           "'%s' is neither a PCI address (0000:03:00.0) nor an interface name",
+                           selector);
+    rc = ensure_scanned(ctx);
+    if (rc)
+        return rc;
+
+    for (size_t i = 0; i < ctx->n_pfs; i++) {
+        struct sriov_pf *pf = ctx->pfs[i];
+        if (by_bdf ? !strcmp(pf->dev.bdf, bdf) : dev_has_netdev(&pf->dev, selector)) {
+            *ret = pf;
+            return 0;
+        }
+    }
+    if (by_bdf)
+        return not_a_pf(ctx, selector, bdf);
+    if (sriov__sysfs_path(ctx, path, sizeof(path), "class/net/%s", selector) == 0 &&
+        access(path, F_OK) == 0)
+        return sriov__fail(ctx, -ENODEV, "interface %s does not belong to an SR-IOV PF",
+                           selector);
+    return sriov__fail(ctx, -ENOENT, "%s: no such PF (neither a PCI address nor an interface)",
+                       selector);
+}
+
+static int vf_by_index(struct sriov_ctx *ctx, const char *selector, const char *slash,
+                       struct sriov_vf **ret)
+{
+    char pfsel[64], *end;
+    struct sriov_pf *pf;
+    unsigned long index;
+    int rc;
+
+    if ((size_t)(slash - selector) >= sizeof(pfsel))
+        return sriov__fail(ctx, -EINVAL, "'%s': PF part too long", selector);
+    memcpy(pfsel, selector, (size_t)(slash - selector));
+    pfsel[slash - selector] = '\0';
+    errno = 0;
+    index = strtoul(slash + 1, &end, 10);
+    if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno || index > 0xffff)
+        return sriov__fail(ctx, -EINVAL, "'%s': VF index must be a number (like enp3s0f0/3)",
+                           selector);
+    rc = sriov_pf_find(ctx, pfsel, &pf);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < pf->n_vfs; i++) {
+        if (pf->vfs[i]->index == index) {
+            *ret = pf->vfs[i];
+            return 0;
+        }
+    }
+    return sriov__fail(ctx, -ENOENT, "%s has no VF %lu (%u enabled)", pf->dev.bdf, index,
+                       pf->numvfs);
+}
+
+int sriov_vf_find(struct sriov_ctx *ctx, const char *selector, struct sriov_vf **ret)
+{
+    const char *slash = strchr(selector, '/');
+    char bdf[SRIOV_BDF_LEN];
+    int rc;
+
+    *ret = NULL;
+    if (slash)
+        return vf_by_index(ctx, selector, slash, ret);
+    if (sriov__bdf_normalize(selector, bdf))
+        return sriov__fail(ctx, -EINVAL,
+                           "'%s' is neither a PCI address nor PF/INDEX (like enp3s0f0/3)",
+                           selector);
+    rc = ensure_scanned(ctx);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < ctx->n_pfs; i++) {
+        struct sriov_pf *pf = ctx->pfs[i];
+        for (size_t j = 0; j < pf->n_vfs; j++) {
+            if (!strcmp(pf->vfs[j]->dev.bdf, bdf)) {
+                *ret = pf->vfs[j];
+                return 0;
+            }
+        }
+    }
+    return sriov__fail(ctx, -ENOENT, "%s is not a VF of any SR-IOV PF", selector);
+}

@@ -1,0 +1,632 @@
+/*
+ * The simulated hypervisor: what tier-1 tests and `make demo` use instead of Xen
+ * (hypervisor "sim:DIR", loaded from this module; libsriov ships none of it).
+ * Its whole state is plain files in one directory DIR ("sim:DIR"), so tests can
+ * look at it and change it with shell tools:
+ *
+ *   DIR/domains/<uuid>   one file per running domain: "domid N", "name NAME",
+ *                        "pci BDF" lines.  Deleting the file is `xl destroy`.
+ *   DIR/assignable       the assignable list, one BDF per line.
+ *   DIR/xenstore         "PATH VALUE" lines.
+ *   DIR/fail-at          operations (one per line) that fail with EIO: the hv ops
+ *                        (platform, device_owner, assignable_add, pci_add,
+ *                        domain_create, xs_write, ...) and the netlink ones
+ *                        (vf_list, vf_set, vf_set:KEY; nl_sim.c).
+ *   DIR/platform         optional "iommu 0" / "quarantine 0" lines.
+ *   DIR/device-groups    optional: BDFs sharing an IOMMU context, one group per line.
+ *   DIR/cpu-nodes        optional: the NUMA node of each host CPU, space separated.
+ *
+ * PCI assignment (hv_sim_pci.c) changes the sysfs tree of the context exactly as
+ * libxl does, so that on the FUSE host simulator drivers really unbind and bind.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "core/statefile.h"
+#include "sysfs/sysfs.h"
+#include "hv_sim.h"
+
+int sim_path(struct sim_hv *sim, char *buf, size_t len, const char *name)
+{
+    size_t d = strlen(sim->dir), n = strlen(name);
+
+    if (d + n + 2 > len)
+        return -ENAMETOOLONG;
+    memcpy(buf, sim->dir, d);
+    buf[d] = '/';
+    memcpy(buf + d + 1, name, n + 1);
+    return 0;
+}
+
+int sim_lines_add(struct sim_lines *l, const char *line)
+{
+    char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+    if (!v)
+        return -ENOMEM;
+    l->v = v;
+    v[l->n] = strdup(line);
+    if (!v[l->n])
+        return -ENOMEM;
+    l->n++;
+    return 0;
+}
+
+bool sim_lines_remove(struct sim_lines *l, const char *line)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i], line))
+            continue;
+        free(l->v[i]);
+        memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+        l->n--;
+        return true;
+    }
+    return false;
+}
+
+bool sim_lines_has(const struct sim_lines *l, const char *line)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], line))
+            return true;
+    return false;
+}
+
+void sim_lines_free(struct sim_lines *l)
+{
+    sriov__strv_free(l->v, l->n);
+    l->v = NULL;
+    l->n = 0;
+}
+
+int sim_lines_read(struct sim_hv *sim, const char *name, struct sim_lines *out)
+{
+    char path[PATH_MAX], *data = NULL, *save = NULL;
+    size_t len;
+    int rc;
+
+    out->v = NULL;
+    out->n = 0;
+    rc = sim_path(sim, path, sizeof(path), name);
+    if (rc)
+        return rc;
+    rc = sriov__state_read(sim->hv.ctx, path, &data, &len);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc)
+        return rc;
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        rc = sim_lines_add(out, line);
+        if (rc)
+            break;
+    }
+    free(data);
+    if (rc)
+        sim_lines_free(out);
+    return rc;
+}
+
+int sim_lines_write(struct sim_hv *sim, const char *name, const struct sim_lines *l)
+{
+    char path[PATH_MAX], *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int rc;
+
+    rc = sim_path(sim, path, sizeof(path), name);
+    if (rc)
+        return rc;
+    f = open_memstream(&buf, &len);
+    if (!f)
+        return -ENOMEM;
+    for (size_t i = 0; i < l->n; i++)
+        fprintf(f, "%s\n", l->v[i]);
+    fclose(f);
+    rc = sriov__state_write(sim->hv.ctx, path, buf ? buf : "", len);
+    free(buf);
+    return rc;
+}
+
+int sim_lock(struct sim_hv *sim, int *fd)
+{
+    char path[PATH_MAX];
+    int rc, lfd;
+
+    *fd = -1;
+    if (sim->lock_depth > 0) {
+        sim->lock_depth++;
+        *fd = sim->lock_fd;
+        return 0;
+    }
+    rc = sim_path(sim, path, sizeof(path), "lock");
+    if (rc)
+        return rc;
+    lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lfd < 0)
+        return sriov__fail(sim->hv.ctx, -errno, "sim: cannot open %s: %s", path,
+                           strerror(errno));
+    while (flock(lfd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            rc = -errno;
+            close(lfd);
+            return sriov__fail(sim->hv.ctx, rc, "sim: cannot lock %s", path);
+        }
+    }
+    sim->lock_fd = lfd;
+    sim->lock_depth = 1;
+    *fd = lfd;
+    return 0;
+}
+
+void sim_unlock(struct sim_hv *sim, int fd)
+{
+    if (fd < 0 || sim->lock_depth == 0)
+        return;
+    if (--sim->lock_depth == 0) {
+        close(sim->lock_fd);
+        sim->lock_fd = -1;
+    }
+}
+
+int sim_fails(struct sriov_ctx *ctx, const char *dir, const char *step)
+{
+    struct sim_hv probe = { .hv.ctx = ctx, .dir = (char *)dir };
+    struct sim_lines l;
+    bool hit;
+
+    if (sim_lines_read(&probe, "fail-at", &l))
+        return 0;
+    hit = sim_lines_has(&l, step);
+    sim_lines_free(&l);
+    if (!hit)
+        return 0;
+    return sriov__fail(ctx, -EIO, "simulated failure of step '%s' (sim fail-at)", step);
+}
+
+int sim_fault(struct sriov_hv *hv, const char *step)
+{
+    return sim_fails(hv->ctx, ((struct sim_hv *)hv)->dir, step);
+}
+
+/* ------------------------------------------------------------- xenstore */
+
+static bool xs_line_is(const char *line, const char *path, bool subtree)
+{
+    size_t n = strlen(path);
+
+    if (strncmp(line, path, n))
+        return false;
+    return line[n] == ' ' || (subtree && line[n] == '/');
+}
+
+int sim_xs_read(struct sim_hv *sim, const char *path, char **value)
+{
+    struct sim_lines l;
+    int rc;
+
+    *value = NULL;
+    rc = sim_lines_read(sim, "xenstore", &l);
+    if (rc)
+        return rc;
+    rc = -ENOENT;
+    for (size_t i = 0; i < l.n; i++) {
+        if (xs_line_is(l.v[i], path, false)) {
+            *value = strdup(l.v[i] + strlen(path) + 1);
+            rc = *value ? 0 : -ENOMEM;
+            break;
+        }
+    }
+    sim_lines_free(&l);
+    return rc;
+}
+
+static int xs_update(struct sriov_hv *hv, const char *path, const char *value)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+    struct sim_lines l = { 0 };
+    char *line = NULL;
+    int lockfd = -1, rc;
+
+    rc = sim_lock(sim, &lockfd);
+    if (rc)
+        goto out;
+    rc = sim_lines_read(sim, "xenstore", &l);
+    if (rc)
+        goto out;
+    for (size_t i = 0; i < l.n;) {
+        if (xs_line_is(l.v[i], path, value == NULL))
+            sim_lines_remove(&l, l.v[i]);
+        else
+            i++;
+    }
+    if (value) {
+        if (asprintf(&line, "%s %s", path, value) < 0) {
+            line = NULL;
+            rc = -ENOMEM;
+            goto out;
+        }
+        rc = sim_lines_add(&l, line);
+        if (rc)
+            goto out;
+    }
+    rc = sim_lines_write(sim, "xenstore", &l);
+out:
+    free(line);
+    sim_lines_free(&l);
+    sim_unlock(sim, lockfd);
+    return rc;
+}
+
+/* xenstored's rule (valid_chars in tools/xenstore): anything else is EINVAL. */
+static int xs_path_valid(struct sriov_hv *hv, const char *path)
+{
+    if (strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/_@") !=
+        strlen(path))
+        return sriov__fail(hv->ctx, -EINVAL, "cannot write xenstore %s: %s", path,
+                           strerror(EINVAL));
+    return 0;
+}
+
+int sim_xs_write(struct sriov_hv *hv, const char *path, const char *value)
+{
+    int rc = sim_fault(hv, "xs_write");
+
+    if (!rc)
+        rc = xs_path_valid(hv, path);
+
+    return rc ? rc : xs_update(hv, path, value);
+}
+
+int sim_xs_rm(struct sriov_hv *hv, const char *path)
+{
+    int rc = sim_fault(hv, "xs_rm");
+
+    if (!rc)
+        rc = xs_path_valid(hv, path);
+
+    return rc ? rc : xs_update(hv, path, NULL);
+}
+
+/* --------------------------------------------------------------- domains */
+
+int sim_domain_file(struct sim_hv *sim, const uint8_t uuid[16], char *name, size_t len)
+{
+    char u[SRIOV_UUID_STR_LEN];
+
+    (void)sim;
+    sriov__uuid_format(uuid, u);
+    return snprintf(name, len, "domains/%s", u) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+static int domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_domain *out,
+                       struct sim_lines *lines)
+{
+    char name[PATH_MAX];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (sriov__uuid_parse(uuid_str, out->uuid))
+        return -ENOENT;
+    snprintf(name, sizeof(name), "domains/%s", uuid_str);
+    rc = sim_lines_read(sim, name, lines);
+    if (rc)
+        return rc;
+    if (lines->n == 0) {
+        char path[PATH_MAX];
+        sim_path(sim, path, sizeof(path), name);
+        if (access(path, F_OK) != 0)
+            return -ENOENT;
+    }
+    for (size_t i = 0; i < lines->n; i++) {
+        const char *l = lines->v[i];
+        if (!strncmp(l, "domid ", 6))
+            out->domid = (uint32_t)strtoul(l + 6, NULL, 10);
+        else if (!strncmp(l, "name ", 5))
+            snprintf(out->name, sizeof(out->name), "%s", l + 5);
+    }
+    return 0;
+}
+
+static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, size_t *n)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+    struct sriov_hv_domain *v = NULL;
+    char path[PATH_MAX];
+    struct dirent *de;
+    DIR *d = NULL;
+    size_t cnt = 0;
+    int rc = 0;
+
+    *doms = NULL;
+    *n = 0;
+    sim_path(sim, path, sizeof(path), "domains");
+    d = opendir(path);
+    if (!d)
+        return errno == ENOENT ? 0 : sriov__fail(hv->ctx, -errno, "sim: cannot read %s", path);
+    while ((de = readdir(d))) {
+        struct sim_lines l;
+        struct sriov_hv_domain dom, *nv;
+        if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
+            continue;
+        if (domain_load(sim, de->d_name, &dom, &l))
+            continue;
+        sim_lines_free(&l);
+        nv = realloc(v, (cnt + 1) * sizeof(*v));
+        if (!nv) {
+            rc = -ENOMEM;
+            goto out;
+        }
+        v = nv;
+        v[cnt++] = dom;
+    }
+    *doms = v;
+    *n = cnt;
+    v = NULL;
+out:
+    free(v);
+    closedir(d);
+    return rc;
+}
+
+static int sim_domain_by_uuid(struct sriov_hv *hv, const uint8_t uuid[16],
+                              struct sriov_hv_domain *out)
+{
+    char u[SRIOV_UUID_STR_LEN];
+    struct sim_lines l;
+    int rc;
+
+    sriov__uuid_format(uuid, u);
+    rc = domain_load((struct sim_hv *)hv, u, out, &l);
+    sim_lines_free(&l);
+    return rc;
+}
+
+static int sim_domain_by_name_or_id(struct sriov_hv *hv, const char *spec,
+                                    struct sriov_hv_domain *out)
+{
+    struct sriov_hv_domain *doms = NULL;
+    size_t n = 0;
+    char *end;
+    unsigned long id = strtoul(spec, &end, 10);
+    bool numeric = *spec && !*end;
+    uint8_t uuid[16];
+    int rc;
+
+    if (sriov__uuid_parse(spec, uuid) == 0)
+        return sim_domain_by_uuid(hv, uuid, out);
+    rc = sim_domain_list(hv, &doms, &n);
+    if (rc)
+        return rc;
+    rc = sriov__fail(hv->ctx, -ENOENT, "%s: no such domain", spec);
+    for (size_t i = 0; i < n; i++) {
+        if (numeric ? doms[i].domid == id : !strcmp(doms[i].name, spec)) {
+            *out = doms[i];
+            rc = 0;
+            break;
+        }
+    }
+    free(doms);
+    return rc;
+}
+
+int sim_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+    struct sriov_hv_domain *doms = NULL;
+    char line[64];
+    size_t n = 0;
+    int rc;
+
+    rc = sim_fault(hv, "device_owner");
+    if (!rc)
+        rc = sim_domain_list(hv, &doms, &n);
+    if (rc)
+        return rc;
+    snprintf(line, sizeof(line), "pci %s", bdf);
+    rc = -ENOENT;
+    for (size_t i = 0; i < n && rc == -ENOENT; i++) {
+        char name[PATH_MAX];
+        struct sim_lines l;
+        sim_domain_file(sim, doms[i].uuid, name, sizeof(name));
+        if (sim_lines_read(sim, name, &l))
+            continue;
+        if (sim_lines_has(&l, line)) {
+            *out = doms[i];
+            rc = 0;
+        }
+        sim_lines_free(&l);
+    }
+    free(doms);
+    return rc;
+}
+
+static int sim_platform(struct sriov_hv *hv, struct sriov_hv_platform *out)
+{
+    struct sim_lines l;
+    int rc = sim_fault(hv, "platform");
+
+    if (!rc)
+        rc = sim_lines_read((struct sim_hv *)hv, "platform", &l);
+    if (rc)
+        return rc;
+    out->iommu_enabled = !sim_lines_has(&l, "iommu 0");
+    out->quarantine_enabled = !sim_lines_has(&l, "quarantine 0");
+    sim_lines_free(&l);
+    return 0;
+}
+
+static int sim_device_group(struct sriov_hv *hv, const char *bdf, char ***bdfs, size_t *n)
+{
+    struct sim_lines l, group = { 0 };
+    int rc;
+
+    *bdfs = NULL;
+    *n = 0;
+    rc = sim_fault(hv, "device_group");
+    if (!rc)
+        rc = sim_lines_read((struct sim_hv *)hv, "device-groups", &l);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < l.n && !rc; i++) {
+        char *save = NULL, *copy = strdup(l.v[i]);
+        bool mine = false;
+        struct sim_lines members = { 0 };
+        if (!copy) {
+            rc = -ENOMEM;
+            break;
+        }
+        for (char *t = strtok_r(copy, " \t", &save); t && !rc; t = strtok_r(NULL, " \t", &save)) {
+            if (!strcmp(t, bdf))
+                mine = true;
+            else
+                rc = sim_lines_add(&members, t);
+        }
+        free(copy);
+        if (mine && !rc) {
+            sim_lines_free(&group);
+            group = members;
+        } else {
+            sim_lines_free(&members);
+        }
+    }
+    sim_lines_free(&l);
+    if (rc) {
+        sim_lines_free(&group);
+        return rc;
+    }
+    *bdfs = group.v;
+    *n = group.n;
+    return 0;
+}
+
+static int sim_cpu_nodes(struct sriov_hv *hv, int **nodes, size_t *n)
+{
+    struct sim_lines l;
+    int *v = NULL;
+    size_t cnt = 0;
+    int rc;
+
+    *nodes = NULL;
+    *n = 0;
+    rc = sim_lines_read((struct sim_hv *)hv, "cpu-nodes", &l);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < l.n; i++) {
+        char *save = NULL;
+        for (char *t = strtok_r(l.v[i], " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+            int *nv = realloc(v, (cnt + 1) * sizeof(*v));
+            if (!nv) {
+                free(v);
+                sim_lines_free(&l);
+                return -ENOMEM;
+            }
+            v = nv;
+            v[cnt++] = atoi(t);
+        }
+    }
+    sim_lines_free(&l);
+    if (!cnt)
+        return -ENOENT;
+    *nodes = v;
+    *n = cnt;
+    return 0;
+}
+
+/* Poll the domains directory: a file disappearing is the sim's @releaseDomain. */
+static int sim_wait_release(struct sriov_hv *hv, int timeout_ms)
+{
+    struct sriov_hv_domain *before = NULL, *now = NULL;
+    struct timespec pause = { 0, 100 * 1000000L };
+    size_t nb = 0, nn = 0;
+    int rc;
+
+    rc = sim_domain_list(hv, &before, &nb);
+    if (rc)
+        return rc;
+    for (int waited = 0; waited < timeout_ms || timeout_ms < 0; waited += 100) {
+        nanosleep(&pause, NULL);
+        rc = sim_domain_list(hv, &now, &nn);
+        if (rc)
+            break;
+        for (size_t i = 0; i < nb && rc == 0; i++) {
+            bool found = false;
+            for (size_t j = 0; j < nn; j++)
+                found |= !memcmp(before[i].uuid, now[j].uuid, 16);
+            if (!found)
+                rc = 1;
+        }
+        free(before);
+        before = now;
+        nb = nn;
+        now = NULL;
+        if (rc)
+            break;
+    }
+    free(before);
+    return rc;
+}
+
+static void sim_close(struct sriov_hv *hv)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+
+    free(sim->dir);
+    free(sim);
+}
+
+static const struct sriov_hv_ops sim_ops = {
+    .close = sim_close,
+    .platform = sim_platform,
+    .device_group = sim_device_group,
+    .device_owner = sim_device_owner,
+    .assignable_add = sim_assignable_add,
+    .assignable_remove = sim_assignable_remove,
+    .pci_add = sim_pci_add,
+    .pci_remove = sim_pci_remove,
+    .domain_by_uuid = sim_domain_by_uuid,
+    .domain_by_name_or_id = sim_domain_by_name_or_id,
+    .domain_list = sim_domain_list,
+    .domain_create = sim_domain_create,
+    .cpu_nodes = sim_cpu_nodes,
+    .xs_write = sim_xs_write,
+    .xs_rm = sim_xs_rm,
+    .wait_release = sim_wait_release,
+};
+
+int sim_hv_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret)
+{
+    struct sim_hv *sim = NULL;
+    char path[PATH_MAX];
+    int rc;
+
+    *ret = NULL;
+    sim = calloc(1, sizeof(*sim));
+    if (!sim || !(sim->dir = strdup(arg))) {
+        free(sim);
+        return -ENOMEM;
+    }
+    sim->hv.ops = &sim_ops;
+    sim->hv.ctx = ctx;
+    sim->lock_fd = -1;
+    snprintf(path, sizeof(path), "%s/domains", arg);
+    rc = sriov__mkdir_p(path, 0755);
+    if (rc) {
+        sim_close(&sim->hv);
+        return sriov__fail(ctx, rc, "sim hypervisor: cannot create %s: %s", path,
+                           strerror(-rc));
+    }
+    *ret = &sim->hv;
+    return 0;
+}

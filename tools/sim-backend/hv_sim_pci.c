@@ -1,0 +1,280 @@
+/*
+ * The simulated hypervisor's PCI side: the same sysfs writes libxl makes
+ * (tools/libs/light/libxl_pci.c, Xen 4.17), so the host simulator sees what a real
+ * host would.  assignable_add: remember the bound driver in xenstore
+ * /libxl/pci/<dddd-bb-dd-f>/driver_path, unbind it, pciback new_slot (unless
+ * pciback already has a slot), pciback bind, then the assignable list (libxl's
+ * quarantine: xc_assign_device to dom_io).  assignable_remove undoes it and binds
+ * the remembered driver again.  Like libxl, a step failing part-way is not undone
+ * here: the caller's rollback calls assignable_remove, which copes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxl.h>
+#include <libxlutil.h>
+
+#include "internal.h"
+#include "core/statefile.h"
+#include "sysfs/sysfs.h"
+#include "hv_sim.h"
+
+static void driver_path_key(const char *bdf, char *buf, size_t len)
+{
+    unsigned int d = 0, b = 0, s = 0, f = 0;
+
+    sscanf(bdf, "%x:%x:%x.%x", &d, &b, &s, &f);
+    snprintf(buf, len, "/libxl/pci/%04x-%02x-%02x-%01x/driver_path", d, b, s, f);
+}
+
+static int pciback_has_slot(int pbfd, const char *bdf)
+{
+    char slots[8192];
+
+    if (sriov__read_attr_at(pbfd, "slots", slots, sizeof(slots)))
+        return 0;
+    return strstr(slots, bdf) != NULL;
+}
+
+static int sysfs_write(struct sriov_ctx *ctx, int dirfd, const char *rel, const char *value,
+                       const char *what)
+{
+    int rc = sriov__write_attr_at(dirfd, rel, value);
+
+    if (rc)
+        return sriov__fail(ctx, rc, "%s: %s (writing %s): %s", value, what, rel, strerror(-rc));
+    return 0;
+}
+
+int sim_is_assignable(struct sriov_hv *hv, const char *bdf)
+{
+    struct sim_lines l;
+    int rc = sim_lines_read((struct sim_hv *)hv, "assignable", &l);
+
+    if (rc)
+        return rc;
+    rc = sim_lines_has(&l, bdf) ? 1 : 0;
+    sim_lines_free(&l);
+    return rc;
+}
+
+int sim_assignable_add(struct sriov_hv *hv, const char *bdf)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+    struct sriov_ctx *ctx = hv->ctx;
+    char rel[PATH_MAX], drv[NAME_MAX + 1], key[80], drvpath[PATH_MAX];
+    struct sim_lines l = { 0 };
+    int devfd = -1, pbfd = -1, lockfd = -1, rc;
+
+    rc = sim_fault(hv, "assignable_add");
+    if (rc)
+        return rc;
+    rc = sim_lock(sim, &lockfd);
+    if (rc)
+        goto out;
+    devfd = sriov__sysfs_open_dir(ctx, "bus/pci/devices");
+    if (devfd < 0) {
+        rc = sriov__fail(ctx, devfd, "%s: cannot open the PCI devices in sysfs", bdf);
+        goto out;
+    }
+    snprintf(rel, sizeof(rel), "%s", bdf);
+    if (faccessat(devfd, rel, F_OK, 0) != 0) {
+        rc = sriov__fail(ctx, -ENODEV, "%s: no such PCI device", bdf);
+        goto out;
+    }
+    pbfd = sriov__sysfs_open_dir(ctx, "bus/pci/drivers/pciback");
+    if (pbfd < 0) {
+        rc = sriov__fail(ctx, -ENOENT, "%s: the pciback driver is not loaded", bdf);
+        goto out;
+    }
+    snprintf(rel, sizeof(rel), "%s/driver", bdf);
+    if (sriov__readlink_base_at(devfd, rel, drv, sizeof(drv)) == 0 && strcmp(drv, "pciback")) {
+        /* libxl: "rebind" remembers the driver so assignable_remove can give it back. */
+        driver_path_key(bdf, key, sizeof(key));
+        rc = sriov__sysfs_path(ctx, drvpath, sizeof(drvpath), "bus/pci/drivers/%s", drv);
+        if (!rc)
+            rc = sim_xs_write(hv, key, drvpath);
+        if (rc)
+            goto out;
+        snprintf(rel, sizeof(rel), "%s/driver/unbind", bdf);
+        rc = sysfs_write(ctx, devfd, rel, bdf, "cannot unbind from its driver");
+        if (rc)
+            goto out;
+    }
+    if (!pciback_has_slot(pbfd, bdf)) {
+        rc = sysfs_write(ctx, pbfd, "new_slot", bdf, "cannot give it a pciback slot");
+        if (rc)
+            goto out;
+    }
+    snprintf(rel, sizeof(rel), "%s/driver", bdf);
+    if (sriov__readlink_base_at(devfd, rel, drv, sizeof(drv)) != 0) {
+        rc = sysfs_write(ctx, pbfd, "bind", bdf, "cannot bind to pciback");
+        if (rc)
+            goto out;
+    }
+    rc = sim_lines_read(sim, "assignable", &l);
+    if (!rc && !sim_lines_has(&l, bdf)) {
+        rc = sim_lines_add(&l, bdf);
+        if (!rc)
+            rc = sim_lines_write(sim, "assignable", &l);
+    }
+out:
+    sim_lines_free(&l);
+    if (devfd >= 0)
+        close(devfd);
+    if (pbfd >= 0)
+        close(pbfd);
+    sim_unlock(sim, lockfd);
+    return rc;
+}
+
+int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+    struct sriov_ctx *ctx = hv->ctx;
+    char rel[PATH_MAX], drv[NAME_MAX + 1], key[80], *path = NULL;
+    struct sriov_hv_domain owner;
+    struct sim_lines l = { 0 };
+    int devfd = -1, pbfd = -1, lockfd = -1, rc;
+
+    rc = sim_fault(hv, "assignable_remove");
+    if (rc)
+        return rc;
+    if (sim_device_owner(hv, bdf, &owner) == 0)
+        return sriov__fail(ctx, -EBUSY, "%s is still assigned to domain %s (%u)", bdf,
+                           owner.name, owner.domid);
+    rc = sim_lock(sim, &lockfd);
+    if (rc)
+        goto out;
+    devfd = sriov__sysfs_open_dir(ctx, "bus/pci/devices");
+    if (devfd < 0) {
+        rc = sriov__fail(ctx, devfd, "%s: cannot open the PCI devices in sysfs", bdf);
+        goto out;
+    }
+    pbfd = sriov__sysfs_open_dir(ctx, "bus/pci/drivers/pciback");
+    snprintf(rel, sizeof(rel), "%s/driver", bdf);
+    if (pbfd >= 0 && sriov__readlink_base_at(devfd, rel, drv, sizeof(drv)) == 0 &&
+        !strcmp(drv, "pciback")) {
+        rc = sysfs_write(ctx, pbfd, "unbind", bdf, "cannot unbind from pciback");
+        if (rc)
+            goto out;
+    }
+    if (pbfd >= 0 && pciback_has_slot(pbfd, bdf)) {
+        rc = sysfs_write(ctx, pbfd, "remove_slot", bdf, "cannot remove its pciback slot");
+        if (rc)
+            goto out;
+    }
+    rc = sim_lines_read(sim, "assignable", &l);
+    if (!rc && sim_lines_remove(&l, bdf))
+        rc = sim_lines_write(sim, "assignable", &l);
+    if (rc)
+        goto out;
+    driver_path_key(bdf, key, sizeof(key));
+    if (rebind && sim_xs_read(sim, key, &path) == 0) {
+        const char *name = strrchr(path, '/');
+        name = name ? name + 1 : path;
+        if (!sriov__safe_component(name)) {
+            rc = sriov__fail(ctx, -EINVAL, "%s: bad remembered driver path '%s'", bdf, path);
+            goto out;
+        }
+        snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/bind", name);
+        close(pbfd);
+        pbfd = sriov__sysfs_open_dir(ctx, ".");
+        rc = pbfd < 0 ? pbfd : sysfs_write(ctx, pbfd, rel, bdf, "cannot rebind its driver");
+        if (rc)
+            goto out;
+    }
+    rc = sim_xs_rm(hv, key);
+out:
+    free(path);
+    sim_lines_free(&l);
+    if (devfd >= 0)
+        close(devfd);
+    if (pbfd >= 0)
+        close(pbfd);
+    sim_unlock(sim, lockfd);
+    return rc;
+}
+
+/* Caller holds the sim lock.  libxl refuses devices that are not assignable. */
+int sim_pci_add_locked(struct sim_hv *sim, const struct sriov_hv_domain *dom, const char *bdf)
+{
+    struct sriov_hv *hv = &sim->hv;
+    struct sriov_hv_domain owner;
+    char name[PATH_MAX], line[64];
+    struct sim_lines l = { 0 };
+    int rc;
+
+    rc = sim_is_assignable(hv, bdf);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return sriov__fail(hv->ctx, -EINVAL, "PCI device %s is not assignable", bdf);
+    if (sim_device_owner(hv, bdf, &owner) == 0)
+        return sriov__fail(hv->ctx, -EBUSY, "PCI device %s is already assigned to domain %s",
+                           bdf, owner.name);
+    sim_domain_file(sim, dom->uuid, name, sizeof(name));
+    rc = sim_lines_read(sim, name, &l);
+    if (!rc && l.n == 0)
+        rc = sriov__fail(hv->ctx, -ENOENT, "domain %u (%s) does not exist", dom->domid,
+                         dom->name);
+    snprintf(line, sizeof(line), "pci %s", bdf);
+    if (!rc)
+        rc = sim_lines_add(&l, line);
+    if (!rc)
+        rc = sim_lines_write(sim, name, &l);
+    sim_lines_free(&l);
+    return rc;
+}
+
+int sim_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,
+                const struct sriov_hv_pci_opts *opts)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+    int lockfd = -1, rc;
+
+    (void)opts;
+    rc = sim_fault(hv, "pci_add");
+    if (rc)
+        return rc;
+    rc = sim_lock(sim, &lockfd);
+    if (!rc)
+        rc = sim_pci_add_locked(sim, dom, bdf);
+    sim_unlock(sim, lockfd);
+    return rc;
+}
+
+int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf)
+{
+    struct sim_hv *sim = (struct sim_hv *)hv;
+    char name[PATH_MAX], line[64];
+    struct sim_lines l = { 0 };
+    int lockfd = -1, rc;
+
+    rc = sim_fault(hv, "pci_remove");
+    if (rc)
+        return rc;
+    rc = sim_lock(sim, &lockfd);
+    if (rc)
+        goto out;
+    sim_domain_file(sim, dom->uuid, name, sizeof(name));
+    snprintf(line, sizeof(line), "pci %s", bdf);
+    rc = sim_lines_read(sim, name, &l);
+    if (rc)
+        goto out;
+    if (!sim_lines_remove(&l, line)) {
+        rc = sriov__fail(hv->ctx, -ENOENT, "%s is not assigned to domain %s", bdf, dom->name);
+        goto out;
+    }
+    rc = sim_lines_write(sim, name, &l);
+out:
+    sim_lines_free(&l);
+    sim_unlock(sim, lockfd);
+    return rc;
+}
