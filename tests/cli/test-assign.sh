@@ -20,9 +20,12 @@ mount_host() {
     fusermount3 -u "$T/sys" 2>/dev/null
     rm -rf "$T/sys" "$T/hv" "$T/state" "$T/run"
     mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run"
-    "$SRIOV_SIM" mount --host "$1" "$T/sys" || { echo "FAIL: mount: $1"; exit 1; }
+    "$SRIOV_SIM" mount --faults "$T/sysfs-fail-at" --host "$1" "$T/sys" ||
+        { echo "FAIL: mount: $1"; exit 1; }
 }
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_STATE_DIR=$T/state
+# The simulated hypervisor and rtnetlink share $T/hv: its fail-at names the
+# operations that fail; $T/sysfs-fail-at names the sysfs attributes whose writes fail.
+export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv SRIOV_STATE_DIR=$T/state
 export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
 X() { "$XL_SRIOV" "$@"; }
 drv() { basename "$(readlink "$T/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
@@ -39,6 +42,32 @@ snapshot() {
     echo "xs: $(cat "$T/hv/xenstore" 2>/dev/null)"
     echo "assignable: $(cat "$T/hv/assignable" 2>/dev/null)"
     for d in "$T"/hv/domains/*; do [ -f "$d" ] && cat "$d"; done
+    # VF settings as the PF holds them (a VF without a file has a new VF's).
+    for d in "$T"/hv/netlink/*/*; do [ -f "$d" ] && echo "${d#$T/hv/netlink/}: $(tr '\n' ' ' <"$d")"; done
+    ls "$T/state/vf-config" 2>/dev/null
+}
+# inject WHERE:WHAT: make the next commands fail there (hv:OP, sysfs:ATTRIBUTE).
+inject() {
+    case $1 in
+    hv:*) echo "${1#hv:}" >"$T/hv/fail-at" ;;
+    sysfs:*) echo "${1#sysfs:}" >"$T/sysfs-fail-at" ;;
+    esac
+}
+heal() { rm -f "$T/hv/fail-at" "$T/sysfs-fail-at"; }
+# rollback_case NAME STEP COMMAND...: COMMAND fails, its error names STEP (if
+# given), and the host, the hypervisor and the VF settings are as they were.
+rollback_case() {
+    local name=$1 step=$2 out; shift 2
+    if out=$("$@" 2>&1); then
+        fail "$name" "succeeded"
+    elif [ -n "$step" ] && ! grep -q "step '$step' failed" <<<"$out"; then
+        fail "$name" "error does not name the step: $out"
+    elif [ "$(snapshot)" != "$before" ]; then
+        fail "$name" "host changed: $(diff <(echo "$before") <(snapshot) | tr '\n' ' ')"
+    else
+        pass "$name"
+    fi
+    heal
 }
 
 cat >"$T/sriov.cfg" <<'CFG'
@@ -71,6 +100,11 @@ check create-state grep -q "\"domain_uuid\": \"$uuid\"" "$T/state/assignments.js
 check create-state-mode test "$(stat -c %a "$T/state/assignments.json")" = 600
 check create-pv-settings grep -q 'e820_host=1' "$T/err"
 check list-json bash -c "'$XL_SRIOV' list --json | grep -c '\"state\": \"attached\"' | grep -qx 2"
+# L2 settings reach the PF through the netlink seam, whatever the sysfs root:
+# the entry's MAC, the network's VLAN, and the guest defaults (spoof check on).
+check create-l2-set grep -qx 'vlan=100' "$T/hv/netlink/enp1s0f0/vf0"
+check create-l2-mac bash -c "'$XL_SRIOV' vf-show enp1s0f0/0 | grep -q '00:16:3e:12:34:56'"
+check create-l2-saved test -f "$T/state/vf-config/0000:01:00.0-vf0"
 # The second entry derives its MAC from the UUID and slot: the same on a re-create.
 mac2=$(X list --json | grep -A8 '"vf": "0000:01:10.5"' | sed -n 's/.*"mac": "\(.*\)".*/\1/p')
 rm "$T/hv/domains/$uuid"                       # xl destroy
@@ -79,6 +113,8 @@ check gc-empty bash -c "'$XL_SRIOV' list --json | tr -d ' \n' | grep -qx '\[\]'"
 check gc-xenstore bash -c "! grep -q xen-sriov '$T/hv/xenstore'"
 check gc-numvfs test "$(cat "$T/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 0
 check gc-assignable test ! -s "$T/hv/assignable"
+check gc-l2-restored test ! -e "$T/hv/netlink/enp1s0f0/vf0" -a ! -e "$T/hv/netlink/enp1s0f1/vf2"
+check gc-l2-record-gone bash -c "! ls '$T/state/vf-config/'* 2>/dev/null"
 uuid2=$(X create "$T/g1.cfg" uuid=\"$uuid\" 2>/dev/null)
 mac2b=$(X list --json | grep -A8 '"vf": "0000:01:10.5"' | sed -n 's/.*"mac": "\(.*\)".*/\1/p')
 check stable-mac test -n "$mac2" -a "$mac2" = "$mac2b" -a "$uuid2" = "$uuid"
@@ -100,36 +136,24 @@ check detach-numvfs-kept test "$(cat "$T/sys/bus/pci/devices/0000:01:00.0/sriov_
 mount_host "82599 vfs=4 numvfs=0"
 X create "$T/g2.cfg" >/dev/null
 before=$(snapshot)
-for step in reserve enable_vfs isolation l2 driver_override assignable_add pci_add record xs_write; do
-    echo "$step" >"$T/hv/fail-at"
-    if out=$(X pci-attach g2 'network=lan' 2>&1); then
-        fail "rollback-$step" "pci-attach succeeded"
-    elif ! grep -q "step '$step' failed\|failure of step '$step'" <<<"$out"; then
-        fail "rollback-$step" "error does not name the step: $out"
-    elif [ "$(snapshot)" != "$before" ]; then
-        fail "rollback-$step" "host changed: $(diff <(echo "$before") <(snapshot) | tr '\n' ' ')"
-    else
-        pass "rollback-$step"
-    fi
-    rm -f "$T/hv/fail-at"
+# Each injection point and the step it must be reported as.  (The reserve step
+# fails without touching the host: see create-second-entry and the concurrency cases.)
+for c in sysfs:sriov_numvfs=enable_vfs hv:platform=isolation hv:vf_set:vlan=l2 \
+         sysfs:driver_override=driver_override hv:assignable_add=assignable_add \
+         hv:pci_add=pci_add hv:xs_write=record; do
+    inject "${c%%=*}"
+    rollback_case "rollback-${c##*=}" "${c##*=}" X pci-attach g2 'network=lan'
 done
 before=$(snapshot)
-for step in reserve enable_vfs assignable_add domain_create; do
-    echo "$step" >"$T/hv/fail-at"
-    if out=$(X create "$T/g1.cfg" 2>&1); then
-        fail "create-rollback-$step" "create succeeded"
-    elif [ "$(snapshot)" != "$before" ]; then
-        fail "create-rollback-$step" "host changed: $(diff <(echo "$before") <(snapshot) | tr '\n' ' ')"
-    else
-        pass "create-rollback-$step"
-    fi
-    rm -f "$T/hv/fail-at"
+for c in sysfs:sriov_numvfs hv:vf_set:mac hv:assignable_add hv:domain_create; do
+    inject "$c"
+    rollback_case "create-rollback-${c#*:}" "" X create "$T/g1.cfg"
 done
 # Recording failing after xl create: the guest keeps its VFs, gc returns them later.
-for step in record xs_write; do
-    echo "$step" >"$T/hv/fail-at"
+for step in xs_write; do
+    inject "hv:$step"
     if X create "$T/g1.cfg" >/dev/null 2>&1; then fail "create-late-$step" "create succeeded"; fi
-    rm -f "$T/hv/fail-at"
+    heal
     d=$(grep -l '^name g1$' "$T"/hv/domains/* 2>/dev/null)
     if [ -z "$d" ]; then fail "create-late-$step" "the domain is gone"; continue; fi
     X gc 2>/dev/null

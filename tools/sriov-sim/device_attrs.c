@@ -16,27 +16,18 @@
 #define RES_LINES_ENDPOINT 13   /* 6 BARs, ROM, 6 SR-IOV BARs */
 #define RES_LINES_BRIDGE 17     /* ... plus 4 bridge windows */
 
-#define SHOW(name, fmt, expr)                                                  \
-    static int show_##name(struct sim *sim, void *obj, struct strbuf *out)     \
-    {                                                                          \
-        const struct pci_dev *dev = obj;                                       \
-        (void)sim;                                                             \
-        strbuf_printf(out, fmt, expr);                                         \
-        return 0;                                                              \
-    }
-
-SHOW(vendor, "0x%04x\n", dev->vendor)
-SHOW(device, "0x%04x\n", dev->device)
-SHOW(subsystem_vendor, "0x%04x\n", dev->subsys_vendor)
-SHOW(subsystem_device, "0x%04x\n", dev->subsys_device)
-SHOW(class, "0x%06x\n", dev->class)
-SHOW(revision, "0x%02x\n", dev->revision)
-SHOW(irq, "%u\n", dev->irq)
-SHOW(numa_node, "%d\n", dev->numa_node)
-SHOW(enable, "%u\n", dev->enable_cnt)
-SHOW(driver_override, "%s\n", dev->driver_override ? dev->driver_override : "(null)")
-SHOW(secondary_bus_number, "%u\n", dev->sec_bus)
-SHOW(subordinate_bus_number, "%u\n", dev->sub_bus)
+DEV_SHOW(vendor, "0x%04x\n", dev->vendor)
+DEV_SHOW(device, "0x%04x\n", dev->device)
+DEV_SHOW(subsystem_vendor, "0x%04x\n", dev->subsys_vendor)
+DEV_SHOW(subsystem_device, "0x%04x\n", dev->subsys_device)
+DEV_SHOW(class, "0x%06x\n", dev->class)
+DEV_SHOW(revision, "0x%02x\n", dev->revision)
+DEV_SHOW(irq, "%u\n", dev->irq)
+DEV_SHOW(numa_node, "%d\n", dev->numa_node)
+DEV_SHOW(enable, "%u\n", dev->enable_cnt)
+DEV_SHOW(driver_override, "%s\n", dev->driver_override ? dev->driver_override : "(null)")
+DEV_SHOW(secondary_bus_number, "%u\n", dev->sec_bus)
+DEV_SHOW(subordinate_bus_number, "%u\n", dev->sub_bus)
 
 static int show_local_cpulist(struct sim *sim, void *obj, struct strbuf *out)
 {
@@ -74,14 +65,6 @@ static int show_uevent(struct sim *sim, void *obj, struct strbuf *out)
     modalias(dev, out);
     strbuf_append(out, "\n", 1);
     return 0;
-}
-
-static int store_uevent(struct sim *sim, void *obj, const char *buf, size_t len)
-{
-    (void)sim;
-    (void)obj;
-    (void)len;
-    return synth_uevent_check(buf);
 }
 
 static void resource_line(struct strbuf *out, uint64_t start, uint64_t size, uint64_t flags)
@@ -207,37 +190,36 @@ static int store_reset(struct sim *sim, void *obj, const char *buf, size_t len)
 }
 
 static const struct attr_def common_attrs[] = {
-    { "vendor", 0444, show_vendor, NULL, NULL },
-    { "device", 0444, show_device, NULL, NULL },
-    { "subsystem_vendor", 0444, show_subsystem_vendor, NULL, NULL },
-    { "subsystem_device", 0444, show_subsystem_device, NULL, NULL },
-    { "class", 0444, show_class, NULL, NULL },
-    { "revision", 0444, show_revision, NULL, NULL },
+    ATTR_RO(vendor),
+    ATTR_RO(device),
+    ATTR_RO(subsystem_vendor),
+    ATTR_RO(subsystem_device),
+    ATTR_RO(class),
+    ATTR_RO(revision),
     { "config", 0644, show_config, NULL, write_config },
-    { "resource", 0444, show_resource, NULL, NULL },
-    { "irq", 0444, show_irq, NULL, NULL },
-    { "numa_node", 0644, show_numa_node, store_numa_node, NULL },
-    { "local_cpulist", 0444, show_local_cpulist, NULL, NULL },
-    { "enable", 0644, show_enable, store_enable, NULL },
-    { "driver_override", 0644, show_driver_override, store_driver_override, NULL },
-    { "modalias", 0444, show_modalias, NULL, NULL },
-    { "uevent", 0644, show_uevent, store_uevent, NULL },
+    ATTR_RO(resource),
+    ATTR_RO(irq),
+    ATTR_RW(numa_node),
+    ATTR_RO(local_cpulist),
+    ATTR_RW(enable),
+    ATTR_RW(driver_override),
+    ATTR_RO(modalias),
+    ATTR_RW(uevent),
 };
 
-static const struct attr_def reset_attr = { "reset", 0200, NULL, store_reset, NULL };
+static const struct attr_def reset_attr = ATTR_WO(reset);
 
 static const struct attr_def bridge_attrs[] = {
-    { "secondary_bus_number", 0444, show_secondary_bus_number, NULL, NULL },
-    { "subordinate_bus_number", 0444, show_subordinate_bus_number, NULL, NULL },
+    ATTR_RO(secondary_bus_number),
+    ATTR_RO(subordinate_bus_number),
 };
 
 void device_attrs_add(struct sim *sim, struct pci_dev *dev)
 {
     (void)sim;
-    node_add_attrs(dev->dir, common_attrs, sizeof(common_attrs) / sizeof(common_attrs[0]), dev);
+    node_add_attrs(dev->dir, common_attrs, ARRAY_SIZE(common_attrs), dev);
     if (dev->flr)
         node_add_attr(dev->dir, &reset_attr, dev);
     if (pci_dev_is_bridge(dev))
-        node_add_attrs(dev->dir, bridge_attrs, sizeof(bridge_attrs) / sizeof(bridge_attrs[0]),
-                       dev);
+        node_add_attrs(dev->dir, bridge_attrs, ARRAY_SIZE(bridge_attrs), dev);
 }

@@ -37,30 +37,40 @@ static int store_unbind(struct sim *sim, void *obj, const char *buf, size_t len)
 }
 
 /*
- * new_id_store(): "vendor device [subvendor subdevice class class_mask
- * driver_data]".  An id the driver already matches is -EEXIST; once added,
+ * The "vendor device [subvendor subdevice class class_mask [driver_data]]"
+ * that new_id and remove_id take; what is left out matches anything.
+ * Returns how many fields were given.
+ */
+static int parse_id(const char *buf, struct pci_id *id, unsigned long *driver_data)
+{
+    *id = (struct pci_id){ .subvendor = PCI_ANY_ID, .subdevice = PCI_ANY_ID };
+    *driver_data = 0;
+    return sscanf(buf, "%x %x %x %x %x %x %lx", &id->vendor, &id->device, &id->subvendor,
+                  &id->subdevice, &id->class, &id->class_mask, driver_data);
+}
+
+/*
+ * new_id_store(): an id the driver already matches is -EEXIST; once added,
  * the driver is offered every unbound device (driver_attach), which is why
  * tools that only want one device must not use it.
  */
 static int store_new_id(struct sim *sim, void *obj, const char *buf, size_t len)
 {
     struct driver *drv = obj;
-    unsigned vendor, device, subvendor = PCI_ANY_ID, subdevice = PCI_ANY_ID;
-    unsigned class = 0, class_mask = 0;
-    unsigned long driver_data = 0;
+    struct pci_id id;
+    unsigned long driver_data;
     struct dynid *d, **tail;
     int fields;
 
     (void)len;
-    fields = sscanf(buf, "%x %x %x %x %x %x %lx", &vendor, &device, &subvendor,
-                    &subdevice, &class, &class_mask, &driver_data);
+    fields = parse_id(buf, &id, &driver_data);
     if (fields < 2)
         return -EINVAL;
     if (fields != 7) {
         struct pci_dev probe = {
-            .vendor = (uint16_t)vendor, .device = (uint16_t)device,
-            .subsys_vendor = (uint16_t)subvendor, .subsys_device = (uint16_t)subdevice,
-            .class = class,
+            .vendor = (uint16_t)id.vendor, .device = (uint16_t)id.device,
+            .subsys_vendor = (uint16_t)id.subvendor, .subsys_device = (uint16_t)id.subdevice,
+            .class = id.class,
         };
 
         if (driver_matches(drv, &probe))
@@ -70,7 +80,7 @@ static int store_new_id(struct sim *sim, void *obj, const char *buf, size_t len)
     if (drv->n_ids && driver_data)
         return -EINVAL;
     d = xzalloc(sizeof(*d));
-    d->id = (struct pci_id){ vendor, device, subvendor, subdevice, class, class_mask, false };
+    d->id = id;
     for (tail = &drv->dynids; *tail; tail = &(*tail)->next)
         ;
     *tail = d;
@@ -82,21 +92,20 @@ static int store_new_id(struct sim *sim, void *obj, const char *buf, size_t len)
 static int store_remove_id(struct sim *sim, void *obj, const char *buf, size_t len)
 {
     struct driver *drv = obj;
-    unsigned vendor, device, subvendor = PCI_ANY_ID, subdevice = PCI_ANY_ID;
-    unsigned class = 0, class_mask = 0;
+    struct pci_id want;
+    unsigned long driver_data;
 
     (void)sim;
     (void)len;
-    if (sscanf(buf, "%x %x %x %x %x %x", &vendor, &device, &subvendor, &subdevice,
-               &class, &class_mask) < 2)
+    if (parse_id(buf, &want, &driver_data) < 2)
         return -EINVAL;
     for (struct dynid **p = &drv->dynids; *p; p = &(*p)->next) {
         struct pci_id *id = &(*p)->id;
 
-        if (id->vendor == vendor && id->device == device &&
-            (subvendor == PCI_ANY_ID || id->subvendor == subvendor) &&
-            (subdevice == PCI_ANY_ID || id->subdevice == subdevice) &&
-            !((id->class ^ class) & class_mask)) {
+        if (id->vendor == want.vendor && id->device == want.device &&
+            (want.subvendor == PCI_ANY_ID || id->subvendor == want.subvendor) &&
+            (want.subdevice == PCI_ANY_ID || id->subdevice == want.subdevice) &&
+            !((id->class ^ want.class) & want.class_mask)) {
             struct dynid *gone = *p;
 
             *p = gone->next;
@@ -105,14 +114,6 @@ static int store_remove_id(struct sim *sim, void *obj, const char *buf, size_t l
         }
     }
     return -ENODEV;
-}
-
-static int store_uevent(struct sim *sim, void *obj, const char *buf, size_t len)
-{
-    (void)sim;
-    (void)obj;
-    (void)len;
-    return synth_uevent_check(buf);
 }
 
 /* pciback's str_to_slot(): "dddd:bb:ss.f", wildcards '*' for slot/func,
@@ -250,16 +251,16 @@ static int show_permissive(struct sim *sim, void *obj, struct strbuf *out)
 }
 
 static const struct attr_def driver_attrs[] = {
-    { "bind", 0200, NULL, store_bind, NULL },
-    { "unbind", 0200, NULL, store_unbind, NULL },
-    { "new_id", 0200, NULL, store_new_id, NULL },
-    { "remove_id", 0200, NULL, store_remove_id, NULL },
-    { "uevent", 0200, NULL, store_uevent, NULL },
+    ATTR_WO(bind),
+    ATTR_WO(unbind),
+    ATTR_WO(new_id),
+    ATTR_WO(remove_id),
+    ATTR_WO(uevent),
 };
 
 static const struct attr_def pciback_attrs[] = {
-    { "new_slot", 0200, NULL, store_new_slot, NULL },
-    { "remove_slot", 0200, NULL, store_remove_slot, NULL },
+    ATTR_WO(new_slot),
+    ATTR_WO(remove_slot),
     { "slots", 0400, show_slots, NULL, NULL },
     { "permissive", 0600, show_permissive, store_permissive, NULL },
 };
@@ -267,10 +268,9 @@ static const struct attr_def pciback_attrs[] = {
 void driver_attrs_add(struct sim *sim, struct driver *drv)
 {
     (void)sim;
-    node_add_attrs(drv->dir, driver_attrs, sizeof(driver_attrs) / sizeof(driver_attrs[0]), drv);
+    node_add_attrs(drv->dir, driver_attrs, ARRAY_SIZE(driver_attrs), drv);
     if (drv->probe == PROBE_PCIBACK)
-        node_add_attrs(drv->dir, pciback_attrs,
-                       sizeof(pciback_attrs) / sizeof(pciback_attrs[0]), drv);
+        node_add_attrs(drv->dir, pciback_attrs, ARRAY_SIZE(pciback_attrs), drv);
 }
 
 /* drivers_probe_store(): -ENODEV for an unknown device; no driver taking
@@ -316,13 +316,13 @@ static int store_rescan(struct sim *sim, void *obj, const char *buf, size_t len)
 }
 
 static const struct attr_def bus_attrs[] = {
-    { "drivers_probe", 0200, NULL, store_drivers_probe, NULL },
-    { "drivers_autoprobe", 0644, show_drivers_autoprobe, store_drivers_autoprobe, NULL },
-    { "rescan", 0200, NULL, store_rescan, NULL },
-    { "uevent", 0200, NULL, store_uevent, NULL },
+    ATTR_WO(drivers_probe),
+    ATTR_RW(drivers_autoprobe),
+    ATTR_WO(rescan),
+    ATTR_WO(uevent),
 };
 
 void bus_attrs_add(struct sim *sim)
 {
-    node_add_attrs(sim->bus_pci_dir, bus_attrs, sizeof(bus_attrs) / sizeof(bus_attrs[0]), sim);
+    node_add_attrs(sim->bus_pci_dir, bus_attrs, ARRAY_SIZE(bus_attrs), sim);
 }

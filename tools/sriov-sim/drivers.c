@@ -36,7 +36,7 @@ static const struct pci_id pciback_ids[] = {
     { PCI_ANY_ID, PCI_ANY_ID, PCI_ANY_ID, PCI_ANY_ID, 0, 0, false },
 };
 
-#define IDS(t) (t), sizeof(t) / sizeof((t)[0])
+#define IDS(t) (t), ARRAY_SIZE(t)
 
 /* Registration order is probe order: pciback is a module loaded late. */
 static const struct driver driver_table[] = {
@@ -57,7 +57,7 @@ static const struct driver driver_table[] = {
 
 void drivers_init(struct sim *sim)
 {
-    sim->n_drivers = sizeof(driver_table) / sizeof(driver_table[0]);
+    sim->n_drivers = ARRAY_SIZE(driver_table);
     sim->drivers = xzalloc(sizeof(driver_table));
     memcpy(sim->drivers, driver_table, sizeof(driver_table));
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,25 @@ out:
     return rc;
 }
 
+/* mount --faults: the attribute's name on a line of the file makes its writes fail. */
+static bool write_fails(const char *path)
+{
+    const char *faults = ctx_sim()->faults, *name = strrchr(path, '/');
+    char line[256];
+    bool hit = false;
+    FILE *f;
+
+    if (!faults || !(f = fopen(faults, "re")))
+        return false;
+    name = name ? name + 1 : path;
+    while (!hit && fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\n")] = '\0';
+        hit = !strcmp(line, name);
+    }
+    fclose(f);
+    return hit;
+}
+
 static int op_write(const char *path, const char *buf, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
@@ -152,6 +172,8 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off,
     (void)fi;
     if (!n || n->type != NODE_FILE)
         return -ENODEV;
+    if (write_fails(path))
+        return -EIO;
     if (n->attr->write_at)
         return (int)n->attr->write_at(ctx_sim(), n->obj, buf, size, off);
     if (!n->attr->store)

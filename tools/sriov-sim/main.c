@@ -17,7 +17,7 @@ static const char usage_text[] =
 "SYNOPSIS\n"
 "    sriov-sim build    [--host DESC | --spec FILE] ROOT\n"
 "    sriov-sim mount    [--host DESC | --spec FILE] [--foreground] [--pidfile FILE]\n"
-"                       [--debug] ROOT\n"
+"                       [--debug] [--faults FILE] ROOT\n"
 "    sriov-sim umount   ROOT\n"
 "    sriov-sim describe [--host DESC | --spec FILE] [--json]\n"
 "    sriov-sim --help\n"
@@ -40,6 +40,9 @@ static const char usage_text[] =
 "              Goes to the background once the mount is ready (unless\n"
 "              --foreground); --pidfile gets the serving process's pid.\n"
 "              Unmount with 'fusermount3 -u ROOT' or 'sriov-sim umount ROOT'.\n"
+"              --faults FILE (absolute): for failure tests, a write to an\n"
+"              attribute named on a line of FILE (e.g. sriov_numvfs,\n"
+"              driver_override) fails with EIO; FILE is read at every write.\n"
 "    umount    runs fusermount3 -u ROOT.\n"
 "    describe  prints the devices the description expands to.\n"
 "\n"
@@ -63,7 +66,8 @@ static const char usage_text[] =
 "EXIT STATUS\n"
 "    0 success, 1 failure, 2 bad command line or host description.\n";
 
-enum { OPT_HOST = 1, OPT_SPEC, OPT_FOREGROUND, OPT_PIDFILE, OPT_JSON, OPT_DEBUG, OPT_HELP };
+enum { OPT_HOST = 1, OPT_SPEC, OPT_FOREGROUND, OPT_PIDFILE, OPT_JSON, OPT_DEBUG, OPT_FAULTS,
+       OPT_HELP };
 
 static const struct option long_opts[] = {
     { "host", required_argument, NULL, OPT_HOST },
@@ -72,6 +76,7 @@ static const struct option long_opts[] = {
     { "pidfile", required_argument, NULL, OPT_PIDFILE },
     { "json", no_argument, NULL, OPT_JSON },
     { "debug", no_argument, NULL, OPT_DEBUG },
+    { "faults", required_argument, NULL, OPT_FAULTS },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -109,6 +114,11 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         case OPT_PIDFILE: cli->mount.pidfile = optarg; break;
         case OPT_DEBUG: cli->mount.debug = true; cli->mount.foreground = true; break;
         case OPT_JSON: cli->json = true; break;
+        case OPT_FAULTS:
+            if (optarg[0] != '/')
+                return usage_error("--faults needs an absolute path");
+            cli->mount.faults = optarg;
+            break;
         case 'h':
         case OPT_HELP: fputs(usage_text, stdout); exit(0);
         default: return SIM_EXIT_USAGE;

@@ -96,6 +96,7 @@ int fuse_run(struct sim *sim, const char *mountpoint, const struct mount_opts *o
                          "default_permissions,fsname=sriov-sim,subtype=sriov-sim") ||
         (opts->debug && fuse_opt_add_arg(&args, "-d")))
         goto out;
+    sim->faults = opts->faults;
     fuse = fuse_new(&args, &sim_fuse_ops, sizeof(sim_fuse_ops), sim);
     if (!fuse)
         goto out;

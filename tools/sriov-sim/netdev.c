@@ -48,9 +48,9 @@ static int show_operstate(struct sim *sim, void *obj, struct strbuf *out)
 }
 
 static const struct attr_def netdev_attrs[] = {
-    { "address", 0444, show_address, NULL, NULL },
-    { "ifindex", 0444, show_ifindex, NULL, NULL },
-    { "operstate", 0444, show_operstate, NULL, NULL },
+    ATTR_RO(address),
+    ATTR_RO(ifindex),
+    ATTR_RO(operstate),
 };
 
 void netdev_add(struct sim *sim, struct pci_dev *dev)
@@ -70,7 +70,7 @@ void netdev_add(struct sim *sim, struct pci_dev *dev)
     if (!net)
         net = node_add_dir(dev->dir, "net");
     nd->dir = node_add_dir(net, nd->name);
-    node_add_attrs(nd->dir, netdev_attrs, sizeof(netdev_attrs) / sizeof(netdev_attrs[0]), nd);
+    node_add_attrs(nd->dir, netdev_attrs, ARRAY_SIZE(netdev_attrs), nd);
     node_link_to(nd->dir, "device", dev->dir);
     nd->class_link = node_link_to(sim->class_net_dir, nd->name, nd->dir);
     dev->netdev = nd;

@@ -18,12 +18,7 @@ struct pci_dev *pci_dev_new(struct sim *sim, enum dev_kind kind, uint16_t domain
     snprintf(dev->bdf, sizeof(dev->bdf), "%04x:%02x:%02x.%u", domain, bus,
              devfn >> 3, devfn & 7u);
 
-    dev->prev = sim->dev_tail;
-    if (sim->dev_tail)
-        sim->dev_tail->next = dev;
-    else
-        sim->dev_head = dev;
-    sim->dev_tail = dev;
+    DLIST_APPEND(sim->dev_head, sim->dev_tail, dev);
     sim->n_devices++;
     return dev;
 }
@@ -31,14 +26,7 @@ struct pci_dev *pci_dev_new(struct sim *sim, enum dev_kind kind, uint16_t domain
 /* Unlinks and frees the model only; the caller has removed its sysfs nodes. */
 void pci_dev_free(struct sim *sim, struct pci_dev *dev)
 {
-    if (dev->prev)
-        dev->prev->next = dev->next;
-    else
-        sim->dev_head = dev->next;
-    if (dev->next)
-        dev->next->prev = dev->prev;
-    else
-        sim->dev_tail = dev->prev;
+    DLIST_UNLINK(sim->dev_head, sim->dev_tail, dev);
     sim->n_devices--;
     if (dev->sriov)
         free(dev->sriov->vfs);

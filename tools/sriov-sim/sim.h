@@ -24,21 +24,24 @@
 
 /* ---- host description (desc.c, models.c) ---- */
 
+/* What a card's PFs, or each of its VFs, look like. */
+struct fn_model {
+    uint16_t device, subsys;
+    uint64_t bar_size;
+    uint16_t msix;
+};
+
 struct card_model {
     const char *name;
-    const char *description;
-    uint16_t vendor, pf_device, vf_device;
-    uint16_t subsys_vendor, pf_subsys, vf_subsys;
+    uint16_t vendor, subsys_vendor;
     uint32_t class;
     uint8_t revision;
-    const char *pf_driver, *vf_driver;
     unsigned ports, totalvfs;
     bool flr;
     /* 82599-style: every PF uses the same offset, VFs of the PFs interleave. */
     bool interleaved;
     uint16_t vf_offset, vf_stride;
-    uint64_t pf_bar_size, vf_bar_size;
-    uint16_t pf_msix, vf_msix;
+    struct fn_model pf, vf;
 };
 
 struct card_spec {
@@ -166,6 +169,7 @@ struct sim {
     uint64_t mmio_cursor;
     char cpulist[32];
     time_t created;             /* timestamps of every node */
+    const char *faults;         /* mount --faults FILE, or NULL */
 };
 
 int sim_new(const struct host_spec *spec, struct sim **out);
@@ -197,6 +201,15 @@ void sysfs_unlink_driver(struct sim *sim, struct pci_dev *dev);
 
 /* device_attrs.c, sriov.c, driver_attrs.c */
 void device_attrs_add(struct sim *sim, struct pci_dev *dev);
+/* Most device attributes print one expression of the device, "dev". */
+#define DEV_SHOW(name, fmt, expr)                                              \
+    static int show_##name(struct sim *sim, void *obj, struct strbuf *out)     \
+    {                                                                          \
+        const struct pci_dev *dev = obj;                                       \
+        (void)sim;                                                             \
+        strbuf_printf(out, fmt, expr);                                         \
+        return 0;                                                              \
+    }
 void sriov_attrs_add(struct sim *sim, struct pci_dev *dev);
 void driver_attrs_add(struct sim *sim, struct driver *drv);
 void bus_attrs_add(struct sim *sim);
@@ -230,7 +243,8 @@ int kstrtou16(const char *s, unsigned base, uint16_t *res);
 int kstrtoint(const char *s, unsigned base, int *res);
 int kstrtobool(const char *s, bool *res);
 bool sysfs_streq(const char *s1, const char *s2);
-int synth_uevent_check(const char *buf);
+/* The store method of every uevent file: devices', drivers' and the bus's. */
+int store_uevent(struct sim *sim, void *obj, const char *buf, size_t len);
 
 /* static_build.c, fuse_fs.c, describe.c */
 int static_build(struct sim *sim, const char *root);
@@ -238,6 +252,7 @@ struct mount_opts {
     bool foreground;
     const char *pidfile;
     bool debug;
+    const char *faults;         /* absolute path: attribute names whose writes fail */
 };
 int fuse_run(struct sim *sim, const char *mountpoint, const struct mount_opts *opts);
 void describe_print(const struct sim *sim, bool json);

@@ -22,12 +22,12 @@ static struct pci_dev *vf_new(struct sim *sim, struct pci_dev *pf, unsigned i)
     vf->vendor = pf->vendor;
     vf->device = s->vf_device;
     vf->subsys_vendor = pf->subsys_vendor;
-    vf->subsys_device = pf->model->vf_subsys;
+    vf->subsys_device = pf->model->vf.subsys;
     vf->class = pf->class;
     vf->revision = pf->revision;
     vf->flr = pf->flr;
     vf->numa_node = pf->numa_node;
-    vf->msix = pf->model->vf_msix;
+    vf->msix = pf->model->vf.msix;
     vf->bar0_size = s->vf_bar_size;
     vf->bar0 = s->vf_bar_base + (uint64_t)i * s->vf_bar_size;
     return vf;
@@ -71,24 +71,15 @@ void sriov_disable(struct sim *sim, struct pci_dev *pf)
     }
 }
 
-#define SHOW(name, fmt, expr)                                                  \
-    static int show_##name(struct sim *sim, void *obj, struct strbuf *out)     \
-    {                                                                          \
-        const struct pci_dev *pf = obj;                                        \
-        (void)sim;                                                             \
-        strbuf_printf(out, fmt, expr);                                         \
-        return 0;                                                              \
-    }
-
-SHOW(totalvfs, "%u\n", pf->sriov->totalvfs)
-SHOW(numvfs, "%u\n", pf->sriov->numvfs)
-SHOW(offset, "%u\n", pf->sriov->offset)
-SHOW(stride, "%u\n", pf->sriov->stride)
-SHOW(vf_device, "%x\n", pf->sriov->vf_device)
-SHOW(drivers_autoprobe, "%u\n", pf->sriov->autoprobe)
+DEV_SHOW(sriov_totalvfs, "%u\n", dev->sriov->totalvfs)
+DEV_SHOW(sriov_numvfs, "%u\n", dev->sriov->numvfs)
+DEV_SHOW(sriov_offset, "%u\n", dev->sriov->offset)
+DEV_SHOW(sriov_stride, "%u\n", dev->sriov->stride)
+DEV_SHOW(sriov_vf_device, "%x\n", dev->sriov->vf_device)
+DEV_SHOW(sriov_drivers_autoprobe, "%u\n", dev->sriov->autoprobe)
 
 /* sriov_numvfs_store() as of Linux 6.1, errno for errno. */
-static int store_numvfs(struct sim *sim, void *obj, const char *buf, size_t len)
+static int store_sriov_numvfs(struct sim *sim, void *obj, const char *buf, size_t len)
 {
     struct pci_dev *pf = obj;
     uint16_t numvfs;
@@ -114,7 +105,7 @@ static int store_numvfs(struct sim *sim, void *obj, const char *buf, size_t len)
     return sriov_enable(sim, pf, numvfs);
 }
 
-static int store_drivers_autoprobe(struct sim *sim, void *obj, const char *buf, size_t len)
+static int store_sriov_drivers_autoprobe(struct sim *sim, void *obj, const char *buf, size_t len)
 {
     struct pci_dev *pf = obj;
     bool autoprobe;
@@ -128,16 +119,16 @@ static int store_drivers_autoprobe(struct sim *sim, void *obj, const char *buf, 
 }
 
 static const struct attr_def sriov_attrs[] = {
-    { "sriov_totalvfs", 0444, show_totalvfs, NULL, NULL },
-    { "sriov_numvfs", 0644, show_numvfs, store_numvfs, NULL },
-    { "sriov_offset", 0444, show_offset, NULL, NULL },
-    { "sriov_stride", 0444, show_stride, NULL, NULL },
-    { "sriov_vf_device", 0444, show_vf_device, NULL, NULL },
-    { "sriov_drivers_autoprobe", 0644, show_drivers_autoprobe, store_drivers_autoprobe, NULL },
+    ATTR_RO(sriov_totalvfs),
+    ATTR_RW(sriov_numvfs),
+    ATTR_RO(sriov_offset),
+    ATTR_RO(sriov_stride),
+    ATTR_RO(sriov_vf_device),
+    ATTR_RW(sriov_drivers_autoprobe),
 };
 
 void sriov_attrs_add(struct sim *sim, struct pci_dev *dev)
 {
     (void)sim;
-    node_add_attrs(dev->dir, sriov_attrs, sizeof(sriov_attrs) / sizeof(sriov_attrs[0]), dev);
+    node_add_attrs(dev->dir, sriov_attrs, ARRAY_SIZE(sriov_attrs), dev);
 }

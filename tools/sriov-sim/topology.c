@@ -120,19 +120,19 @@ static struct pci_dev *add_function(struct sim *sim, struct pci_dev *rp,
     pf->port = port;
     pf->ari_next_fn = (uint8_t)(port + 1 < c->ports ? port + 1 : 0);
     pf->vendor = m->vendor;
-    pf->device = m->pf_device;
+    pf->device = m->pf.device;
     pf->subsys_vendor = m->subsys_vendor;
-    pf->subsys_device = m->pf_subsys;
+    pf->subsys_device = m->pf.subsys;
     pf->class = m->class;
     pf->revision = m->revision;
     pf->multifunction = c->ports > 1;
     pf->flr = m->flr;
     pf->numa_node = c->numa_node;
     pf->irq = sim->next_irq++;
-    pf->msix = m->pf_msix;
-    pf->bar0_size = m->pf_bar_size;
-    pf->bar0 = align_up(sim->mmio_cursor, m->pf_bar_size);
-    sim->mmio_cursor = pf->bar0 + m->pf_bar_size;
+    pf->msix = m->pf.msix;
+    pf->bar0_size = m->pf.bar_size;
+    pf->bar0 = align_up(sim->mmio_cursor, m->pf.bar_size);
+    sim->mmio_cursor = pf->bar0 + m->pf.bar_size;
     if (c->totalvfs) {
         struct sriov_state *s = xzalloc(sizeof(*s));
         unsigned offset, stride;
@@ -141,11 +141,11 @@ static struct pci_dev *add_function(struct sim *sim, struct pci_dev *rp,
         s->totalvfs = (uint16_t)c->totalvfs;
         s->offset = (uint16_t)offset;
         s->stride = (uint16_t)stride;
-        s->vf_device = m->vf_device;
+        s->vf_device = m->vf.device;
         s->autoprobe = c->autoprobe;
-        s->vf_bar_size = m->vf_bar_size;
-        s->vf_bar_base = align_up(sim->mmio_cursor, m->vf_bar_size);
-        sim->mmio_cursor = s->vf_bar_base + m->vf_bar_size * c->totalvfs;
+        s->vf_bar_size = m->vf.bar_size;
+        s->vf_bar_base = align_up(sim->mmio_cursor, m->vf.bar_size);
+        sim->mmio_cursor = s->vf_bar_base + m->vf.bar_size * c->totalvfs;
         s->vfs = xzalloc(c->totalvfs * sizeof(*s->vfs));
         pf->sriov = s;
     }

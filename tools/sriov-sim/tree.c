@@ -110,12 +110,7 @@ static struct node *node_alloc(enum node_type type, const char *name)
 static void node_append(struct node *parent, struct node *n)
 {
     n->parent = parent;
-    n->prev = parent->last;
-    if (parent->last)
-        parent->last->next = n;
-    else
-        parent->first = n;
-    parent->last = n;
+    DLIST_APPEND(parent->first, parent->last, n);
     parent->n_children++;
 }
 
@@ -266,14 +261,7 @@ void node_remove(struct node *n)
     struct node *p = n->parent;
 
     if (p) {
-        if (n->prev)
-            n->prev->next = n->next;
-        else
-            p->first = n->next;
-        if (n->next)
-            n->next->prev = n->prev;
-        else
-            p->last = n->prev;
+        DLIST_UNLINK(p->first, p->last, n);
         p->n_children--;
     }
     node_free(n);

@@ -13,6 +13,34 @@
 
 struct sim;
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The intrusive lists here (a directory's children, the host's devices)
+ * keep first/last in the owner and prev/next in each member.
+ */
+#define DLIST_APPEND(first, last, n)                                           \
+    do {                                                                       \
+        (n)->prev = (last);                                                    \
+        if (last)                                                              \
+            (last)->next = (n);                                                \
+        else                                                                   \
+            (first) = (n);                                                     \
+        (last) = (n);                                                          \
+    } while (0)
+
+#define DLIST_UNLINK(first, last, n)                                           \
+    do {                                                                       \
+        if ((n)->prev)                                                         \
+            (n)->prev->next = (n)->next;                                       \
+        else                                                                   \
+            (first) = (n)->next;                                               \
+        if ((n)->next)                                                         \
+            (n)->next->prev = (n)->prev;                                       \
+        else                                                                   \
+            (last) = (n)->prev;                                                \
+    } while (0)
+
 /* Growable byte buffer; allocation failure aborts (see xmalloc). */
 struct strbuf {
     char *data;
@@ -47,6 +75,12 @@ struct attr_def {
     /* Binary attributes (config) are written at an offset instead. */
     ssize_t (*write_at)(struct sim *sim, void *obj, const char *buf, size_t len, off_t off);
 };
+
+/* Table rows for the usual modes, like the kernel's DEVICE_ATTR_RO/RW/WO:
+ * attribute "x" is shown by show_x and stored by store_x. */
+#define ATTR_RO(x) { #x, 0444, show_##x, NULL, NULL }
+#define ATTR_RW(x) { #x, 0644, show_##x, store_##x, NULL }
+#define ATTR_WO(x) { #x, 0200, NULL, store_##x, NULL }
 
 struct node {
     enum node_type type;
