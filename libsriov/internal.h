@@ -58,6 +58,8 @@ struct sriov_pf {
 
 struct sriov_ctx {
     char *sysfs_root;
+    int pci_devices_fd;           /* <sysfs_root>/bus/pci/devices, kept open once used
+                                     (sysfs/sysfs.c); -1 until then */
     char *state_dir;
     char *run_dir;
     char *config_path;

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,40 +40,11 @@ static void plan_dispose(struct plan *p)
     sriov__strv_free(p->args, p->n_args);
 }
 
-static int strv_push(char ***v, size_t *n, char *s)
-{
-    char **nv;
-
-    if (!s)
-        return -ENOMEM;
-    nv = realloc(*v, (*n + 1) * sizeof(*nv));
-    if (!nv) {
-        free(s);
-        return -ENOMEM;
-    }
-    nv[(*n)++] = s;
-    *v = nv;
-    return 0;
-}
-
-static char *xasprintf(const char *fmt, ...) SRIOV_PRINTF(1, 2);
-static char *xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
-
 /* The NUMA node all of the domain's vCPUs are pinned to (cpus="2-3,6"), or -1. */
-static int preferred_node(struct sriov_hv *hv, const struct sriov_xlcfg *c)
+static int preferred_node(struct sriov_hv *hv, const struct sriov__xlcfg *c)
 {
     const char *cpus = sriov__xlcfg_string(c, "cpus");
-    int *nodes = NULL, node = -1;
+    int *nodes = NULL, node = -1, found = -1;
     size_t n = 0;
     const char *p;
 
@@ -84,44 +54,43 @@ static int preferred_node(struct sriov_hv *hv, const struct sriov_xlcfg *c)
         char *end;
         long a = strtol(p, &end, 10), b = a;
         if (end == p)
-            goto none;
+            goto out;
         if (*end == '-')
             b = strtol(end + 1, &end, 10);
         for (long cpu = a; cpu <= b; cpu++) {
             if (cpu < 0 || (size_t)cpu >= n || (node >= 0 && nodes[cpu] != node))
-                goto none;
+                goto out;
             node = nodes[cpu];
         }
         p = *end == ',' ? end + 1 : end;
         if (*end && *end != ',')
-            goto none;
+            goto out;
     }
+    found = node;
+out:
     free(nodes);
-    return node;
-none:
-    free(nodes);
-    return -1;
+    return found;
 }
 
-static int parse_entries(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, struct plan *p)
+static int parse_entries(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, struct plan *p)
 {
-    XLU_ConfigList *list = NULL;
-    int n = 0, rc;
+    const char *path = sriov__xlcfg_path(c);
+    int n = sriov__xlcfg_list_count(c, "vf"), rc;
 
-    if (xlu_cfg_get_list(c->cfg, "vf", &list, &n, 1) != 0)
-        return sriov__xlcfg_string(c, "vf")
-                   ? sriov__fail(ctx, -EINVAL, "%s line %d: vf= must be a list", c->path,
-                                 sriov__xlcfg_line_of(c, "vf"))
-                   : 0;
+    if (n == -ENOENT)
+        return 0;
+    if (n < 0)
+        return sriov__fail(ctx, -EINVAL, "%s line %d: vf= must be a list", path,
+                           sriov__xlcfg_line_of(c, "vf"));
     p->reqs = calloc((size_t)n + 1, sizeof(*p->reqs));
     if (!p->reqs)
         return -ENOMEM;
-    for (int i = 0; i < n; i++) {
-        const char *spec = xlu_cfg_get_listitem(list, i);
+    for (size_t i = 0; i < (size_t)n; i++) {
+        const char *spec = sriov__xlcfg_list_item(c, "vf", i);
         char where[300];
         if (!spec)
-            return sriov__fail(ctx, -EINVAL, "%s: vf entry %d is not a string", c->path, i + 1);
-        snprintf(where, sizeof(where), "%s line %d: vf entry %d", c->path,
+            return sriov__fail(ctx, -EINVAL, "%s: vf entry %zu is not a string", path, i + 1);
+        snprintf(where, sizeof(where), "%s line %d: vf entry %zu", path,
                  sriov__xlcfg_line_of(c, spec), i + 1);
         rc = sriov__vf_req_parse(ctx, spec, where, &p->reqs[i]);
         if (rc)
@@ -132,7 +101,7 @@ static int parse_entries(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, str
 }
 
 /* PV: what pcifront needs for VFs attached later.  Errors if the config forbids VFs. */
-static int pv_settings(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, struct plan *p)
+static int pv_settings(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, struct plan *p)
 {
     const char *type = sriov__xlcfg_string(c, "type");
     const char *builder = sriov__xlcfg_string(c, "builder");
@@ -145,59 +114,74 @@ static int pv_settings(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, struc
     if (pt && !strcmp(pt, "disabled"))
         return p->n ? sriov__fail(ctx, -EINVAL,
                                   "%s: passthrough=\"disabled\" forbids the vf= devices",
-                                  c->path)
+                                  sriov__xlcfg_path(c))
                     : 0;
     if (!pt) {
-        rc = strv_push(&p->args, &p->n_args, strdup("passthrough=\"enabled\""));
+        rc = sriov__strv_push(&p->args, &p->n_args, strdup("passthrough=\"enabled\""));
         if (rc)
             return rc;
     }
-    if (xlu_cfg_get_long(c->cfg, "e820_host", &e820, 1) == 0) {
+    if (sriov__xlcfg_long(c, "e820_host", &e820) == 0) {
         if (!e820)
             sriov__warn(ctx, "%s: e820_host=0: pcifront cannot map VF BARs, so VFs cannot "
                         "be attached to this PV guest at run time or after a restore",
-                        c->path);
+                        sriov__xlcfg_path(c));
         return 0;
     }
-    return strv_push(&p->args, &p->n_args, strdup("e820_host=1"));
+    return sriov__strv_push(&p->args, &p->n_args, strdup("e820_host=1"));
 }
 
-/* pci=[...] with the config's own entries followed by the VFs. */
-static int pci_override(const struct sriov_xlcfg *c, struct plan *p)
+/* pci=[...] with the config's own entries followed by the VFs.  Like xl, the
+ * config's entries end at the first one that is not a string. */
+static int pci_override(const struct sriov__xlcfg *c, struct plan *p)
 {
-    XLU_ConfigList *list = NULL;
-    size_t len = 8;
-    int n = 0;
+    const char *item;
+    size_t len = 8, n = 0;
     char *s;
 
-    if (xlu_cfg_get_list(c->cfg, "pci", &list, &n, 1))
-        n = 0;
-    for (int i = 0; i < n; i++)
-        len += strlen(xlu_cfg_get_listitem(list, i)) + 4;
+    while ((item = sriov__xlcfg_list_item(c, "pci", n))) {
+        len += strlen(item) + 4;
+        n++;
+    }
     for (size_t i = 0; i < p->n_vfs; i++)
         len += strlen(p->vfs[i]) + (p->reqs[i].pci_opts ? strlen(p->reqs[i].pci_opts) : 0) + 6;
     s = malloc(len);
     if (!s)
         return -ENOMEM;
     strcpy(s, "pci=[");
-    for (int i = 0; i < n; i++)
-        sprintf(s + strlen(s), "%s'%s'", i ? "," : "", xlu_cfg_get_listitem(list, i));
+    for (size_t i = 0; i < n; i++)
+        sprintf(s + strlen(s), "%s'%s'", i ? "," : "", sriov__xlcfg_list_item(c, "pci", i));
     for (size_t i = 0; i < p->n_vfs; i++)
         sprintf(s + strlen(s), "%s'%s%s%s'", (n || i) ? "," : "", p->vfs[i],
                 p->reqs[i].pci_opts ? "," : "", p->reqs[i].pci_opts ? p->reqs[i].pci_opts : "");
     strcat(s, "]");
-    return strv_push(&p->args, &p->n_args, s);
+    return sriov__strv_push(&p->args, &p->n_args, s);
+}
+
+/* The records, under the assignments lock; recs_close() them whatever recs_open()
+ * returned. */
+static int recs_open(struct sriov_ctx *ctx, int *lockfd, struct sriov__recs *recs)
+{
+    int rc = sriov__lock(ctx, "assignments", lockfd);
+
+    return rc ? rc : sriov__recs_load(ctx, recs);
+}
+
+static void recs_close(int lockfd, struct sriov__recs *recs)
+{
+    sriov__recs_dispose(recs);
+    sriov__unlock(lockfd);
 }
 
 /* Give back every VF of the plan (after a failed prepare or xl create). */
 static void release_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct plan *p)
 {
-    char saved[SRIOV_ERR_LEN];
+    struct sriov__saved_error first;
     struct sriov__recs recs = { 0 };
     int lockfd = -1;
 
-    snprintf(saved, sizeof(saved), "%s", ctx->last_error);
-    if (sriov__lock(ctx, "assignments", &lockfd) || sriov__recs_load(ctx, &recs))
+    sriov__error_save(ctx, &first);
+    if (recs_open(ctx, &lockfd, &recs))
         goto out;
     for (size_t k = p->n_vfs; k-- > 0;) {
         ssize_t i = sriov__recs_find_vf(&recs, p->vfs[k]);
@@ -205,20 +189,18 @@ static void release_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct plan 
             sriov__errlog(ctx, "rollback: %s", ctx->last_error);
     }
 out:
-    sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
-    snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
+    recs_close(lockfd, &recs);
+    sriov__error_restore(ctx, &first);
 }
 
 static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__dom_id *dom,
-                       int node, unsigned int flags, const struct sriov_xlcfg *c, struct plan *p)
+                       int node, unsigned int flags, const struct sriov__xlcfg *c,
+                       struct plan *p)
 {
     struct sriov__recs recs = { 0 };
     int lockfd = -1, rc;
 
-    rc = sriov__lock(ctx, "assignments", &lockfd);
-    if (!rc)
-        rc = sriov__recs_load(ctx, &recs);
+    rc = recs_open(ctx, &lockfd, &recs);
     for (size_t k = 0; !rc && k < p->n; k++) {
         size_t i;
         dom->slot = (unsigned int)k;
@@ -226,14 +208,14 @@ static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
         if (rc) {
             char why[SRIOV_ERR_LEN];
             snprintf(why, sizeof(why), "%s", ctx->last_error);
-            rc = sriov__fail(ctx, rc, "%s line %d: vf entry %zu: %s", c->path,
+            rc = sriov__fail(ctx, rc, "%s line %d: vf entry %zu: %s",
+                             sriov__xlcfg_path(c),
                              sriov__xlcfg_line_of(c, p->reqs[k].spec), k + 1, why);
         }
         if (!rc)
-            rc = strv_push(&p->vfs, &p->n_vfs, strdup(recs.v[i].vf));
+            rc = sriov__strv_push(&p->vfs, &p->n_vfs, strdup(recs.v[i].vf));
     }
-    sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    recs_close(lockfd, &recs);
     return rc;
 }
 
@@ -243,23 +225,20 @@ static int commit_all(struct sriov_ctx *ctx, struct sriov_hv *hv,
     struct sriov__recs recs = { 0 };
     int lockfd = -1, rc;
 
-    rc = sriov__lock(ctx, "assignments", &lockfd);
-    if (!rc)
-        rc = sriov__recs_load(ctx, &recs);
+    rc = recs_open(ctx, &lockfd, &recs);
     for (size_t k = 0; !rc && k < p->n_vfs; k++) {
         ssize_t i = sriov__recs_find_vf(&recs, p->vfs[k]);
         rc = i < 0 ? sriov__fail(ctx, -ENOENT, "%s: its reservation disappeared", p->vfs[k])
                    : sriov__assign_commit(ctx, hv, &recs, (size_t)i, dom);
     }
-    sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    recs_close(lockfd, &recs);
     return rc;
 }
 
 int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const *args,
                         size_t n_args, unsigned int flags, char **uuid_out)
 {
-    struct sriov_xlcfg c = { 0 };
+    struct sriov__xlcfg *c = NULL;
     struct plan p = { 0 };
     struct sriov__dom_id dom = { 0 };
     struct sriov_hv_domain created;
@@ -275,37 +254,37 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
         rc = sriov__xlcfg_load(ctx, cfg_path, args, n_args, &c);
     if (rc)
         goto out;
-    s = sriov__xlcfg_string(&c, "name");
+    s = sriov__xlcfg_string(c, "name");
     if (!s || !*s) {
         rc = sriov__fail(ctx, -EINVAL, "%s: the domain has no name=", cfg_path);
         goto out;
     }
     snprintf(dom.name, sizeof(dom.name), "%s", s);
-    s = sriov__xlcfg_string(&c, "uuid");
+    s = sriov__xlcfg_string(c, "uuid");
     rc = s ? sriov__uuid_parse(s, dom.uuid) : sriov__uuid_generate(dom.uuid);
     if (rc) {
         rc = sriov__fail(ctx, -EINVAL, "%s: bad uuid \"%s\"", cfg_path, s ? s : "");
         goto out;
     }
     sriov__uuid_format(dom.uuid, uuid);
-    rc = parse_entries(ctx, &c, &p);
+    rc = parse_entries(ctx, c, &p);
     if (!rc)
-        rc = pv_settings(ctx, &c, &p);
+        rc = pv_settings(ctx, c, &p);
     if (rc)
         goto out;
-    node = preferred_node(hv, &c);
-    rc = prepare_all(ctx, hv, &dom, node, flags, &c, &p);
+    node = preferred_node(hv, c);
+    rc = prepare_all(ctx, hv, &dom, node, flags, c, &p);
     if (rc) {
         release_all(ctx, hv, &p);
         goto out;
     }
-    rc = pci_override(&c, &p);
+    rc = pci_override(c, &p);
     if (!rc)
-        rc = strv_push(&p.args, &p.n_args, xasprintf("uuid=\"%s\"", uuid));
+        rc = sriov__strv_push(&p.args, &p.n_args, sriov__asprintf("uuid=\"%s\"", uuid));
     for (size_t i = 0; !rc && i < n_args; i++)
-        rc = strv_push(&all, &n_all, strdup(args[i]));
+        rc = sriov__strv_push(&all, &n_all, strdup(args[i]));
     for (size_t i = 0; !rc && i < p.n_args; i++)
-        rc = strv_push(&all, &n_all, strdup(p.args[i]));
+        rc = sriov__strv_push(&all, &n_all, strdup(p.args[i]));
     if (rc) {
         release_all(ctx, hv, &p);
         goto out;
@@ -334,6 +313,6 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
 out:
     sriov__strv_free(all, n_all);
     plan_dispose(&p);
-    sriov__xlcfg_dispose(&c);
+    sriov__xlcfg_free(c);
     return rc;
 }

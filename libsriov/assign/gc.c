@@ -27,8 +27,8 @@ int sriov_gc(struct sriov_ctx *ctx, unsigned int *released)
     struct sriov__recs recs = { 0 };
     struct sriov_hv_domain dom;
     struct sriov_hv *hv = NULL;
+    struct sriov__saved_error first_error = { "" };
     int lockfd = -1, rc, first = 0;
-    char saved[SRIOV_ERR_LEN] = "";
 
     *released = 0;
     rc = sriov__hv(ctx, &hv);
@@ -50,14 +50,14 @@ int sriov_gc(struct sriov_ctx *ctx, unsigned int *released)
         rc = sriov__assign_release(ctx, hv, &recs, k, true);
         if (rc && !first) {
             first = rc;
-            snprintf(saved, sizeof(saved), "%s", ctx->last_error);
+            sriov__error_save(ctx, &first_error);
         }
         if (!rc)
             (*released)++;
     }
     rc = first;
     if (rc)
-        snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
+        sriov__error_restore(ctx, &first_error);
 out:
     sriov__recs_dispose(&recs);
     sriov__unlock(lockfd);

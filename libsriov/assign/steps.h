@@ -1,5 +1,5 @@
 /* Giving a VF to a domain and taking it back, step by step with rollback
- * (steps.c; xenstore publishing in xs.c). */
+ * (steps.c, release.c; xenstore publishing in xs.c). */
 #ifndef SRIOV_ASSIGN_STEPS_H
 #define SRIOV_ASSIGN_STEPS_H
 
@@ -31,6 +31,13 @@ int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
  * record with the steps still done. */
 int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
                           size_t i, bool best_effort);
+
+/* For steps.c and release.c: prefix the recorded reason with the VF and the step
+ * that failed (r may be NULL before the VF is known). */
+int sriov__step_failed(struct sriov_ctx *ctx, int rc, const struct sriov_assignment *r,
+                       const char *step);
+/* "pciback", or "" to clear the override. */
+int sriov__vf_driver_override(struct sriov_ctx *ctx, const char *vf, const char *value);
 
 /* xs.c: /xen-sriov/<uuid>/<vf>/{pf,index,network,mac,domid}. */
 int sriov__xs_publish(struct sriov_hv *hv, const struct sriov_assignment *r);

@@ -56,12 +56,13 @@ static int add_pf(struct sriov_network *n, const char *sel)
     return 0;
 }
 
-static int network_key(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, const char *item,
+static int network_key(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, const char *item,
                        struct sriov_network *n)
 {
     const char *eq = strchr(item, '=');
     const char *val = eq ? eq + 1 : "";
     size_t klen = eq ? (size_t)(eq - item) : strlen(item);
+    const char *path = sriov__xlcfg_path(c);
     char key[32];
     long v = 0;
     int rc = 0;
@@ -78,51 +79,49 @@ static int network_key(struct sriov_ctx *ctx, const struct sriov_xlcfg *c, const
         rc = *val && !n->bridge && (n->bridge = strdup(val)) ? 0 : -EINVAL;
     else if (strcmp(key, "mac") && sriov__vf_config_key(key)) {
         char where[PATH_MAX + 32];
-        snprintf(where, sizeof(where), "%s line %d: network", c->path,
+        snprintf(where, sizeof(where), "%s line %d: network", path,
                  sriov__xlcfg_line_of(c, item));
         return sriov__vf_config_set_kv_at(ctx, &n->l2, where, key, val);
     } else if (!strcmp(key, "numvfs"))
         rc = sriov__parse_long(val, 1, 65535, &v), n->numvfs = (unsigned int)v;
     else
-        return sriov__fail(ctx, -EINVAL, "%s line %d: network: unknown key '%s'", c->path,
+        return sriov__fail(ctx, -EINVAL, "%s line %d: network: unknown key '%s'", path,
                            sriov__xlcfg_line_of(c, item), key);
     if (rc)
-        return sriov__fail(ctx, -EINVAL, "%s line %d: network: bad value for '%s': '%s'",
-                           c->path, sriov__xlcfg_line_of(c, item), key, val);
+        return sriov__fail(ctx, -EINVAL, "%s line %d: network: bad value for '%s': '%s'", path,
+                           sriov__xlcfg_line_of(c, item), key, val);
     return 0;
 }
 
-static int parse_network(struct sriov_ctx *ctx, const struct sriov_xlcfg *c,
-                         XLU_ConfigValue *value, int i, struct sriov_network *n)
+/* Entry i of network = [ [ "KEY=VALUE", ... ], ... ]. */
+static int parse_network(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, size_t i,
+                         struct sriov_network *n)
 {
-    XLU_ConfigList *items = NULL;
+    const char *path = sriov__xlcfg_path(c);
     const char *item;
     int rc;
 
-    if (xlu_cfg_value_type(value) != XLU_LIST ||
-        xlu_cfg_value_get_list(c->cfg, value, &items, 1))
+    if (sriov__xlcfg_sublist_count(c, "network", i) < 0)
         return sriov__fail(ctx, -EINVAL,
-                           "%s: network entry %d is not a list of \"KEY=VALUE\" strings", c->path,
+                           "%s: network entry %zu is not a list of \"KEY=VALUE\" strings", path,
                            i + 1);
-    for (int j = 0; (item = xlu_cfg_get_listitem(items, j)); j++) {
+    for (size_t j = 0; (item = sriov__xlcfg_sublist_item(c, "network", i, j)); j++) {
         rc = network_key(ctx, c, item, n);
         if (rc)
             return rc;
     }
     if (!n->name)
-        return sriov__fail(ctx, -EINVAL, "%s: network entry %d has no name=", c->path, i + 1);
+        return sriov__fail(ctx, -EINVAL, "%s: network entry %zu has no name=", path, i + 1);
     if (!n->n_pfs)
-        return sriov__fail(ctx, -EINVAL, "%s: network %s has no pf=", c->path, n->name);
+        return sriov__fail(ctx, -EINVAL, "%s: network %s has no pf=", path, n->name);
     return 0;
 }
 
 int sriov__netcfg_load(struct sriov_ctx *ctx)
 {
     struct sriov_netcfg *nc = NULL;
-    struct sriov_xlcfg c = { 0 };
-    XLU_ConfigList *list = NULL;
-    XLU_ConfigValue *value;
-    int n = 0, rc;
+    struct sriov__xlcfg *c = NULL;
+    int n, rc;
 
     if (ctx->netcfg)
         return 0;
@@ -136,18 +135,18 @@ int sriov__netcfg_load(struct sriov_ctx *ctx)
     rc = sriov__xlcfg_load(ctx, ctx->config_path, NULL, 0, &c);
     if (rc)
         goto out;
-    if (xlu_cfg_get_list(c.cfg, "network", &list, &n, 1) != 0)
+    n = sriov__xlcfg_list_count(c, "network");
+    if (n < 0)
         n = 0;
     nc->v = calloc((size_t)n + 1, sizeof(*nc->v));
     if (!nc->v) {
         rc = -ENOMEM;
         goto out;
     }
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < (size_t)n; i++) {
         struct sriov_network *net = &nc->v[nc->n++];
         sriov_vf_config_init(&net->l2);
-        value = xlu_cfg_get_listitem2(list, i);
-        rc = value ? parse_network(ctx, &c, value, i, net) : -EINVAL;
+        rc = parse_network(ctx, c, i, net);
         if (rc)
             goto out;
         for (size_t k = 0; k + 1 < nc->n; k++)
@@ -166,7 +165,7 @@ out:
         free(nc->v);
         free(nc);
     }
-    sriov__xlcfg_dispose(&c);
+    sriov__xlcfg_free(c);
     return rc;
 }
 

@@ -7,8 +7,8 @@
  *
  * network= or pf= (with an optional fixed vf= index); L2 keys mac, vlan, qos,
  * spoofchk, trust, rate, min_rate; and libxl's PCI options (vslot or vdevfn, permissive,
- * seize, msitranslate, power_mgmt, rdm_policy), which are handed to
- * xlu_pci_parse_spec_string so they mean exactly what they mean in pci=.
+ * seize, msitranslate, power_mgmt, rdm_policy), which libxlutil reads
+ * (config/xlcfg.c) so that they mean exactly what they mean in pci=.
  */
 #include "config.h"
 
@@ -54,49 +54,16 @@ static int append_opt(char **opts, const char *key, const char *val)
 /* The PCI options mean what libxlutil says they mean in pci=. */
 static int parse_pci_opts(struct sriov_ctx *ctx, const char *where, struct sriov__vf_req *req)
 {
-    libxl_device_pci pci;
-    XLU_Config *cfg = NULL;
-    char *spec = NULL, *report = NULL;
-    size_t rlen = 0;
-    FILE *f = NULL;
-    int rc = 0;
+    char *why = NULL;
+    int rc;
 
     if (!req->pci_opts)
         return 0;
-    libxl_device_pci_init(&pci);
-    f = open_memstream(&report, &rlen);
-    cfg = f ? xlu_cfg_init(f, "vf") : NULL;
-    if (!cfg || asprintf(&spec, "0000:00:00.0,%s", req->pci_opts) < 0) {
-        spec = NULL;
-        rc = -ENOMEM;
-        goto out;
-    }
-    if (xlu_pci_parse_spec_string(cfg, &pci, spec)) {
-        fflush(f);
-        rc = sriov__fail(ctx, -EINVAL, "%s: bad PCI options '%s'%s%s", where, req->pci_opts,
-                         report && *report ? ": " : "", report ? report : "");
-        goto out;
-    }
-    if (strstr(req->pci_opts, "vslot="))
-        req->pci.vdevfn = (int)pci.vdevfn;
-    if (strstr(req->pci_opts, "permissive="))
-        req->pci.permissive = pci.permissive;
-    if (strstr(req->pci_opts, "seize="))
-        req->pci.seize = pci.seize;
-    if (strstr(req->pci_opts, "msitranslate="))
-        req->pci.msitranslate = pci.msitranslate;
-    if (strstr(req->pci_opts, "power_mgmt="))
-        req->pci.power_mgmt = pci.power_mgmt;
-    if (strstr(req->pci_opts, "rdm_policy="))
-        req->pci.rdm_policy = pci.rdm_policy == LIBXL_RDM_RESERVE_POLICY_STRICT ? 0 : 1;
-out:
-    if (cfg)
-        xlu_cfg_destroy(cfg);
-    if (f)
-        fclose(f);
-    free(report);
-    free(spec);
-    libxl_device_pci_dispose(&pci);
+    rc = sriov__xlcfg_pci_parse(req->pci_opts, NULL, &req->pci, &why);
+    if (rc == -EINVAL)
+        rc = sriov__fail(ctx, rc, "%s: bad PCI options '%s'%s%s", where, req->pci_opts,
+                         why && *why ? ": " : "", why ? why : "");
+    free(why);
     return rc;
 }
 
@@ -121,7 +88,7 @@ static int set_key(struct sriov_ctx *ctx, const char *where, struct sriov__vf_re
         rc = sriov__parse_long(val, 0, 255, &v);
         if (!rc && (v & 7))
             rc = -EINVAL; /* a VF is function 0 of its virtual slot */
-        snprintf(slot, sizeof(slot), "%ld", v >> 3);
+        snprintf(slot, sizeof(slot), "%lx", v >> 3);
         if (!rc)
             rc = append_opt(&req->pci_opts, "vslot", slot);
     } else if (is_pci_key(key)) {

@@ -1,31 +1,62 @@
-/* xl domain configs read with libxlutil (xlcfg.c); internal. */
-#ifndef SRIOV_XLCFG_H
-#define SRIOV_XLCFG_H
+/*
+ * The libxlutil glue (xlcfg.c): xl-syntax files (domain configs, sriov.cfg) and
+ * PCI_SPEC_STRINGs read by libxlutil, handed on in the library's own types.
+ * xlcfg.c is the only file besides hv/hv_libxl*.c that includes libxl.h or
+ * libxlutil.h; nothing here shows their types.
+ *
+ * Settings are looked up by name; values are borrowed from the config and valid
+ * until sriov__xlcfg_free().  Where a key is set more than once, the last one
+ * counts, as in xl.
+ */
+#ifndef SRIOV_CONFIG_XLCFG_H
+#define SRIOV_CONFIG_XLCFG_H
 
-#include <stdio.h>
+#include <stddef.h>
 
-#include <libxl.h>
-#include <libxlutil.h>
+#include "core/util.h"
 
 struct sriov_ctx;
+struct sriov_hv_pci_opts;
+struct sriov__xlcfg;
 
-struct sriov_xlcfg {
-    XLU_Config *cfg;
-    char *path;
-    char *text;                  /* file plus overrides, for line look-ups */
-    FILE *report_stream;         /* libxlutil's warnings land in report */
-    char *report;
-    size_t report_len;
-};
-
-/* Read path and apply the KEY=VALUE items of args (others are skipped). */
+/* Read path and apply the KEY=VALUE items of args (others are skipped), as
+ * `xl create path args...` does.  Syntax errors fail with libxlutil's report. */
 int sriov__xlcfg_load(struct sriov_ctx *ctx, const char *path, char *const *args, size_t n_args,
-                      struct sriov_xlcfg *out);
-void sriov__xlcfg_dispose(struct sriov_xlcfg *c);
+                      struct sriov__xlcfg **ret);
+void sriov__xlcfg_free(struct sriov__xlcfg *c);
+/* The path it was read from, for messages. */
+const char *sriov__xlcfg_path(const struct sriov__xlcfg *c);
 /* Line of the first occurrence of needle in the text, 0 if not found: libxlutil
  * does not tell where a value came from, and errors must name the line. */
-int sriov__xlcfg_line_of(const struct sriov_xlcfg *c, const char *needle);
-/* A string setting, or NULL if absent. */
-const char *sriov__xlcfg_string(const struct sriov_xlcfg *c, const char *key);
+int sriov__xlcfg_line_of(const struct sriov__xlcfg *c, const char *needle);
+
+/* KEY = "string": the string, or NULL if absent or a list. */
+const char *sriov__xlcfg_string(const struct sriov__xlcfg *c, const char *key);
+/* KEY = NUMBER (also written "NUMBER"): 0, -ENOENT if absent, -EINVAL or -ERANGE
+ * if it is not a number. */
+int sriov__xlcfg_long(const struct sriov__xlcfg *c, const char *key, long *out);
+
+/* KEY = [ ... ]: the number of items; -ENOENT if absent, -EINVAL if not a list. */
+int sriov__xlcfg_list_count(const struct sriov__xlcfg *c, const char *key);
+/* Item i of the list KEY; NULL if it is not a string or there is no such item. */
+const char *sriov__xlcfg_list_item(const struct sriov__xlcfg *c, const char *key, size_t i);
+/* KEY = [ [ ... ], ... ]: the number of items of the list that is item i of KEY;
+ * -ENOENT if there is no such item, -EINVAL if it is not a list. */
+int sriov__xlcfg_sublist_count(const struct sriov__xlcfg *c, const char *key, size_t i);
+/* Item j of the list that is item i of KEY; NULL if it is not a string or there
+ * is no such item. */
+const char *sriov__xlcfg_sublist_item(const struct sriov__xlcfg *c, const char *key, size_t i,
+                                      size_t j);
+
+/*
+ * One PCI_SPEC_STRING as written in pci= ("BDF[@VSLOT][,KEY=VALUE...]"), read by
+ * libxlutil's xlu_pci_parse_spec_string: the device into bdf (canonical form) and
+ * the options into *opts, -1 for each option the spec does not give.  With bdf
+ * NULL, spec is only the options ("KEY=VALUE,...", as a vf= entry has them before
+ * a VF is chosen).  -EINVAL if libxlutil refuses it, then *why (if why is not
+ * NULL) gets libxlutil's complaint, NULL or "" when it gave none; free() it.
+ */
+int sriov__xlcfg_pci_parse(const char *spec, char bdf[SRIOV_BDF_LEN],
+                           struct sriov_hv_pci_opts *opts, char **why);
 
 #endif

@@ -42,6 +42,7 @@ int sriov_ctx_new(struct sriov_ctx **ret, const struct sriov_ctx_opts *opts)
     ctx = calloc(1, sizeof(*ctx));
     if (!ctx)
         return -ENOMEM;
+    ctx->pci_devices_fd = -1;
     ctx->log_fn = sriov__log_stderr;
     ctx->log_priority = sriov__log_priority_from_env();
     ctx->settle_timeout_ms = opts->settle_timeout_ms ? opts->settle_timeout_ms
@@ -83,6 +84,7 @@ void sriov_ctx_free(struct sriov_ctx *ctx)
     sriov__assignments_free(ctx);
     sriov__pfs_free(ctx);
     sriov__pci_names_free(ctx);
+    sriov__sysfs_close(ctx);
     free(ctx->sysfs_root);
     free(ctx->state_dir);
     free(ctx->run_dir);

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,7 +68,7 @@ static int check_group_member(struct sriov_ctx *ctx, struct sriov_hv *hv, const 
                               const char *bdf, struct sriov_isolation *r, bool *clean)
 {
     struct sriov_hv_domain dom;
-    char path[PATH_MAX], drv[NAME_MAX + 1];
+    char drv[NAME_MAX + 1];
     int rc;
 
     rc = hv->ops->device_owner(hv, bdf, &dom);
@@ -86,9 +85,7 @@ static int check_group_member(struct sriov_ctx *ctx, struct sriov_hv *hv, const 
                                     "cannot tell whether %s, in the Xen device group of %s, "
                                     "is assigned to a domain: %s", bdf, vf_bdf, strerror(-rc));
     }
-    rc = sriov__sysfs_path(ctx, path, sizeof(path), "bus/pci/devices/%s/driver", bdf);
-    if (!rc)
-        rc = sriov__readlink_base_at(AT_FDCWD, path, drv, sizeof(drv));
+    rc = sriov__pci_dev_link(ctx, bdf, "driver", drv, sizeof(drv));
     if (rc == -ENOENT || (rc == 0 && !strcmp(drv, "pciback")))
         return 0;
     *clean = false;

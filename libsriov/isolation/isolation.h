@@ -1,5 +1,6 @@
 /* Isolation checks before assignment (isolation.c: the Xen checks and the report;
- * isolation_pci.c: the PCI topology; isolation_bars.c: BAR pages). */
+ * isolation_pci*.c: configuration space through libpci, the bridges above the VF
+ * and the VF and its PF themselves; isolation_bars.c: BAR pages). */
 #ifndef SRIOV_ISOLATION_H
 #define SRIOV_ISOLATION_H
 

@@ -13,9 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +32,16 @@ struct range {
 };
 
 /* Memory ranges of a device's BARs and ROM; unused and I/O ones left empty. */
-static int read_mem_ranges(int devfd, const char *bdf, struct range out[RES_LINES])
+static int read_mem_ranges(struct sriov_ctx *ctx, const char *bdf, struct range out[RES_LINES])
 {
-    char rel[PATH_MAX], line[128];
+    char line[128];
     FILE *f;
     int fd;
 
     memset(out, 0, RES_LINES * sizeof(*out));
-    snprintf(rel, sizeof(rel), "%s/resource", bdf);
-    fd = openat(devfd, rel, O_RDONLY | O_CLOEXEC);
+    fd = sriov__pci_dev_open(ctx, bdf, "resource");
     if (fd < 0)
-        return -errno;
+        return fd;
     f = fdopen(fd, "r");
     if (!f) {
         close(fd);
@@ -105,27 +102,21 @@ static int compare_device(const char *vf, const struct range mine[RES_LINES], co
     return 0;
 }
 
-static int compare_all(struct sriov_ctx *ctx, int devfd, const char *vf,
-                       const struct range mine[RES_LINES], struct sriov_isolation *r,
-                       bool *clean)
+static int compare_all(struct sriov_ctx *ctx, const char *vf, const struct range mine[RES_LINES],
+                       struct sriov_isolation *r, bool *clean)
 {
     struct range theirs[RES_LINES];
     struct dirent *de;
     DIR *dir;
-    int fd, rc = 0;
+    int rc;
 
-    fd = dup(devfd);
-    dir = fd < 0 ? NULL : fdopendir(fd);
-    if (!dir) {
-        if (fd >= 0)
-            close(fd);
-        return sriov__fail(ctx, -errno, "cannot list %s/bus/pci/devices", ctx->sysfs_root);
-    }
-    rewinddir(dir);
+    rc = sriov__pci_devs_opendir(ctx, &dir);
+    if (rc)
+        return rc;
     while ((de = readdir(dir))) {
         if (!sriov__is_bdf(de->d_name) || !strcmp(de->d_name, vf))
             continue;
-        rc = read_mem_ranges(devfd, de->d_name, theirs);
+        rc = read_mem_ranges(ctx, de->d_name, theirs);
         if (rc == -ENOENT)
             continue;           /* removed while we looked */
         if (rc) {
@@ -149,19 +140,12 @@ int sriov__isolation_check_bars(struct sriov_ctx *ctx, const struct sriov_vf *vf
     const char *bdf = vf->dev.bdf;
     struct range mine[RES_LINES];
     bool clean = true, any = false;
-    int devfd = -1, rc;
+    int rc;
 
-    devfd = sriov__sysfs_open_dir(ctx, "bus/pci/devices");
-    if (devfd < 0) {
-        rc = sriov__fail(ctx, devfd, "cannot open %s/bus/pci/devices", ctx->sysfs_root);
-        goto out;
-    }
-    rc = read_mem_ranges(devfd, bdf, mine);
-    if (rc) {
-        rc = sriov__isolation_add(r, "bar-pages", SRIOV_ISOLATION_FAILED,
-                                  "cannot read the BARs of %s: %s", bdf, strerror(-rc));
-        goto out;
-    }
+    rc = read_mem_ranges(ctx, bdf, mine);
+    if (rc)
+        return sriov__isolation_add(r, "bar-pages", SRIOV_ISOLATION_FAILED,
+                                    "cannot read the BARs of %s: %s", bdf, strerror(-rc));
     mine[RES_LINES - 1] = (struct range){ 0, 0 };     /* VFs have no ROM */
     for (int i = 0; i < RES_LINES - 1; i++) {
         if (!mine[i].end)
@@ -174,17 +158,12 @@ int sriov__isolation_check_bars(struct sriov_ctx *ctx, const struct sriov_vf *vf
                                   "BAR %d of %s starts at 0x%" PRIx64 ", not on a 4 KiB page "
                                   "boundary (XSA-461)", i, bdf, mine[i].start);
         if (rc)
-            goto out;
+            return rc;
     }
-    rc = compare_all(ctx, devfd, bdf, mine, r, &clean);
-    if (rc)
-        goto out;
-    if (clean)
+    rc = compare_all(ctx, bdf, mine, r, &clean);
+    if (!rc && clean)
         rc = sriov__isolation_add(r, "bar-pages", SRIOV_ISOLATION_PASSED,
                                   any ? "every BAR of %s has its 4 KiB pages to itself"
                                       : "%s has no memory BAR", bdf);
-out:
-    if (devfd >= 0)
-        close(devfd);
     return rc;
 }

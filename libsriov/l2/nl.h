@@ -41,5 +41,8 @@ int sriov__nl_vf_set(struct sriov_ctx *ctx, const char *ifname, unsigned int ind
 
 /* nl_kernel.c */
 int sriov__nl_kernel_open(struct sriov_ctx *ctx, const char *arg, struct sriov_nl **ret);
+/* nl_kernel_vf.c: one IFLA_VF_INFO entry of the RTM_GETLINK reply into list. */
+struct nlattr;
+void sriov__nl_kernel_read_vf(struct nlattr *entry, struct sriov__vf_list *list);
 
 #endif

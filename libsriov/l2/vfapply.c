@@ -113,10 +113,15 @@ static int set_failed(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref, con
                        ref->index, what, strerror(-rc), driver);
 }
 
-static int lock_pf(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref, int *fd)
+/* Where the VF's record is, and the per-PF lock held while reading or changing it. */
+static int lock_pf(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref, char *path, size_t len,
+                   int *fd)
 {
     char name[64];
+    int rc = sriov__vf_record_path(ctx, ref, path, len);
 
+    if (rc)
+        return rc;
     snprintf(name, sizeof(name), "vf-config-%s", ref->pf_bdf[0] ? ref->pf_bdf : ref->pf_ifname);
     return sriov__lock(ctx, name, fd);
 }
@@ -136,6 +141,27 @@ static void merge(const struct sriov_vf_config *cur, const struct sriov_vf_confi
     }
 }
 
+/* Put back the groups done, last first; drop a record this apply created once
+ * every one is back. */
+static void roll_back(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
+                      const struct sriov_vf_config *cur, const unsigned int *done, size_t n_done,
+                      bool created)
+{
+    bool clean = true;
+
+    while (n_done > 0) {
+        unsigned int g = done[--n_done];
+        int r = sriov__nl_vf_set(ctx, ref->pf_ifname, ref->index, g, cur);
+        if (r) {
+            clean = false;
+            sriov__errlog(ctx, "%s/vf%u: could not put %s back: %s", ref->pf_ifname,
+                          ref->index, group_name(g, cur), strerror(-r));
+        }
+    }
+    if (clean && created)
+        sriov__vf_record_delete(ctx, ref);
+}
+
 int sriov_vf_config_apply(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
                           const struct sriov_vf_config *cfg, unsigned int *changed)
 {
@@ -151,11 +177,8 @@ int sriov_vf_config_apply(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
         *changed = 0;
     rc = sriov_vf_config_validate(ctx, cfg);
     if (rc)
-        return rc;
-    rc = sriov__vf_record_path(ctx, ref, path, sizeof(path));
-    if (rc)
-        return rc;
-    rc = lock_pf(ctx, ref, &lock);
+        goto out;
+    rc = lock_pf(ctx, ref, path, sizeof(path), &lock);
     if (rc)
         goto out;
 
@@ -199,7 +222,12 @@ int sriov_vf_config_apply(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
         rc = sriov__nl_vf_set(ctx, ref->pf_ifname, ref->index, g, &want);
         if (rc) {
             rc = set_failed(ctx, ref, group_name(g, &want), rc);
-            goto rollback;
+            /* Without the old values (unreadable VF) the record and restore take over. */
+            if (readable)
+                roll_back(ctx, ref, &cur, done, n_done, created);
+            if (changed)
+                *changed = 0;
+            goto out;
         }
         sriov__info(ctx, "%s/vf%u: set %s", ref->pf_ifname, ref->index, group_name(g, &want));
         done[n_done++] = g;
@@ -207,26 +235,6 @@ int sriov_vf_config_apply(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
             *changed |= group_fields(g) & cfg->present;
     }
     rc = 0;
-    goto out;
-
-rollback:
-    /* Without the old values (unreadable VF) the record and restore take over. */
-    if (readable) {
-        bool clean = true;
-        while (n_done > 0) {
-            unsigned int g = done[--n_done];
-            int r = sriov__nl_vf_set(ctx, ref->pf_ifname, ref->index, g, &cur);
-            if (r) {
-                clean = false;
-                sriov__errlog(ctx, "%s/vf%u: could not put %s back: %s", ref->pf_ifname,
-                              ref->index, group_name(g, &cur), strerror(-r));
-            }
-        }
-        if (clean && created)
-            sriov__vf_record_delete(ctx, ref);
-    }
-    if (changed)
-        *changed = 0;
 out:
     sriov__unlock(lock);
     return rc;
@@ -235,16 +243,16 @@ out:
 /* The interface of a record's PF now: interface names can change across boots. */
 static void current_ifname(struct sriov_ctx *ctx, struct sriov_vf_ref *ref)
 {
-    char saved[SRIOV_ERR_LEN];
+    struct sriov__saved_error callers;
     struct sriov_pf *pf;
 
     if (!ref->pf_bdf[0])
         return;
-    memcpy(saved, ctx->last_error, sizeof(saved));
+    sriov__error_save(ctx, &callers);
     if (sriov_pf_find(ctx, ref->pf_bdf, &pf) == 0 && pf->dev.n_netdevs &&
         strlen(pf->dev.netdevs[0]) < sizeof(ref->pf_ifname))
         strcpy(ref->pf_ifname, pf->dev.netdevs[0]);
-    memcpy(ctx->last_error, saved, sizeof(saved));
+    sriov__error_restore(ctx, &callers);
 }
 
 int sriov_vf_config_restore(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
@@ -258,10 +266,7 @@ int sriov_vf_config_restore(struct sriov_ctx *ctx, const struct sriov_vf_ref *re
 
     if (flags)
         *flags = 0;
-    rc = sriov__vf_record_path(ctx, ref, path, sizeof(path));
-    if (rc)
-        return rc;
-    rc = lock_pf(ctx, ref, &lock);
+    rc = lock_pf(ctx, ref, path, sizeof(path), &lock);
     if (rc)
         goto out;
     rc = sriov__vf_record_load(ctx, path, &rec);

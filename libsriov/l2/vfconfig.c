@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +19,24 @@
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88a8
 
+/* Where a setting lives in struct sriov_vf_config. */
+#define MEMBER(m) offsetof(struct sriov_vf_config, m), sizeof(((struct sriov_vf_config *)0)->m)
+
 static const struct {
     unsigned int field;
     const char *key;
+    size_t offset, size;
 } keys[] = {
-    { SRIOV_VF_MAC, "mac" },
-    { SRIOV_VF_VLAN, "vlan" },
-    { SRIOV_VF_QOS, "qos" },
-    { SRIOV_VF_VLAN_PROTO, "vlan_proto" },
-    { SRIOV_VF_SPOOFCHK, "spoofchk" },
-    { SRIOV_VF_TRUST, "trust" },
-    { SRIOV_VF_LINK_STATE, "state" },
-    { SRIOV_VF_MIN_TX_RATE, "min_rate" },
-    { SRIOV_VF_MAX_TX_RATE, "max_rate" },
-    { SRIOV_VF_QUERY_RSS, "query_rss" },
+    { SRIOV_VF_MAC, "mac", MEMBER(mac) },
+    { SRIOV_VF_VLAN, "vlan", MEMBER(vlan) },
+    { SRIOV_VF_QOS, "qos", MEMBER(qos) },
+    { SRIOV_VF_VLAN_PROTO, "vlan_proto", MEMBER(vlan_proto) },
+    { SRIOV_VF_SPOOFCHK, "spoofchk", MEMBER(spoofchk) },
+    { SRIOV_VF_TRUST, "trust", MEMBER(trust) },
+    { SRIOV_VF_LINK_STATE, "state", MEMBER(link_state) },
+    { SRIOV_VF_MIN_TX_RATE, "min_rate", MEMBER(min_tx_rate) },
+    { SRIOV_VF_MAX_TX_RATE, "max_rate", MEMBER(max_tx_rate) },
+    { SRIOV_VF_QUERY_RSS, "query_rss", MEMBER(query_rss) },
 };
 
 static const char *const link_states[] = { "auto", "enable", "disable" };
@@ -68,26 +73,10 @@ bool sriov__vf_config_key(const char *key)
 
 void sriov__vf_config_overlay(struct sriov_vf_config *dst, const struct sriov_vf_config *src)
 {
-    if (src->present & SRIOV_VF_MAC)
-        memcpy(dst->mac, src->mac, 6);
-    if (src->present & SRIOV_VF_VLAN)
-        dst->vlan = src->vlan;
-    if (src->present & SRIOV_VF_QOS)
-        dst->qos = src->qos;
-    if (src->present & SRIOV_VF_VLAN_PROTO)
-        dst->vlan_proto = src->vlan_proto;
-    if (src->present & SRIOV_VF_MIN_TX_RATE)
-        dst->min_tx_rate = src->min_tx_rate;
-    if (src->present & SRIOV_VF_MAX_TX_RATE)
-        dst->max_tx_rate = src->max_tx_rate;
-    if (src->present & SRIOV_VF_SPOOFCHK)
-        dst->spoofchk = src->spoofchk;
-    if (src->present & SRIOV_VF_TRUST)
-        dst->trust = src->trust;
-    if (src->present & SRIOV_VF_LINK_STATE)
-        dst->link_state = src->link_state;
-    if (src->present & SRIOV_VF_QUERY_RSS)
-        dst->query_rss = src->query_rss;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (src->present & keys[i].field)
+            memcpy((char *)dst + keys[i].offset, (const char *)src + keys[i].offset,
+                   keys[i].size);
     dst->present |= src->present;
 }
 

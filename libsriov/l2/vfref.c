@@ -6,11 +6,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "l2/l2.h"
@@ -18,19 +16,8 @@
 
 void sriov__netdev_driver(struct sriov_ctx *ctx, const char *ifname, char *buf, size_t len)
 {
-    char path[PATH_MAX], target[PATH_MAX];
-    const char *base;
-    ssize_t n = -1;
-
-    if (sriov__sysfs_path(ctx, path, sizeof(path), "class/net/%s/device/driver", ifname) == 0)
-        n = readlink(path, target, sizeof(target) - 1);
-    if (n <= 0) {
+    if (sriov__netif_device_link(ctx, ifname, "driver", buf, len))
         snprintf(buf, len, "its driver");
-        return;
-    }
-    target[n] = '\0';
-    base = strrchr(target, '/');
-    snprintf(buf, len, "%s", base ? base + 1 : target);
 }
 
 int sriov_vf_ref_from_vf(struct sriov_ctx *ctx, const struct sriov_vf *vf,
@@ -56,7 +43,7 @@ int sriov_vf_ref_from_vf(struct sriov_ctx *ctx, const struct sriov_vf *vf,
 static int ref_by_ifname(struct sriov_ctx *ctx, const char *selector, struct sriov_vf_ref *ref)
 {
     const char *slash = strchr(selector, '/');
-    char path[PATH_MAX], *end;
+    char *end;
     unsigned long index;
     size_t len;
 
@@ -72,8 +59,7 @@ static int ref_by_ifname(struct sriov_ctx *ctx, const char *selector, struct sri
     if (!sriov__safe_component(ref->pf_ifname) || slash[1] < '0' || slash[1] > '9' ||
         *end != '\0' || errno || index > 0xffff)
         return -ENOENT;
-    if (sriov__sysfs_path(ctx, path, sizeof(path), "class/net/%s", ref->pf_ifname) ||
-        access(path, F_OK) != 0)
+    if (!sriov__netif_exists(ctx, ref->pf_ifname))
         return -ENOENT;
     ref->pf_bdf[0] = '\0';
     ref->index = (unsigned int)index;
@@ -82,14 +68,14 @@ static int ref_by_ifname(struct sriov_ctx *ctx, const char *selector, struct sri
 
 static bool is_pci_pf(struct sriov_ctx *ctx, const char *ifname)
 {
-    char saved[SRIOV_ERR_LEN];
+    struct sriov__saved_error callers;
     struct sriov_pf *pf;
     bool found;
 
     /* A probe, not a failure: keep the error the caller will report. */
-    memcpy(saved, ctx->last_error, sizeof(saved));
+    sriov__error_save(ctx, &callers);
     found = sriov_pf_find(ctx, ifname, &pf) == 0;
-    memcpy(ctx->last_error, saved, sizeof(saved));
+    sriov__error_restore(ctx, &callers);
     return found;
 }
 

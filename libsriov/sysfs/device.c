@@ -3,12 +3,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <pci/pci.h>
 
@@ -20,44 +18,22 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The interfaces under <dev>/net, sorted; a function without one has no "net" dir. */
-static int load_netdevs(int devfd, const char *bdf, struct sriov_dev *dev)
+/* The interfaces under the function's net/, sorted; a function without one has no net/. */
+static int load_netdevs(struct sriov_ctx *ctx, struct sriov_dev *dev)
 {
-    char rel[PATH_MAX];
     struct dirent *de;
     DIR *dir = NULL;
-    size_t cap = 0;
-    int fd, rc = 0;
+    int rc;
 
-    snprintf(rel, sizeof(rel), "%s/net", bdf);
-    fd = openat(devfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? 0 : -errno;
-    dir = fdopendir(fd);
-    if (!dir) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
+    rc = sriov__pci_dev_opendir(ctx, dev->bdf, "net", &dir);
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
     while ((de = readdir(dir))) {
         if (de->d_name[0] == '.')
             continue;
-        if (dev->n_netdevs == cap) {
-            size_t ncap = cap ? cap * 2 : 2;
-            char **n = realloc(dev->netdevs, ncap * sizeof(*n));
-            if (!n) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            dev->netdevs = n;
-            cap = ncap;
-        }
-        dev->netdevs[dev->n_netdevs] = strdup(de->d_name);
-        if (!dev->netdevs[dev->n_netdevs]) {
-            rc = -ENOMEM;
+        rc = sriov__strv_push(&dev->netdevs, &dev->n_netdevs, strdup(de->d_name));
+        if (rc)
             goto out;
-        }
-        dev->n_netdevs++;
     }
     if (dev->n_netdevs > 1)
         qsort(dev->netdevs, dev->n_netdevs, sizeof(*dev->netdevs), cmp_str);
@@ -66,15 +42,14 @@ out:
     return rc;
 }
 
-int sriov__dev_load_driver(int devfd, struct sriov_dev *dev)
+int sriov__dev_load_driver(struct sriov_ctx *ctx, struct sriov_dev *dev)
 {
-    char rel[PATH_MAX], name[NAME_MAX + 1];
+    char name[NAME_MAX + 1];
     int rc;
 
     free(dev->driver);
     dev->driver = NULL;
-    snprintf(rel, sizeof(rel), "%s/driver", dev->bdf);
-    rc = sriov__readlink_base_at(devfd, rel, name, sizeof(name));
+    rc = sriov__pci_dev_link(ctx, dev->bdf, "driver", name, sizeof(name));
     if (rc == -ENOENT)
         return 0;
     if (rc)
@@ -83,91 +58,84 @@ int sriov__dev_load_driver(int devfd, struct sriov_dev *dev)
     return dev->driver ? 0 : -ENOMEM;
 }
 
-static int read_ids(struct sriov_ctx *ctx, int devfd, struct sriov_dev *dev)
+static int read_ids(struct sriov_ctx *ctx, struct sriov_dev *dev)
 {
     const char *bdf = dev->bdf;
-    char rel[PATH_MAX];
-    unsigned long v;
+    unsigned long vendor, device, class;
     long numa;
     int rc;
 
-#define READ_HEX(attr, field)                                               \
-    do {                                                                    \
-        snprintf(rel, sizeof(rel), "%s/" attr, bdf);                        \
-        rc = sriov__read_uint_at(devfd, rel, 16, &v);                       \
-        if (rc)                                                             \
-            return sriov__fail(ctx, rc, "%s: cannot read %s", bdf, attr);   \
-        dev->field = v;                                                     \
-    } while (0)
-    READ_HEX("vendor", vendor);
-    READ_HEX("device", device);
-    READ_HEX("class", class);
-#undef READ_HEX
+    rc = sriov__pci_dev_require_uint(ctx, bdf, "vendor", 16, &vendor);
+    if (!rc)
+        rc = sriov__pci_dev_require_uint(ctx, bdf, "device", 16, &device);
+    if (!rc)
+        rc = sriov__pci_dev_require_uint(ctx, bdf, "class", 16, &class);
+    if (rc)
+        return rc;
+    dev->vendor = vendor;
+    dev->device = device;
+    dev->class = class;
 
     /* numa_node is absent on kernels without NUMA: that means "unknown". */
-    snprintf(rel, sizeof(rel), "%s/numa_node", bdf);
-    if (sriov__read_int_at(devfd, rel, &numa) == 0 && numa >= -1 && numa < INT_MAX)
+    if (sriov__pci_dev_read_int(ctx, bdf, "numa_node", &numa) == 0 && numa >= -1 &&
+        numa < INT_MAX)
         dev->numa_node = (int)numa;
     return 0;
 }
 
-static int load_links(struct sriov_ctx *ctx, int devfd, struct sriov_dev *dev)
+static int load_links(struct sriov_ctx *ctx, struct sriov_dev *dev)
 {
     int rc;
 
-    rc = sriov__dev_load_driver(devfd, dev);
+    rc = sriov__dev_load_driver(ctx, dev);
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot read its driver link", dev->bdf);
-    rc = load_netdevs(devfd, dev->bdf, dev);
+    rc = load_netdevs(ctx, dev);
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot list its network interfaces", dev->bdf);
     return 0;
 }
 
-int sriov__dev_load(struct sriov_ctx *ctx, int devfd, const char *bdf, struct sriov_dev *dev)
+int sriov__dev_load(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev)
 {
     int rc;
 
     dev->ctx = ctx;
     snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
     dev->numa_node = -1;
-    rc = read_ids(ctx, devfd, dev);
-    return rc ? rc : load_links(ctx, devfd, dev);
+    rc = read_ids(ctx, dev);
+    return rc ? rc : load_links(ctx, dev);
 }
 
-int sriov__dev_load_lazy(struct sriov_ctx *ctx, int devfd, const char *bdf,
-                         struct sriov_dev *dev)
+int sriov__dev_load_lazy(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev)
 {
     dev->ctx = ctx;
     snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
     dev->ids_pending = true;
-    return load_links(ctx, devfd, dev);
+    return load_links(ctx, dev);
 }
 
 /* Accessors are logically const; the first one to need the ids reads them.  If
- * that fails the kernel's own derivation from the PF, preset by the caller, stays. */
+ * that fails the kernel's own derivation from the PF, preset by the caller, stays,
+ * and so does the context's last error: a getter is not a failed call. */
 static const struct sriov_dev *ids(const struct sriov_dev *cdev)
 {
     struct sriov_dev *dev = (struct sriov_dev *)cdev;
-    char saved[SRIOV_ERR_LEN];
-    int devfd;
+    struct sriov__saved_error saved;
+    struct sriov_dev tmp;
 
     if (!dev->ids_pending)
         return dev;
     dev->ids_pending = false;
-    snprintf(saved, sizeof(saved), "%s", dev->ctx->last_error);
-    devfd = sriov__sysfs_open_dir(dev->ctx, "bus/pci/devices");
-    if (devfd >= 0) {
-        struct sriov_dev tmp = *dev;
-        if (read_ids(dev->ctx, devfd, &tmp) == 0) {
-            dev->vendor = tmp.vendor;
-            dev->device = tmp.device;
-            dev->class = tmp.class;
-            dev->numa_node = tmp.numa_node;
-        }
-        close(devfd);
+    sriov__error_save(dev->ctx, &saved);
+    tmp = *dev;
+    if (read_ids(dev->ctx, &tmp) == 0) {
+        dev->vendor = tmp.vendor;
+        dev->device = tmp.device;
+        dev->class = tmp.class;
+        dev->numa_node = tmp.numa_node;
     }
-    snprintf(dev->ctx->last_error, sizeof(dev->ctx->last_error), "%s", saved);
+    sriov__error_restore(dev->ctx, &saved);
     return dev;
 }
 

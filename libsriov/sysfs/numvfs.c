@@ -5,12 +5,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "sysfs/sysfs.h"
@@ -45,14 +42,13 @@ static const char *numvfs_errno_hint(int rc)
     }
 }
 
-static int write_numvfs(struct sriov_ctx *ctx, int devfd, const char *bdf, unsigned int n)
+static int write_numvfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
 {
-    char rel[PATH_MAX], val[16];
+    char val[16];
     int rc;
 
-    snprintf(rel, sizeof(rel), "%s/sriov_numvfs", bdf);
     snprintf(val, sizeof(val), "%u", n);
-    rc = sriov__write_attr_at(devfd, rel, val);
+    rc = sriov__pci_dev_write(ctx, bdf, "sriov_numvfs", val);
     if (rc)
         return sriov__fail(ctx, rc, "%s: writing %u to sriov_numvfs failed: %s%s", bdf, n,
                            strerror(-rc), numvfs_errno_hint(rc));
@@ -60,13 +56,11 @@ static int write_numvfs(struct sriov_ctx *ctx, int devfd, const char *bdf, unsig
     return 0;
 }
 
-static int write_autoprobe(struct sriov_ctx *ctx, int devfd, const char *bdf, int value)
+static int write_autoprobe(struct sriov_ctx *ctx, const char *bdf, int value)
 {
-    char rel[PATH_MAX];
     int rc;
 
-    snprintf(rel, sizeof(rel), "%s/sriov_drivers_autoprobe", bdf);
-    rc = sriov__write_attr_at(devfd, rel, value ? "1" : "0");
+    rc = sriov__pci_dev_write(ctx, bdf, "sriov_drivers_autoprobe", value ? "1" : "0");
     if (rc)
         return sriov__fail(ctx, rc, "%s: writing %d to sriov_drivers_autoprobe failed: %s",
                            bdf, value, strerror(-rc));
@@ -82,25 +76,20 @@ static long now_ms(void)
 }
 
 /* Exactly virtfn0..n-1 exist and each points at a device that exists. */
-static bool vfs_settled(int devfd, const char *bdf, unsigned int n)
+static bool vfs_settled(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
 {
-    char rel[PATH_MAX];
-
-    for (unsigned int i = 0; i < n; i++) {
-        snprintf(rel, sizeof(rel), "%s/virtfn%u", bdf, i);
-        if (faccessat(devfd, rel, F_OK, 0) != 0)
+    for (unsigned int i = 0; i < n; i++)
+        if (!sriov__pci_virtfn_exists(ctx, bdf, i, true))
             return false;
-    }
-    snprintf(rel, sizeof(rel), "%s/virtfn%u", bdf, n);
-    return faccessat(devfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) != 0;
+    return !sriov__pci_virtfn_exists(ctx, bdf, n, false);
 }
 
-static int wait_for_vfs(struct sriov_ctx *ctx, int devfd, const char *bdf, unsigned int n)
+static int wait_for_vfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
 {
     long deadline = now_ms() + (long)ctx->settle_timeout_ms;
     struct timespec pause = { 0, POLL_INTERVAL_MS * 1000000L };
 
-    while (!vfs_settled(devfd, bdf, n)) {
+    while (!vfs_settled(ctx, bdf, n)) {
         if (now_ms() > deadline)
             return sriov__fail(ctx, -ETIMEDOUT,
                                "%s: the %u VF devices did not appear within %u ms", bdf, n,
@@ -117,55 +106,54 @@ struct numvfs_change {
 };
 
 /* Put back what apply() changed; the first error stays the one reported. */
-static void rollback(struct sriov_ctx *ctx, int devfd, const char *bdf,
-                     const struct numvfs_change *done)
+static void rollback(struct sriov_ctx *ctx, const char *bdf, const struct numvfs_change *done)
 {
-    char saved[SRIOV_ERR_LEN];
+    struct sriov__saved_error first;
 
-    snprintf(saved, sizeof(saved), "%s", ctx->last_error);
-    if (done->autoprobe_cleared && write_autoprobe(ctx, devfd, bdf, 1))
+    sriov__error_save(ctx, &first);
+    if (done->autoprobe_cleared && write_autoprobe(ctx, bdf, 1))
         sriov__errlog(ctx, "rollback: %s", ctx->last_error);
     if (done->vfs_changed) {
         /* The kernel only moves between counts through 0. */
-        if (write_numvfs(ctx, devfd, bdf, 0) ||
-            (done->old_numvfs && write_numvfs(ctx, devfd, bdf, done->old_numvfs)))
+        if (write_numvfs(ctx, bdf, 0) ||
+            (done->old_numvfs && write_numvfs(ctx, bdf, done->old_numvfs)))
             sriov__errlog(ctx, "rollback: could not restore %u VFs: %s", done->old_numvfs,
                           ctx->last_error);
     }
-    snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
+    sriov__error_restore(ctx, &first);
 }
 
-static int apply(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf, unsigned int n,
+static int apply(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n,
                  unsigned int flags, struct numvfs_change *done)
 {
     const char *bdf = pf->dev.bdf;
     int rc;
 
     if (n > 0 && !(flags & SRIOV_NUMVFS_HOST_PROBE) && pf->drivers_autoprobe == 1) {
-        rc = write_autoprobe(ctx, devfd, bdf, 0);
+        rc = write_autoprobe(ctx, bdf, 0);
         if (rc)
             return rc;
         done->autoprobe_cleared = true;
     }
     if (pf->numvfs > 0) {
         done->vfs_changed = true;
-        rc = write_numvfs(ctx, devfd, bdf, 0);
+        rc = write_numvfs(ctx, bdf, 0);
         if (!rc)
-            rc = wait_for_vfs(ctx, devfd, bdf, 0);
+            rc = wait_for_vfs(ctx, bdf, 0);
         if (rc)
             return rc;
     }
     if (n > 0) {
         done->vfs_changed = true;
-        rc = write_numvfs(ctx, devfd, bdf, n);
+        rc = write_numvfs(ctx, bdf, n);
         if (!rc)
-            rc = wait_for_vfs(ctx, devfd, bdf, n);
+            rc = wait_for_vfs(ctx, bdf, n);
         if (rc)
             return rc;
     }
     if (done->autoprobe_cleared) {
         /* The VFs exist now; probing no longer touches them, so give the knob back. */
-        rc = write_autoprobe(ctx, devfd, bdf, 1);
+        rc = write_autoprobe(ctx, bdf, 1);
         if (rc)
             return rc;
         done->autoprobe_cleared = false;
@@ -179,7 +167,7 @@ int sriov_pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int
     struct numvfs_change done = { 0 };
     const struct sriov_vf *held;
     const char *bdf = pf->dev.bdf;
-    int devfd = -1, rc;
+    int rc;
 
     /* Someone may have changed the PF since our scan: decide on what is there now. */
     rc = sriov__pf_reload(ctx, pf);
@@ -201,21 +189,17 @@ int sriov_pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int
                     bdf, held->index, held->dev.bdf);
     }
 
-    devfd = sriov__sysfs_open_dir(ctx, "bus/pci/devices");
-    if (devfd < 0)
-        return sriov__fail(ctx, devfd, "cannot open %s/bus/pci/devices", ctx->sysfs_root);
     done.old_numvfs = pf->numvfs;
-    rc = apply(ctx, devfd, pf, n, flags, &done);
+    rc = apply(ctx, pf, n, flags, &done);
     if (rc)
-        rollback(ctx, devfd, bdf, &done);
-    close(devfd);
+        rollback(ctx, bdf, &done);
 
     /* Reload either way so the handle matches the host, but keep the first error. */
     if (rc) {
-        char saved[SRIOV_ERR_LEN];
-        snprintf(saved, sizeof(saved), "%s", ctx->last_error);
+        struct sriov__saved_error first;
+        sriov__error_save(ctx, &first);
         (void)sriov__pf_reload(ctx, pf);
-        snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
+        sriov__error_restore(ctx, &first);
         return rc;
     }
     return sriov__pf_reload(ctx, pf);

@@ -3,17 +3,12 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "sysfs/sysfs.h"
-
-#define PCI_DEVICES_DIR "bus/pci/devices"
 
 static void vf_free(struct sriov_vf *vf)
 {
@@ -51,42 +46,20 @@ void sriov__pfs_free(struct sriov_ctx *ctx)
     ctx->scanned = false;
 }
 
-static int cmp_vf(const void *a, const void *b)
-{
-    const struct sriov_vf *x = *(struct sriov_vf *const *)a, *y = *(struct sriov_vf *const *)b;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
 static int cmp_pf(const void *a, const void *b)
 {
     const struct sriov_pf *x = *(struct sriov_pf *const *)a, *y = *(struct sriov_pf *const *)b;
     return strcmp(x->dev.bdf, y->dev.bdf);
 }
 
-/* Parse "virtfnN"; false for any other entry. */
-static bool virtfn_index(const char *name, unsigned int *index)
-{
-    char *end;
-    unsigned long v;
-
-    if (strncmp(name, "virtfn", 6) != 0 || name[6] < '0' || name[6] > '9')
-        return false;
-    v = strtoul(name + 6, &end, 10);
-    if (*end != '\0' || v > 0xffff)
-        return false;
-    *index = (unsigned int)v;
-    return true;
-}
-
-static int load_vf(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf, unsigned int index,
+static int load_vf(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int index,
                    struct sriov_vf **ret)
 {
-    char rel[PATH_MAX], bdf[NAME_MAX + 1];
+    char bdf[NAME_MAX + 1];
     struct sriov_vf *vf;
     int rc;
 
-    snprintf(rel, sizeof(rel), "%s/virtfn%u", pf->dev.bdf, index);
-    rc = sriov__readlink_base_at(devfd, rel, bdf, sizeof(bdf));
+    rc = sriov__pci_virtfn(ctx, pf->dev.bdf, index, bdf, sizeof(bdf));
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot read virtfn%u", pf->dev.bdf, index);
     if (!sriov__is_bdf(bdf))
@@ -103,7 +76,7 @@ static int load_vf(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf, unsign
     vf->dev.device = pf->vf_device;
     vf->dev.class = pf->dev.class;
     vf->dev.numa_node = pf->dev.numa_node;
-    rc = sriov__dev_load_lazy(ctx, devfd, bdf, &vf->dev);
+    rc = sriov__dev_load_lazy(ctx, bdf, &vf->dev);
     if (rc) {
         vf_free(vf);
         return rc;
@@ -112,114 +85,92 @@ static int load_vf(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf, unsign
     return 0;
 }
 
-static int load_vfs(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf)
+/* The VFs in index order, as their virtfnN links show them. */
+static int load_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf)
 {
-    char rel[PATH_MAX];
-    struct dirent *de;
-    DIR *dir;
-    size_t cap = 0;
-    int fd, rc = 0;
+    unsigned int *indexes = NULL;
+    size_t n = 0;
+    int rc;
 
-    snprintf(rel, sizeof(rel), "%s", pf->dev.bdf);
-    fd = openat(devfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return sriov__fail(ctx, -errno, "%s: cannot open its sysfs directory", pf->dev.bdf);
-    dir = fdopendir(fd);
-    if (!dir) {
-        close(fd);
-        return -ENOMEM;
-    }
-    while ((de = readdir(dir))) {
-        unsigned int index;
-
-        if (!virtfn_index(de->d_name, &index))
-            continue;
-        if (pf->n_vfs == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            struct sriov_vf **n = realloc(pf->vfs, ncap * sizeof(*n));
-            if (!n) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            pf->vfs = n;
-            cap = ncap;
+    rc = sriov__pci_virtfn_indexes(ctx, pf->dev.bdf, &indexes, &n);
+    if (rc)
+        return sriov__fail(ctx, rc, "%s: cannot open its sysfs directory", pf->dev.bdf);
+    if (n) {
+        pf->vfs = calloc(n, sizeof(*pf->vfs));
+        if (!pf->vfs) {
+            rc = -ENOMEM;
+            goto out;
         }
-        rc = load_vf(ctx, devfd, pf, index, &pf->vfs[pf->n_vfs]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        rc = load_vf(ctx, pf, indexes[i], &pf->vfs[pf->n_vfs]);
         if (rc)
             goto out;
         pf->n_vfs++;
     }
-    if (pf->n_vfs > 1)
-        qsort(pf->vfs, pf->n_vfs, sizeof(*pf->vfs), cmp_vf);
 out:
-    closedir(dir);
+    free(indexes);
     return rc;
 }
 
-static int load_pf_attrs(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf)
+static int read_count(struct sriov_ctx *ctx, const char *bdf, const char *attr,
+                      unsigned int *out)
+{
+    unsigned long v;
+    int rc = sriov__pci_dev_require_uint(ctx, bdf, attr, 10, &v);
+
+    if (!rc)
+        *out = v;
+    return rc;
+}
+
+static int load_pf_attrs(struct sriov_ctx *ctx, struct sriov_pf *pf)
 {
     const char *bdf = pf->dev.bdf;
-    char rel[PATH_MAX];
     unsigned long v;
     int rc;
 
-#define READ_NUM(attr, base, field)                                         \
-    do {                                                                    \
-        snprintf(rel, sizeof(rel), "%s/" attr, bdf);                        \
-        rc = sriov__read_uint_at(devfd, rel, base, &v);                     \
-        if (rc)                                                             \
-            return sriov__fail(ctx, rc, "%s: cannot read %s", bdf, attr);   \
-        pf->field = v;                                                      \
-    } while (0)
-    READ_NUM("sriov_totalvfs", 10, totalvfs);
-    READ_NUM("sriov_numvfs", 10, numvfs);
-    READ_NUM("sriov_offset", 10, vf_offset);
-    READ_NUM("sriov_stride", 10, vf_stride);
-    READ_NUM("sriov_vf_device", 16, vf_device);
-#undef READ_NUM
+    rc = read_count(ctx, bdf, "sriov_totalvfs", &pf->totalvfs);
+    if (!rc)
+        rc = read_count(ctx, bdf, "sriov_numvfs", &pf->numvfs);
+    if (!rc)
+        rc = read_count(ctx, bdf, "sriov_offset", &pf->vf_offset);
+    if (!rc)
+        rc = read_count(ctx, bdf, "sriov_stride", &pf->vf_stride);
+    if (!rc)
+        rc = sriov__pci_dev_require_uint(ctx, bdf, "sriov_vf_device", 16, &v);
+    if (rc)
+        return rc;
+    pf->vf_device = v;
 
     /* Older kernels lack the knob; that is "unknown", not an error. */
-    snprintf(rel, sizeof(rel), "%s/sriov_drivers_autoprobe", bdf);
-    rc = sriov__read_uint_at(devfd, rel, 10, &v);
+    rc = sriov__pci_dev_read_uint(ctx, bdf, "sriov_drivers_autoprobe", 10, &v);
     pf->drivers_autoprobe = rc ? -1 : (v != 0);
     return 0;
 }
 
-static int load_pf(struct sriov_ctx *ctx, int devfd, struct sriov_pf *pf)
+static int load_pf(struct sriov_ctx *ctx, struct sriov_pf *pf)
 {
     int rc;
 
-    rc = load_pf_attrs(ctx, devfd, pf);
+    rc = load_pf_attrs(ctx, pf);
     if (!rc)
-        rc = load_vfs(ctx, devfd, pf);
+        rc = load_vfs(ctx, pf);
     return rc;
 }
 
 int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf)
 {
-    int devfd, rc;
+    int rc;
 
-    devfd = sriov__sysfs_open_dir(ctx, PCI_DEVICES_DIR);
-    if (devfd < 0)
-        return sriov__fail(ctx, devfd, "cannot open %s/%s", ctx->sysfs_root, PCI_DEVICES_DIR);
     pf_vfs_free(pf);
-    rc = sriov__dev_load_driver(devfd, &pf->dev);
+    rc = sriov__dev_load_driver(ctx, &pf->dev);
     if (!rc)
-        rc = load_pf(ctx, devfd, pf);
-    close(devfd);
+        rc = load_pf(ctx, pf);
     return rc;
 }
 
-/* A function is a PF exactly when the kernel gives it sriov_totalvfs. */
-static bool is_pf(int devfd, const char *bdf)
-{
-    char rel[PATH_MAX];
-
-    snprintf(rel, sizeof(rel), "%s/sriov_totalvfs", bdf);
-    return faccessat(devfd, rel, F_OK, 0) == 0;
-}
-
-static int add_pf(struct sriov_ctx *ctx, int devfd, const char *bdf, size_t *cap)
+static int add_pf(struct sriov_ctx *ctx, const char *bdf, size_t *cap)
 {
     struct sriov_pf *pf;
     int rc;
@@ -235,9 +186,9 @@ static int add_pf(struct sriov_ctx *ctx, int devfd, const char *bdf, size_t *cap
     pf = calloc(1, sizeof(*pf));
     if (!pf)
         return -ENOMEM;
-    rc = sriov__dev_load(ctx, devfd, bdf, &pf->dev);
+    rc = sriov__dev_load(ctx, bdf, &pf->dev);
     if (!rc)
-        rc = load_pf(ctx, devfd, pf);
+        rc = load_pf(ctx, pf);
     if (rc) {
         pf_free(pf);
         return rc;
@@ -251,21 +202,18 @@ int sriov_ctx_scan(struct sriov_ctx *ctx)
     struct dirent *de;
     DIR *dir = NULL;
     size_t cap = 0;
-    int devfd = -1, rc = 0;
+    int rc;
 
     sriov__pfs_free(ctx);
-    devfd = sriov__sysfs_open_dir(ctx, PCI_DEVICES_DIR);
-    if (devfd < 0)
-        return sriov__fail(ctx, devfd, "cannot open %s/%s", ctx->sysfs_root, PCI_DEVICES_DIR);
-    dir = fdopendir(dup(devfd));
-    if (!dir) {
-        rc = sriov__fail(ctx, -errno, "cannot list %s/%s", ctx->sysfs_root, PCI_DEVICES_DIR);
-        goto out;
-    }
+    rc = sriov__pci_devs_opendir(ctx, &dir);
+    if (rc)
+        return rc;
     while ((de = readdir(dir))) {
-        if (!sriov__is_bdf(de->d_name) || !is_pf(devfd, de->d_name))
+        /* A function is a PF exactly when the kernel gives it sriov_totalvfs. */
+        if (!sriov__is_bdf(de->d_name) ||
+            !sriov__pci_dev_exists(ctx, de->d_name, "sriov_totalvfs"))
             continue;
-        rc = add_pf(ctx, devfd, de->d_name, &cap);
+        rc = add_pf(ctx, de->d_name, &cap);
         if (rc)
             goto out;
     }
@@ -273,9 +221,7 @@ int sriov_ctx_scan(struct sriov_ctx *ctx)
         qsort(ctx->pfs, ctx->n_pfs, sizeof(*ctx->pfs), cmp_pf);
     ctx->scanned = true;
 out:
-    if (dir)
-        closedir(dir);
-    close(devfd);
+    closedir(dir);
     if (rc)
         sriov__pfs_free(ctx);
     return rc;

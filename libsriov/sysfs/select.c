@@ -2,11 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "sysfs/sysfs.h"
@@ -26,50 +24,71 @@ static bool dev_has_netdev(const struct sriov_dev *dev, const char *name)
     return false;
 }
 
-/* Say why a selector that names a real function is still not a PF. */
-static int not_a_pf(struct sriov_ctx *ctx, const char *selector, const char *bdf)
+/* The PF with this BDF, or (bdf NULL) with this interface; NULL when discovery has none. */
+static struct sriov_pf *discovered_pf(const struct sriov_ctx *ctx, const char *bdf,
+                                     const char *ifname)
 {
-    char path[PATH_MAX];
-
-    if (sriov__sysfs_path(ctx, path, sizeof(path), "bus/pci/devices/%s", bdf) == 0 &&
-        access(path, F_OK) == 0)
-        return sriov__fail(ctx, -ENODEV, "%s is a PCI function without SR-IOV (not a PF)",
-                           selector);
-    return sriov__fail(ctx, -ENOENT, "%s: no such PCI function", selector);
-}
-
-int sriov_pf_find(struct sriov_ctx *ctx, const char *selector, struct sriov_pf **ret)
-{
-    char bdf[SRIOV_BDF_LEN], path[PATH_MAX];
-    bool by_bdf;
-    int rc;
-
-    *ret = NULL;
-    by_bdf = sriov__bdf_normalize(selector, bdf) == 0;
-    if (!by_bdf && (strlen(selector) > IFNAME_MAX || !sriov__safe_component(selector) ||
-                    strchr(selector, ':')))
-        return sriov__fail(ctx, -EINVAL,
-                           "'%s' is neither a PCI address (0000:03:00.0) nor an interface name",
-                           selector);
-    rc = ensure_scanned(ctx);
-    if (rc)
-        return rc;
-
     for (size_t i = 0; i < ctx->n_pfs; i++) {
         struct sriov_pf *pf = ctx->pfs[i];
-        if (by_bdf ? !strcmp(pf->dev.bdf, bdf) : dev_has_netdev(&pf->dev, selector)) {
-            *ret = pf;
-            return 0;
-        }
+        if (bdf ? !strcmp(pf->dev.bdf, bdf) : dev_has_netdev(&pf->dev, ifname))
+            return pf;
     }
-    if (by_bdf)
-        return not_a_pf(ctx, selector, bdf);
-    if (sriov__sysfs_path(ctx, path, sizeof(path), "class/net/%s", selector) == 0 &&
-        access(path, F_OK) == 0)
+    return NULL;
+}
+
+static struct sriov_vf *discovered_vf(const struct sriov_ctx *ctx, const char *bdf)
+{
+    for (size_t i = 0; i < ctx->n_pfs; i++) {
+        struct sriov_pf *pf = ctx->pfs[i];
+        for (size_t j = 0; j < pf->n_vfs; j++)
+            if (!strcmp(pf->vfs[j]->dev.bdf, bdf))
+                return pf->vfs[j];
+    }
+    return NULL;
+}
+
+/* Say why a selector that names nothing discovery found is not a PF. */
+static int not_a_pf(struct sriov_ctx *ctx, const char *selector, const char *bdf)
+{
+    if (bdf && sriov__pci_dev_exists(ctx, bdf, NULL))
+        return sriov__fail(ctx, -ENODEV, "%s is a PCI function without SR-IOV (not a PF)",
+                           selector);
+    if (bdf)
+        return sriov__fail(ctx, -ENOENT, "%s: no such PCI function", selector);
+    if (sriov__netif_exists(ctx, selector))
         return sriov__fail(ctx, -ENODEV, "interface %s does not belong to an SR-IOV PF",
                            selector);
     return sriov__fail(ctx, -ENOENT, "%s: no such PF (neither a PCI address nor an interface)",
                        selector);
+}
+
+/* A PCI address, or something that can only be an interface name; -EINVAL otherwise. */
+static int parse_pf_selector(struct sriov_ctx *ctx, const char *selector,
+                             char bdf[SRIOV_BDF_LEN], bool *by_bdf)
+{
+    *by_bdf = sriov__bdf_normalize(selector, bdf) == 0;
+    if (*by_bdf || (strlen(selector) <= IFNAME_MAX && sriov__safe_component(selector) &&
+                    !strchr(selector, ':')))
+        return 0;
+    return sriov__fail(ctx, -EINVAL,
+                       "'%s' is neither a PCI address (0000:03:00.0) nor an interface name",
+                       selector);
+}
+
+int sriov_pf_find(struct sriov_ctx *ctx, const char *selector, struct sriov_pf **ret)
+{
+    char bdf[SRIOV_BDF_LEN];
+    bool by_bdf;
+    int rc;
+
+    *ret = NULL;
+    rc = parse_pf_selector(ctx, selector, bdf, &by_bdf);
+    if (!rc)
+        rc = ensure_scanned(ctx);
+    if (rc)
+        return rc;
+    *ret = discovered_pf(ctx, by_bdf ? bdf : NULL, selector);
+    return *ret ? 0 : not_a_pf(ctx, selector, by_bdf ? bdf : NULL);
 }
 
 static int vf_by_index(struct sriov_ctx *ctx, const char *selector, const char *slash,
@@ -118,14 +137,6 @@ int sriov_vf_find(struct sriov_ctx *ctx, const char *selector, struct sriov_vf *
     rc = ensure_scanned(ctx);
     if (rc)
         return rc;
-    for (size_t i = 0; i < ctx->n_pfs; i++) {
-        struct sriov_pf *pf = ctx->pfs[i];
-        for (size_t j = 0; j < pf->n_vfs; j++) {
-            if (!strcmp(pf->vfs[j]->dev.bdf, bdf)) {
-                *ret = pf->vfs[j];
-                return 0;
-            }
-        }
-    }
-    return sriov__fail(ctx, -ENOENT, "%s is not a VF of any SR-IOV PF", selector);
+    *ret = discovered_vf(ctx, bdf);
+    return *ret ? 0 : sriov__fail(ctx, -ENOENT, "%s is not a VF of any SR-IOV PF", selector);
 }

@@ -1,9 +1,12 @@
 /*
  * Sysfs access.  Every path into sysfs is built here, below the context's
- * sysfs root, so that the root stays the library's single filesystem seam.
+ * sysfs root, so that the root stays the library's single filesystem seam and
+ * the kernel's layout (Documentation/ABI/testing/sysfs-bus-pci, sysfs-class-net)
+ * is written down once.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,131 +17,371 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "sysfs/attr.h"
 #include "sysfs/sysfs.h"
 
-int sriov__sysfs_path(const struct sriov_ctx *ctx, char *buf, size_t len,
-                      const char *format, ...)
+#define PCI_BUS_DIR "bus/pci"
+#define PCI_DEVICES_DIR PCI_BUS_DIR "/devices"
+#define PCI_DRIVERS_DIR PCI_BUS_DIR "/drivers"
+#define NET_CLASS_DIR "class/net"
+#define VIRTFN_PREFIX "virtfn"
+
+/* ---- paths ---- */
+
+static int format_path(char *buf, size_t len, const char *format, ...) SRIOV_PRINTF(3, 4);
+static int format_path(char *buf, size_t len, const char *format, ...)
 {
     va_list args;
-    int root_len, n;
+    int n;
 
-    root_len = snprintf(buf, len, "%s/", ctx->sysfs_root);
-    if (root_len < 0 || (size_t)root_len >= len)
-        return -ENAMETOOLONG;
     va_start(args, format);
-    n = vsnprintf(buf + root_len, len - (size_t)root_len, format, args);
+    n = vsnprintf(buf, len, format, args);
     va_end(args);
-    if (n < 0 || (size_t)n >= len - (size_t)root_len)
-        return -ENAMETOOLONG;
-    return 0;
+    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int sriov__sysfs_open_dir(const struct sriov_ctx *ctx, const char *rel)
+/* <root>/<rel>/<name>[/<tail>], after checking that name is one component. */
+static int root_path(const struct sriov_ctx *ctx, char *buf, size_t len, const char *rel,
+                     const char *name, const char *tail)
+{
+    if (name && !sriov__safe_component(name))
+        return -EINVAL;
+    if (!name)
+        return format_path(buf, len, "%s/%s", ctx->sysfs_root, rel);
+    if (!tail)
+        return format_path(buf, len, "%s/%s/%s", ctx->sysfs_root, rel, name);
+    return format_path(buf, len, "%s/%s/%s/%s", ctx->sysfs_root, rel, name, tail);
+}
+
+/*
+ * bus/pci/devices, opened once per context and kept: discovery reads a few
+ * attributes of each of thousands of functions, and openat() below this
+ * descriptor spares each read the walk from the root.  A failure is not kept,
+ * so a root that appears later is found.
+ */
+static int pci_devices_fd(struct sriov_ctx *ctx)
 {
     char path[PATH_MAX];
-    int rc, fd;
+    int fd, rc;
 
-    rc = sriov__sysfs_path(ctx, path, sizeof(path), "%s", rel);
+    if (ctx->pci_devices_fd >= 0)
+        return ctx->pci_devices_fd;
+    rc = root_path(ctx, path, sizeof(path), PCI_DEVICES_DIR, NULL, NULL);
     if (rc)
         return rc;
     fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ctx->pci_devices_fd = fd;
+    return fd;
+}
+
+void sriov__sysfs_close(struct sriov_ctx *ctx)
+{
+    if (ctx->pci_devices_fd >= 0)
+        close(ctx->pci_devices_fd);
+    ctx->pci_devices_fd = -1;
+}
+
+/* The devices directory, with rel set to <BDF>[/<attr>] below it; or -errno. */
+static int pci_dev_at(struct sriov_ctx *ctx, const char *bdf, const char *attr, char *rel,
+                      size_t len)
+{
+    int rc;
+
+    if (!sriov__safe_component(bdf))
+        return -EINVAL;
+    rc = attr ? format_path(rel, len, "%s/%s", bdf, attr) : format_path(rel, len, "%s", bdf);
+    return rc ? rc : pci_devices_fd(ctx);
+}
+
+/* ---- PCI functions ---- */
+
+int sriov__pci_dev_read(struct sriov_ctx *ctx, const char *bdf, const char *attr, char *buf,
+                        size_t len)
+{
+    char rel[PATH_MAX];
+    int dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
+
+    return dirfd < 0 ? dirfd : sriov__attr_read_at(dirfd, rel, buf, len);
+}
+
+int sriov__pci_dev_read_uint(struct sriov_ctx *ctx, const char *bdf, const char *attr, int base,
+                             unsigned long *out)
+{
+    char value[64];
+    int rc;
+
+    rc = sriov__pci_dev_read(ctx, bdf, attr, value, sizeof(value));
+    return rc ? rc : sriov__attr_parse_uint(value, base, out);
+}
+
+int sriov__pci_dev_require_uint(struct sriov_ctx *ctx, const char *bdf, const char *attr,
+                                int base, unsigned long *out)
+{
+    int rc = sriov__pci_dev_read_uint(ctx, bdf, attr, base, out);
+
+    return rc ? sriov__fail(ctx, rc, "%s: cannot read %s", bdf, attr) : 0;
+}
+
+int sriov__pci_dev_read_int(struct sriov_ctx *ctx, const char *bdf, const char *attr, long *out)
+{
+    char value[64];
+    int rc;
+
+    rc = sriov__pci_dev_read(ctx, bdf, attr, value, sizeof(value));
+    return rc ? rc : sriov__attr_parse_int(value, out);
+}
+
+int sriov__pci_dev_write(struct sriov_ctx *ctx, const char *bdf, const char *attr,
+                         const char *value)
+{
+    char rel[PATH_MAX];
+    int dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
+
+    return dirfd < 0 ? dirfd : sriov__attr_write_at(dirfd, rel, value);
+}
+
+int sriov__pci_dev_link(struct sriov_ctx *ctx, const char *bdf, const char *link, char *buf,
+                        size_t len)
+{
+    char rel[PATH_MAX];
+    int dirfd = pci_dev_at(ctx, bdf, link, rel, sizeof(rel));
+
+    return dirfd < 0 ? dirfd : sriov__attr_readlink_base_at(dirfd, rel, buf, len);
+}
+
+bool sriov__pci_dev_exists(struct sriov_ctx *ctx, const char *bdf, const char *attr)
+{
+    char rel[PATH_MAX];
+    int dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
+
+    return dirfd >= 0 && faccessat(dirfd, rel, F_OK, 0) == 0;
+}
+
+int sriov__pci_dev_open(struct sriov_ctx *ctx, const char *bdf, const char *attr)
+{
+    char rel[PATH_MAX];
+    int dirfd, fd;
+
+    dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
+    if (dirfd < 0)
+        return dirfd;
+    fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }
 
-int sriov__read_attr_at(int dirfd, const char *name, char *buf, size_t len)
+int sriov__pci_dev_opendir(struct sriov_ctx *ctx, const char *bdf, const char *subdir,
+                           DIR **ret)
 {
-    ssize_t n;
-    int fd, rc = 0;
+    char rel[PATH_MAX];
+    int dirfd;
 
-    fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    n = read(fd, buf, len - 1);
-    if (n < 0) {
-        rc = -errno;
-        goto out;
-    }
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-        buf[--n] = '\0';
-out:
-    close(fd);
-    return rc;
+    *ret = NULL;
+    dirfd = pci_dev_at(ctx, bdf, subdir, rel, sizeof(rel));
+    return dirfd < 0 ? dirfd : sriov__attr_opendir_at(dirfd, rel, ret);
 }
 
-int sriov__read_uint_at(int dirfd, const char *name, int base, unsigned long *out)
+int sriov__pci_dev_path(struct sriov_ctx *ctx, const char *bdf, char *buf, size_t len)
 {
-    char buf[64], *end;
+    return root_path(ctx, buf, len, PCI_DEVICES_DIR, bdf, NULL);
+}
+
+int sriov__pci_dev_set_driver_override(struct sriov_ctx *ctx, const char *bdf,
+                                       const char *driver)
+{
+    /* The kernel takes a lone newline as "no override". */
+    return sriov__pci_dev_write(ctx, bdf, "driver_override", *driver ? driver : "\n");
+}
+
+int sriov__pci_dev_unbind(struct sriov_ctx *ctx, const char *bdf)
+{
+    return sriov__pci_dev_write(ctx, bdf, "driver/unbind", bdf);
+}
+
+int sriov__pci_devs_opendir(struct sriov_ctx *ctx, DIR **ret)
+{
+    int fd, rc;
+
+    *ret = NULL;
+    fd = pci_devices_fd(ctx);
+    if (fd < 0)
+        return sriov__fail(ctx, fd, "cannot open %s/" PCI_DEVICES_DIR, ctx->sysfs_root);
+    /* A descriptor of its own: a dup() would share the kept one's read position. */
+    rc = sriov__attr_opendir_at(fd, ".", ret);
+    if (rc)
+        return sriov__fail(ctx, rc, "cannot list %s/" PCI_DEVICES_DIR, ctx->sysfs_root);
+    return 0;
+}
+
+int sriov__pci_bus_path(struct sriov_ctx *ctx, char *buf, size_t len)
+{
+    return root_path(ctx, buf, len, PCI_BUS_DIR, NULL, NULL);
+}
+
+/* ---- a PF's virtfnN links ---- */
+
+static int virtfn_name(char *buf, size_t len, unsigned int index)
+{
+    return format_path(buf, len, VIRTFN_PREFIX "%u", index);
+}
+
+/* Parse "virtfnN"; false for any other entry. */
+static bool virtfn_index(const char *name, unsigned int *index)
+{
+    const size_t plen = strlen(VIRTFN_PREFIX);
     unsigned long v;
+    char *end;
+
+    if (strncmp(name, VIRTFN_PREFIX, plen) != 0 || name[plen] < '0' || name[plen] > '9')
+        return false;
+    v = strtoul(name + plen, &end, 10);
+    if (*end != '\0' || v > 0xffff)
+        return false;
+    *index = (unsigned int)v;
+    return true;
+}
+
+int sriov__pci_virtfn(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index, char *buf,
+                      size_t len)
+{
+    char name[32];
     int rc;
 
-    rc = sriov__read_attr_at(dirfd, name, buf, sizeof(buf));
-    if (rc)
-        return rc;
-    errno = 0;
-    v = strtoul(buf, &end, base);
-    if (errno || end == buf || *end != '\0' || buf[0] == '-')
-        return -EPROTO;
-    *out = v;
-    return 0;
+    rc = virtfn_name(name, sizeof(name), index);
+    return rc ? rc : sriov__pci_dev_link(ctx, pf_bdf, name, buf, len);
 }
 
-int sriov__read_int_at(int dirfd, const char *name, long *out)
+bool sriov__pci_virtfn_exists(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index,
+                              bool follow)
 {
-    char buf[64], *end;
-    long v;
+    char name[32], rel[PATH_MAX];
+    int dirfd;
+
+    if (virtfn_name(name, sizeof(name), index))
+        return false;
+    dirfd = pci_dev_at(ctx, pf_bdf, name, rel, sizeof(rel));
+    return dirfd >= 0 && faccessat(dirfd, rel, F_OK, follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+    unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+    return (x > y) - (x < y);
+}
+
+int sriov__pci_virtfn_indexes(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int **ret,
+                              size_t *n)
+{
+    unsigned int *v = NULL, index;
+    size_t count = 0, cap = 0;
+    struct dirent *de;
+    DIR *dir;
     int rc;
 
-    rc = sriov__read_attr_at(dirfd, name, buf, sizeof(buf));
+    *ret = NULL;
+    *n = 0;
+    rc = sriov__pci_dev_opendir(ctx, pf_bdf, NULL, &dir);
     if (rc)
         return rc;
-    errno = 0;
-    v = strtol(buf, &end, 10);
-    if (errno || end == buf || *end != '\0')
-        return -EPROTO;
-    *out = v;
-    return 0;
-}
-
-int sriov__readlink_base_at(int dirfd, const char *name, char *buf, size_t len)
-{
-    char target[PATH_MAX];
-    const char *base;
-    ssize_t n;
-
-    n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-    if (n < 0)
-        return -errno;
-    target[n] = '\0';
-    base = strrchr(target, '/');
-    base = base ? base + 1 : target;
-    if (strlen(base) >= len)
-        return -ENAMETOOLONG;
-    strcpy(buf, base);
-    return 0;
-}
-
-int sriov__write_attr_at(int dirfd, const char *name, const char *value)
-{
-    size_t len = strlen(value);
-    ssize_t n;
-    int fd, rc = 0;
-
-    fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    n = write(fd, value, len);
-    if (n < 0)
-        rc = -errno;
-    else if ((size_t)n != len)
-        rc = -EIO;
-    if (close(fd) < 0 && !rc)
-        rc = -errno;
+    while ((de = readdir(dir))) {
+        if (!virtfn_index(de->d_name, &index))
+            continue;
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            unsigned int *nv = realloc(v, ncap * sizeof(*nv));
+            if (!nv) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        v[count++] = index;
+    }
+    if (count > 1)
+        qsort(v, count, sizeof(*v), cmp_uint);
+    *ret = v;
+    *n = count;
+    v = NULL;
+out:
+    free(v);
+    closedir(dir);
     return rc;
 }
 
-bool sriov__safe_component(const char *name)
+/* ---- PCI drivers ---- */
+
+bool sriov__pci_driver_exists(struct sriov_ctx *ctx, const char *driver)
 {
-    return name[0] != '\0' && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
-           strchr(name, '/') == NULL;
+    char path[PATH_MAX];
+
+    return root_path(ctx, path, sizeof(path), PCI_DRIVERS_DIR, driver, NULL) == 0 &&
+           access(path, F_OK) == 0;
+}
+
+int sriov__pci_driver_read(struct sriov_ctx *ctx, const char *driver, const char *attr,
+                           char *buf, size_t len)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    rc = root_path(ctx, path, sizeof(path), PCI_DRIVERS_DIR, driver, attr);
+    return rc ? rc : sriov__attr_read_at(AT_FDCWD, path, buf, len);
+}
+
+int sriov__pci_driver_write(struct sriov_ctx *ctx, const char *driver, const char *attr,
+                            const char *value)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    rc = root_path(ctx, path, sizeof(path), PCI_DRIVERS_DIR, driver, attr);
+    return rc ? rc : sriov__attr_write_at(AT_FDCWD, path, value);
+}
+
+int sriov__pci_driver_path(struct sriov_ctx *ctx, const char *driver, char *buf, size_t len)
+{
+    return root_path(ctx, buf, len, PCI_DRIVERS_DIR, driver, NULL);
+}
+
+/* ---- network interfaces ---- */
+
+bool sriov__netif_exists(struct sriov_ctx *ctx, const char *ifname)
+{
+    char path[PATH_MAX];
+
+    return root_path(ctx, path, sizeof(path), NET_CLASS_DIR, ifname, NULL) == 0 &&
+           access(path, F_OK) == 0;
+}
+
+/* class/net/<ifname>/device/<attr>: the device the interface belongs to. */
+static int netif_device_path(struct sriov_ctx *ctx, const char *ifname, const char *attr,
+                             char *buf, size_t len)
+{
+    char tail[NAME_MAX + 16];
+    int rc;
+
+    rc = format_path(tail, sizeof(tail), "device/%s", attr);
+    return rc ? rc : root_path(ctx, buf, len, NET_CLASS_DIR, ifname, tail);
+}
+
+int sriov__netif_device_read(struct sriov_ctx *ctx, const char *ifname, const char *attr,
+                             char *buf, size_t len)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    rc = netif_device_path(ctx, ifname, attr, path, sizeof(path));
+    return rc ? rc : sriov__attr_read_at(AT_FDCWD, path, buf, len);
+}
+
+int sriov__netif_device_link(struct sriov_ctx *ctx, const char *ifname, const char *link,
+                             char *buf, size_t len)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    rc = netif_device_path(ctx, ifname, link, path, sizeof(path));
+    return rc ? rc : sriov__attr_readlink_base_at(AT_FDCWD, path, buf, len);
 }

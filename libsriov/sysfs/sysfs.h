@@ -4,35 +4,104 @@
 #ifndef SRIOV_SYSFS_H
 #define SRIOV_SYSFS_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "internal.h"
 
-/* sysfs.c: every sysfs path is built here, below ctx->sysfs_root. */
-int sriov__sysfs_path(const struct sriov_ctx *ctx, char *buf, size_t len,
-                      const char *format, ...) SRIOV_PRINTF(4, 5);
-/* Open a directory below the sysfs root (O_DIRECTORY); -errno on failure. */
-int sriov__sysfs_open_dir(const struct sriov_ctx *ctx, const char *rel);
-/* Read an attribute relative to dirfd, trailing newline stripped. */
-int sriov__read_attr_at(int dirfd, const char *name, char *buf, size_t len);
-int sriov__read_uint_at(int dirfd, const char *name, int base, unsigned long *out);
-int sriov__read_int_at(int dirfd, const char *name, long *out);
-/* Last path component of a symlink's target ("../0000:03:10.0" -> "0000:03:10.0"). */
-int sriov__readlink_base_at(int dirfd, const char *name, char *buf, size_t len);
-/* Write value to an attribute in one write(2), as the kernel expects. */
-int sriov__write_attr_at(int dirfd, const char *name, const char *value);
+/*
+ * sysfs.c: the layout below ctx->sysfs_root, known nowhere else.  Callers name a
+ * device, driver or interface and an attribute; the helpers find where those live.
+ * Reads strip the trailing newline; a write is one write(2), as the kernel expects.
+ * All return 0 or a negative errno and record no error message unless they say so:
+ * many calls are probes, and the caller knows which device a failure is about.
+ * A BDF, driver or interface name that is not one path component is -EINVAL
+ * (false for the _exists calls), so no selector can reach outside the root.
+ */
+
+/* PCI functions: attributes of bus/pci/devices/<BDF>. */
+int sriov__pci_dev_read(struct sriov_ctx *ctx, const char *bdf, const char *attr, char *buf,
+                        size_t len);
+int sriov__pci_dev_read_uint(struct sriov_ctx *ctx, const char *bdf, const char *attr, int base,
+                             unsigned long *out);
+int sriov__pci_dev_read_int(struct sriov_ctx *ctx, const char *bdf, const char *attr, long *out);
+/* Like sriov__pci_dev_read_uint, for attributes every device of its kind has: a
+ * failure is recorded as "<BDF>: cannot read <attr>". */
+int sriov__pci_dev_require_uint(struct sriov_ctx *ctx, const char *bdf, const char *attr,
+                                int base, unsigned long *out);
+int sriov__pci_dev_write(struct sriov_ctx *ctx, const char *bdf, const char *attr,
+                         const char *value);
+/* The last component of a link's target: "driver" gives the driver's name,
+ * "physfn" the PF's BDF.  -ENOENT when there is no such link (an unbound device). */
+int sriov__pci_dev_link(struct sriov_ctx *ctx, const char *bdf, const char *link, char *buf,
+                        size_t len);
+/* attr NULL: whether the function exists.  Links are followed. */
+bool sriov__pci_dev_exists(struct sriov_ctx *ctx, const char *bdf, const char *attr);
+/* A read-only descriptor on an attribute, for readers that need pread() or stdio
+ * (config, resource); the caller closes it. */
+int sriov__pci_dev_open(struct sriov_ctx *ctx, const char *bdf, const char *attr);
+/* A subdirectory of the function ("net") for listing; the caller closes it. */
+int sriov__pci_dev_opendir(struct sriov_ctx *ctx, const char *bdf, const char *subdir,
+                           DIR **ret);
+/* The absolute path of the function's directory, for callers that resolve it
+ * (its canonical path shows the bridges above it). */
+int sriov__pci_dev_path(struct sriov_ctx *ctx, const char *bdf, char *buf, size_t len);
+/* Write driver_override; driver "" clears it. */
+int sriov__pci_dev_set_driver_override(struct sriov_ctx *ctx, const char *bdf,
+                                       const char *driver);
+/* Unbind the function from whatever driver it has, through its driver link as
+ * libxl does, so that no rebind in between makes us name the wrong driver. */
+int sriov__pci_dev_unbind(struct sriov_ctx *ctx, const char *bdf);
+
+/* Every PCI function: a fresh listing of bus/pci/devices (the caller closedir()s).
+ * Unlike the calls above, a failure is recorded, naming the directory. */
+int sriov__pci_devs_opendir(struct sriov_ctx *ctx, DIR **ret);
+/* The absolute path of bus/pci, the sysfs.path libpci wants. */
+int sriov__pci_bus_path(struct sriov_ctx *ctx, char *buf, size_t len);
+
+/* A PF's VFs: its virtfnN links. */
+/* The BDF virtfn<index> points at. */
+int sriov__pci_virtfn(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index, char *buf,
+                      size_t len);
+/* follow: the link exists and so does the device it points at; otherwise whether
+ * the link itself exists. */
+bool sriov__pci_virtfn_exists(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index,
+                              bool follow);
+/* The indexes of the PF's virtfnN links, ascending, in a malloc'd array. */
+int sriov__pci_virtfn_indexes(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int **ret,
+                              size_t *n);
+
+/* PCI drivers: attributes of bus/pci/drivers/<driver> (bind, unbind, pciback's slots). */
+bool sriov__pci_driver_exists(struct sriov_ctx *ctx, const char *driver);
+int sriov__pci_driver_read(struct sriov_ctx *ctx, const char *driver, const char *attr,
+                           char *buf, size_t len);
+int sriov__pci_driver_write(struct sriov_ctx *ctx, const char *driver, const char *attr,
+                            const char *value);
+/* The absolute path of the driver's directory, as libxl remembers a driver. */
+int sriov__pci_driver_path(struct sriov_ctx *ctx, const char *driver, char *buf, size_t len);
+
+/* Network interfaces: class/net/<ifname>, and the device below it (its "device" link). */
+bool sriov__netif_exists(struct sriov_ctx *ctx, const char *ifname);
+int sriov__netif_device_read(struct sriov_ctx *ctx, const char *ifname, const char *attr,
+                             char *buf, size_t len);
+/* Like sriov__pci_dev_link, for the interface's device: "driver" names its driver. */
+int sriov__netif_device_link(struct sriov_ctx *ctx, const char *ifname, const char *link,
+                             char *buf, size_t len);
+
+/* Close what the context keeps open (sriov_ctx_free). */
+void sriov__sysfs_close(struct sriov_ctx *ctx);
+
 /* True if a name is safe as one path component (no '/', not "." or ".."). */
 bool sriov__safe_component(const char *name);
 
 /* device.c */
-int sriov__dev_load(struct sriov_ctx *ctx, int devfd, const char *bdf, struct sriov_dev *dev);
+int sriov__dev_load(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev);
 /* Like sriov__dev_load but only driver and netdevs now: discovery of thousands of
  * VFs must not pay for attributes few callers read.  The caller presets the ids
  * with what the kernel derives from the PF; first use reads the real ones. */
-int sriov__dev_load_lazy(struct sriov_ctx *ctx, int devfd, const char *bdf,
-                         struct sriov_dev *dev);
-int sriov__dev_load_driver(int devfd, struct sriov_dev *dev);
+int sriov__dev_load_lazy(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev);
+int sriov__dev_load_driver(struct sriov_ctx *ctx, struct sriov_dev *dev);
 void sriov__dev_dispose(struct sriov_dev *dev);
 void sriov__pci_names_free(struct sriov_ctx *ctx);
 

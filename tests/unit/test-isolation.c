@@ -209,18 +209,24 @@ static const struct sriov_hv_ops fake_ops = {
 
 /* ---- running a case ---- */
 
+/* A context on the current tree, with the given hypervisor (NULL: the default), and its VF. */
+static int open_vf(struct sriov_ctx **ctx, const char *hypervisor, struct sriov_vf **vf)
+{
+    struct sriov_ctx_opts opts = { .sysfs_root = root, .hypervisor = hypervisor };
+    int rc = sriov_ctx_new(ctx, &opts);
+
+    return rc ? rc : sriov_vf_find(*ctx, VF, vf);
+}
+
 /* Check the VF, with hv or (NULL) without the Xen checks; *ctx_out keeps the
  * context alive for last_error. */
 static struct sriov_isolation *check(struct sriov_ctx **ctx_out, struct sriov_hv *hv, int *rc)
 {
-    struct sriov_ctx_opts opts = { .sysfs_root = root };
     struct sriov_isolation *r = NULL;
     struct sriov_vf *vf = NULL;
 
     *ctx_out = NULL;
-    *rc = sriov_ctx_new(ctx_out, &opts);
-    if (!*rc)
-        *rc = sriov_vf_find(*ctx_out, VF, &vf);
+    *rc = open_vf(ctx_out, NULL, &vf);
     if (!*rc)
         *rc = sriov__isolation_check(*ctx_out, hv, vf, &r);
     return r;
@@ -458,7 +464,6 @@ static void test_hypervisor(void)
  * checks fail closed and say why. */
 static void test_public_unreachable(void)
 {
-    struct sriov_ctx_opts opts = { .sysfs_root = root, .hypervisor = "bogus" };
     enum sriov_isolation_result res;
     struct sriov_isolation *r = NULL;
     struct sriov_ctx *ctx = NULL;
@@ -467,9 +472,7 @@ static void test_public_unreachable(void)
 
     if (fresh_tree())
         return;
-    rc = sriov_ctx_new(&ctx, &opts);
-    if (!rc)
-        rc = sriov_vf_find(ctx, VF, &vf);
+    rc = open_vf(&ctx, "bogus", &vf);
     if (!rc)
         rc = sriov_isolation_check(ctx, vf, &r);
     CHECK_INT("public call: checks ran", rc, 0);
@@ -488,7 +491,6 @@ static void test_public_unreachable(void)
 
 static void test_vf_gone(void)
 {
-    struct sriov_ctx_opts opts = { .sysfs_root = root, .hypervisor = "bogus" };
     struct sriov_isolation *r = NULL;
     struct sriov_ctx *ctx = NULL;
     struct sriov_vf *vf = NULL;
@@ -497,9 +499,7 @@ static void test_vf_gone(void)
 
     if (fresh_tree())
         return;
-    rc = sriov_ctx_new(&ctx, &opts);
-    if (!rc)
-        rc = sriov_vf_find(ctx, VF, &vf);
+    rc = open_vf(&ctx, "bogus", &vf);
     CHECK_INT("find VF before it goes", rc, 0);
     snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root, VF);
     unlink(path);

@@ -1,4 +1,5 @@
-/* Parsers of the assignment path: vf= entries, sriov.cfg networks, UUIDs. */
+/* Parsers of the assignment path: vf= entries, sriov.cfg networks, PCI specs
+ * through the libxlutil glue, UUIDs. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include "internal.h"
 #include "config/network.h"
 #include "config/vfreq.h"
+#include "config/xlcfg.h"
+#include "hv/hv.h"
 
 static struct sriov_ctx *ctx;
 
@@ -44,6 +47,10 @@ static void test_vf_ok(void)
     CHECK_INT("vf-rdm", r.pci.rdm_policy, 1);
     CHECK_INT("vf-vdevfn", r.pci.vdevfn, 8);
     CHECK_STR("vf-pci-opts-text", r.pci_opts, "permissive=1,rdm_policy=relaxed,vslot=1");
+    sriov__vf_req_dispose(&r);
+    /* libxlutil reads vslot in hex: slot 0x14 must reach it as such, not as 20. */
+    CHECK_INT("vf-vdevfn-high", parse("pf=enp3s0f1,vdevfn=0xa0", &r), 0);
+    CHECK_INT("vf-vdevfn-high-slot", r.pci.vdevfn, 0xa0);
     sriov__vf_req_dispose(&r);
 }
 
@@ -82,19 +89,63 @@ static void test_vf_bad(void)
     bad("vf-network-twice", "network=lan,network=wan", "'network'");
 }
 
+/* pci= entries (the simulated xl create reads them) and vf= options alone. */
+static void test_pci_spec(void)
+{
+    struct sriov_hv_pci_opts o;
+    char bdf[SRIOV_BDF_LEN], *why = NULL;
+
+    CHECK_INT("pci-spec", sriov__xlcfg_pci_parse("03:10.2@1f,permissive=0", bdf, &o, NULL), 0);
+    CHECK_STR("pci-spec-bdf", bdf, "0000:03:10.2");
+    CHECK_INT("pci-spec-vslot", o.vdevfn, 0x1f << 3);
+    CHECK_INT("pci-spec-permissive", o.permissive, 0);
+    CHECK("pci-spec-not-given",
+          o.seize == -1 && o.msitranslate == -1 && o.power_mgmt == -1 && o.rdm_policy == -1);
+    CHECK_INT("pci-opts", sriov__xlcfg_pci_parse("seize=1,rdm_policy=strict,power_mgmt=0", NULL,
+                                                &o, NULL), 0);
+    CHECK("pci-opts-values", o.seize == 1 && o.rdm_policy == 0 && o.power_mgmt == 0 &&
+                                 o.vdevfn == -1 && o.permissive == -1 && o.msitranslate == -1);
+    CHECK_INT("pci-opts-bad", sriov__xlcfg_pci_parse("rdm_policy=sometimes", NULL, &o, &why),
+              -EINVAL);
+    CHECK("pci-opts-why", why && strstr(why, "sometimes"));
+    free(why);
+    CHECK_INT("pci-spec-needs-bdf", sriov__xlcfg_pci_parse("permissive=1", bdf, &o, NULL),
+              -EINVAL);
+    CHECK_INT("pci-spec-bad-vslot", sriov__xlcfg_pci_parse("03:10.2@20", bdf, &o, NULL), -EINVAL);
+}
+
+/* Write the network file and load it. */
+static int load(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        return -errno;
+    fputs(text, f);
+    fclose(f);
+    return sriov_ctx_load_networks(ctx);
+}
+
 static void test_networks(const char *dir)
 {
+    /* Files refused as a whole, whatever else they hold. */
+    static const struct {
+        const char *name, *text;
+    } invalid[] = {
+        { "net-no-mac", "network = [ [ \"name=a\", \"pf=x\", \"mac=02:00:00:00:00:01\" ] ]\n" },
+        { "net-no-pf", "network = [ [ \"name=lan\" ] ]\n" },
+        { "net-duplicate", "network = [ [ \"name=a\", \"pf=x\" ], [ \"name=a\", \"pf=y\" ] ]\n" },
+        { "net-syntax", "network = [ [ \"name=a\" \n" },
+    };
+    static const char lan_san[] =
+        "# comment\nnetwork = [\n"
+        "  [ \"name=lan\", \"pf=enp3s0f0\", \"pf=0000:04:00.0\", \"vlan=100\",\n"
+        "    \"bridge=xenbr0\", \"spoofchk=1\" ],\n"
+        "  [ \"name=san\", \"pf=enp5s0f0\", \"rate=5000\", \"numvfs=8\" ],\n]\n";
     char path[512];
-    FILE *f;
 
     snprintf(path, sizeof(path), "%s/sriov.cfg", dir);
-    f = fopen(path, "w");
-    fputs("# comment\nnetwork = [\n"
-          "  [ \"name=lan\", \"pf=enp3s0f0\", \"pf=0000:04:00.0\", \"vlan=100\",\n"
-          "    \"bridge=xenbr0\", \"spoofchk=1\" ],\n"
-          "  [ \"name=san\", \"pf=enp5s0f0\", \"rate=5000\", \"numvfs=8\" ],\n]\n", f);
-    fclose(f);
-    CHECK_INT("net-load", sriov_ctx_load_networks(ctx), 0);
+    CHECK_INT("net-load", load(path, lan_san), 0);
     CHECK_INT("net-count", sriov_ctx_network_count(ctx), 2);
     CHECK_STR("net-name", sriov_network_name(sriov_ctx_network(ctx, 0)), "lan");
     CHECK_INT("net-pfs", sriov_network_pf_count(sriov_ctx_network(ctx, 0)), 2);
@@ -104,29 +155,13 @@ static void test_networks(const char *dir)
     CHECK_INT("net-unset", sriov_network_vlan(sriov_ctx_network(ctx, 1)), -1);
     CHECK_INT("net-rate", sriov_network_rate(sriov_ctx_network(ctx, 1)), 5000);
 
-    f = fopen(path, "w");
-    fputs("network = [\n  [ \"name=lan\", \"pf=x\" ],\n  [ \"name=b\", \"pf=y\", \"vlan=x\" ] ]\n",
-          f);
-    fclose(f);
-    CHECK_INT("net-bad-value", sriov_ctx_load_networks(ctx), -EINVAL);
+    CHECK_INT("net-bad-value", load(path, "network = [\n  [ \"name=lan\", \"pf=x\" ],\n"
+                                          "  [ \"name=b\", \"pf=y\", \"vlan=x\" ] ]\n"),
+              -EINVAL);
     CHECK("net-bad-value-line", strstr(sriov_ctx_last_error(ctx), "line 3") != NULL);
     CHECK("net-bad-value-key", strstr(sriov_ctx_last_error(ctx), "vlan=x") != NULL);
-    f = fopen(path, "w");
-    fputs("network = [ [ \"name=a\", \"pf=x\", \"mac=02:00:00:00:00:01\" ] ]\n", f);
-    fclose(f);
-    CHECK_INT("net-no-mac", sriov_ctx_load_networks(ctx), -EINVAL);
-    f = fopen(path, "w");
-    fputs("network = [ [ \"name=lan\" ] ]\n", f);
-    fclose(f);
-    CHECK_INT("net-no-pf", sriov_ctx_load_networks(ctx), -EINVAL);
-    f = fopen(path, "w");
-    fputs("network = [ [ \"name=a\", \"pf=x\" ], [ \"name=a\", \"pf=y\" ] ]\n", f);
-    fclose(f);
-    CHECK_INT("net-duplicate", sriov_ctx_load_networks(ctx), -EINVAL);
-    f = fopen(path, "w");
-    fputs("network = [ [ \"name=a\" \n", f);
-    fclose(f);
-    CHECK_INT("net-syntax", sriov_ctx_load_networks(ctx), -EINVAL);
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++)
+        CHECK_INT(invalid[i].name, load(path, invalid[i].text), -EINVAL);
     unlink(path);
     CHECK_INT("net-missing-file", sriov_ctx_load_networks(ctx), 0);
     CHECK_INT("net-missing-none", sriov_ctx_network_count(ctx), 0);
@@ -158,6 +193,7 @@ int main(void)
         return 1;
     test_vf_ok();
     test_vf_bad();
+    test_pci_spec();
     test_networks(dir);
     test_uuid();
     sriov_ctx_free(ctx);

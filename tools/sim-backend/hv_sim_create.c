@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "config/xlcfg.h"
 #include "core/statefile.h"
 #include "sysfs/sysfs.h"
 #include "hv_sim.h"
-#include "config/xlcfg.h"
 
 static int next_domid(struct sim_hv *sim, uint32_t *domid)
 {
@@ -40,13 +40,12 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
     struct sriov_ctx *ctx = hv->ctx;
-    struct sriov_xlcfg c = { 0 };
+    struct sriov__xlcfg *c = NULL;
     struct sriov_hv_domain dom = { 0 }, other;
-    XLU_ConfigList *pcis = NULL;
     char file[PATH_MAX], path[PATH_MAX], line[96];
     struct sim_lines l = { 0 };
     const char *name;
-    int lockfd = -1, n_pci = 0, rc;
+    int lockfd = -1, n_pci, rc;
     bool created = false;
 
     rc = sim_fault(hv, "domain_create");
@@ -55,7 +54,7 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     rc = sriov__xlcfg_load(ctx, cfg_path, args, n_args, &c);
     if (rc)
         return rc;
-    name = sriov__xlcfg_string(&c, "name");
+    name = sriov__xlcfg_string(c, "name");
     if (!name || !*name || strlen(name) >= sizeof(dom.name)) {
         rc = sriov__fail(ctx, -EINVAL, "%s: the domain needs a name", cfg_path);
         goto out;
@@ -63,7 +62,7 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     snprintf(dom.name, sizeof(dom.name), "%s", name);
     memcpy(dom.uuid, uuid, 16);
     if (sriov__uuid_is_nil(dom.uuid)) {
-        const char *u = sriov__xlcfg_string(&c, "uuid");
+        const char *u = sriov__xlcfg_string(c, "uuid");
         rc = u ? sriov__uuid_parse(u, dom.uuid) : sriov__uuid_generate(dom.uuid);
         if (rc) {
             rc = sriov__fail(ctx, -EINVAL, "%s: bad uuid", cfg_path);
@@ -93,25 +92,18 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
         goto out;
     created = true;
 
-    if (xlu_cfg_get_list(c.cfg, "pci", &pcis, &n_pci, 0) == 0) {
-        for (int i = 0; i < n_pci; i++) {
-            const char *spec = xlu_cfg_get_listitem(pcis, i);
-            libxl_device_pci pci;
-            char bdf[SRIOV_BDF_LEN];
-            libxl_device_pci_init(&pci);
-            if (!spec || xlu_pci_parse_spec_string(c.cfg, &pci, spec)) {
-                libxl_device_pci_dispose(&pci);
-                rc = sriov__fail(ctx, -EINVAL, "%s: bad pci= entry '%s'", cfg_path,
-                                 spec ? spec : "");
-                goto out;
-            }
-            snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", (unsigned int)pci.domain & 0xffff,
-                     pci.bus, pci.dev, pci.func & 7u);
-            libxl_device_pci_dispose(&pci);
+    n_pci = sriov__xlcfg_list_count(c, "pci");
+    for (size_t i = 0; n_pci > 0 && i < (size_t)n_pci; i++) {
+        const char *spec = sriov__xlcfg_list_item(c, "pci", i);
+        struct sriov_hv_pci_opts opts;
+        char bdf[SRIOV_BDF_LEN];
+        rc = spec ? sriov__xlcfg_pci_parse(spec, bdf, &opts, NULL) : -EINVAL;
+        if (rc == -EINVAL)
+            rc = sriov__fail(ctx, rc, "%s: bad pci= entry '%s'", cfg_path, spec ? spec : "");
+        if (!rc)
             rc = sim_pci_add_locked(sim, &dom, bdf);
-            if (rc)
-                goto out;
-        }
+        if (rc)
+            goto out;
     }
     *out = dom;
 out:
@@ -119,6 +111,6 @@ out:
         unlink(path); /* libxl destroys a domain whose creation failed */
     sim_lines_free(&l);
     sim_unlock(sim, lockfd);
-    sriov__xlcfg_dispose(&c);
+    sriov__xlcfg_free(c);
     return rc;
 }

@@ -17,9 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxl.h>
-#include <libxlutil.h>
-
 #include "internal.h"
 #include "core/statefile.h"
 #include "sysfs/sysfs.h"
@@ -33,22 +30,34 @@ static void driver_path_key(const char *bdf, char *buf, size_t len)
     snprintf(buf, len, "/libxl/pci/%04x-%02x-%02x-%01x/driver_path", d, b, s, f);
 }
 
-static int pciback_has_slot(int pbfd, const char *bdf)
+static int pciback_has_slot(struct sriov_ctx *ctx, const char *bdf)
 {
     char slots[8192];
 
-    if (sriov__read_attr_at(pbfd, "slots", slots, sizeof(slots)))
+    if (sriov__pci_driver_read(ctx, "pciback", "slots", slots, sizeof(slots)))
         return 0;
     return strstr(slots, bdf) != NULL;
 }
 
-static int sysfs_write(struct sriov_ctx *ctx, int dirfd, const char *rel, const char *value,
-                       const char *what)
+/* Write bdf to one of a driver's attributes (bind, unbind, new_slot, ...). */
+static int driver_write(struct sriov_ctx *ctx, const char *driver, const char *attr,
+                        const char *bdf, const char *what)
 {
-    int rc = sriov__write_attr_at(dirfd, rel, value);
+    int rc = sriov__pci_driver_write(ctx, driver, attr, bdf);
 
     if (rc)
-        return sriov__fail(ctx, rc, "%s: %s (writing %s): %s", value, what, rel, strerror(-rc));
+        return sriov__fail(ctx, rc, "%s: %s (writing %s's %s): %s", bdf, what, driver, attr,
+                           strerror(-rc));
+    return 0;
+}
+
+static int unbind(struct sriov_ctx *ctx, const char *bdf)
+{
+    int rc = sriov__pci_dev_unbind(ctx, bdf);
+
+    if (rc)
+        return sriov__fail(ctx, rc, "%s: cannot unbind from its driver (writing its driver's "
+                           "unbind): %s", bdf, strerror(-rc));
     return 0;
 }
 
@@ -68,9 +77,9 @@ int sim_assignable_add(struct sriov_hv *hv, const char *bdf)
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
     struct sriov_ctx *ctx = hv->ctx;
-    char rel[PATH_MAX], drv[NAME_MAX + 1], key[80], drvpath[PATH_MAX];
+    char drv[NAME_MAX + 1], key[80], drvpath[PATH_MAX];
     struct sim_lines l = { 0 };
-    int devfd = -1, pbfd = -1, lockfd = -1, rc;
+    int lockfd = -1, rc;
 
     rc = sim_fault(hv, "assignable_add");
     if (rc)
@@ -78,43 +87,33 @@ int sim_assignable_add(struct sriov_hv *hv, const char *bdf)
     rc = sim_lock(sim, &lockfd);
     if (rc)
         goto out;
-    devfd = sriov__sysfs_open_dir(ctx, "bus/pci/devices");
-    if (devfd < 0) {
-        rc = sriov__fail(ctx, devfd, "%s: cannot open the PCI devices in sysfs", bdf);
-        goto out;
-    }
-    snprintf(rel, sizeof(rel), "%s", bdf);
-    if (faccessat(devfd, rel, F_OK, 0) != 0) {
+    if (!sriov__pci_dev_exists(ctx, bdf, NULL)) {
         rc = sriov__fail(ctx, -ENODEV, "%s: no such PCI device", bdf);
         goto out;
     }
-    pbfd = sriov__sysfs_open_dir(ctx, "bus/pci/drivers/pciback");
-    if (pbfd < 0) {
+    if (!sriov__pci_driver_exists(ctx, "pciback")) {
         rc = sriov__fail(ctx, -ENOENT, "%s: the pciback driver is not loaded", bdf);
         goto out;
     }
-    snprintf(rel, sizeof(rel), "%s/driver", bdf);
-    if (sriov__readlink_base_at(devfd, rel, drv, sizeof(drv)) == 0 && strcmp(drv, "pciback")) {
+    if (sriov__pci_dev_link(ctx, bdf, "driver", drv, sizeof(drv)) == 0 &&
+        strcmp(drv, "pciback")) {
         /* libxl: "rebind" remembers the driver so assignable_remove can give it back. */
         driver_path_key(bdf, key, sizeof(key));
-        rc = sriov__sysfs_path(ctx, drvpath, sizeof(drvpath), "bus/pci/drivers/%s", drv);
+        rc = sriov__pci_driver_path(ctx, drv, drvpath, sizeof(drvpath));
         if (!rc)
             rc = sim_xs_write(hv, key, drvpath);
-        if (rc)
-            goto out;
-        snprintf(rel, sizeof(rel), "%s/driver/unbind", bdf);
-        rc = sysfs_write(ctx, devfd, rel, bdf, "cannot unbind from its driver");
-        if (rc)
-            goto out;
-    }
-    if (!pciback_has_slot(pbfd, bdf)) {
-        rc = sysfs_write(ctx, pbfd, "new_slot", bdf, "cannot give it a pciback slot");
+        if (!rc)
+            rc = unbind(ctx, bdf);
         if (rc)
             goto out;
     }
-    snprintf(rel, sizeof(rel), "%s/driver", bdf);
-    if (sriov__readlink_base_at(devfd, rel, drv, sizeof(drv)) != 0) {
-        rc = sysfs_write(ctx, pbfd, "bind", bdf, "cannot bind to pciback");
+    if (!pciback_has_slot(ctx, bdf)) {
+        rc = driver_write(ctx, "pciback", "new_slot", bdf, "cannot give it a pciback slot");
+        if (rc)
+            goto out;
+    }
+    if (sriov__pci_dev_link(ctx, bdf, "driver", drv, sizeof(drv)) != 0) {
+        rc = driver_write(ctx, "pciback", "bind", bdf, "cannot bind to pciback");
         if (rc)
             goto out;
     }
@@ -126,10 +125,6 @@ int sim_assignable_add(struct sriov_hv *hv, const char *bdf)
     }
 out:
     sim_lines_free(&l);
-    if (devfd >= 0)
-        close(devfd);
-    if (pbfd >= 0)
-        close(pbfd);
     sim_unlock(sim, lockfd);
     return rc;
 }
@@ -138,10 +133,11 @@ int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
     struct sriov_ctx *ctx = hv->ctx;
-    char rel[PATH_MAX], drv[NAME_MAX + 1], key[80], *path = NULL;
+    char drv[NAME_MAX + 1], key[80], *path = NULL;
     struct sriov_hv_domain owner;
     struct sim_lines l = { 0 };
-    int devfd = -1, pbfd = -1, lockfd = -1, rc;
+    bool pciback;
+    int lockfd = -1, rc;
 
     rc = sim_fault(hv, "assignable_remove");
     if (rc)
@@ -152,21 +148,15 @@ int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
     rc = sim_lock(sim, &lockfd);
     if (rc)
         goto out;
-    devfd = sriov__sysfs_open_dir(ctx, "bus/pci/devices");
-    if (devfd < 0) {
-        rc = sriov__fail(ctx, devfd, "%s: cannot open the PCI devices in sysfs", bdf);
-        goto out;
-    }
-    pbfd = sriov__sysfs_open_dir(ctx, "bus/pci/drivers/pciback");
-    snprintf(rel, sizeof(rel), "%s/driver", bdf);
-    if (pbfd >= 0 && sriov__readlink_base_at(devfd, rel, drv, sizeof(drv)) == 0 &&
+    pciback = sriov__pci_driver_exists(ctx, "pciback");
+    if (pciback && sriov__pci_dev_link(ctx, bdf, "driver", drv, sizeof(drv)) == 0 &&
         !strcmp(drv, "pciback")) {
-        rc = sysfs_write(ctx, pbfd, "unbind", bdf, "cannot unbind from pciback");
+        rc = driver_write(ctx, "pciback", "unbind", bdf, "cannot unbind from pciback");
         if (rc)
             goto out;
     }
-    if (pbfd >= 0 && pciback_has_slot(pbfd, bdf)) {
-        rc = sysfs_write(ctx, pbfd, "remove_slot", bdf, "cannot remove its pciback slot");
+    if (pciback && pciback_has_slot(ctx, bdf)) {
+        rc = driver_write(ctx, "pciback", "remove_slot", bdf, "cannot remove its pciback slot");
         if (rc)
             goto out;
     }
@@ -183,10 +173,7 @@ int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
             rc = sriov__fail(ctx, -EINVAL, "%s: bad remembered driver path '%s'", bdf, path);
             goto out;
         }
-        snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/bind", name);
-        close(pbfd);
-        pbfd = sriov__sysfs_open_dir(ctx, ".");
-        rc = pbfd < 0 ? pbfd : sysfs_write(ctx, pbfd, rel, bdf, "cannot rebind its driver");
+        rc = driver_write(ctx, name, "bind", bdf, "cannot rebind its driver");
         if (rc)
             goto out;
     }
@@ -194,10 +181,6 @@ int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
 out:
     free(path);
     sim_lines_free(&l);
-    if (devfd >= 0)
-        close(devfd);
-    if (pbfd >= 0)
-        close(pbfd);
     sim_unlock(sim, lockfd);
     return rc;
 }

@@ -34,21 +34,13 @@ struct sim_nl {
 
 static int numvfs_of(struct sriov_ctx *ctx, const char *ifname, unsigned int *n)
 {
-    char path[PATH_MAX], buf[32];
+    char buf[32];
     unsigned long v;
     int rc;
 
-    if (!sriov__safe_component(ifname))
+    if (!sriov__netif_exists(ctx, ifname))
         return -ENODEV;
-    rc = sriov__sysfs_path(ctx, path, sizeof(path), "class/net/%s", ifname);
-    if (rc)
-        return rc;
-    if (access(path, F_OK))
-        return -ENODEV;
-    rc = sriov__sysfs_path(ctx, path, sizeof(path), "class/net/%s/device/sriov_numvfs",
-                           ifname);
-    if (!rc)
-        rc = sriov__read_attr_at(AT_FDCWD, path, buf, sizeof(buf));
+    rc = sriov__netif_device_read(ctx, ifname, "sriov_numvfs", buf, sizeof(buf));
     if (rc == -ENOENT) {
         *n = 0; /* not an SR-IOV PF: no VF list, as from the kernel */
         return 0;

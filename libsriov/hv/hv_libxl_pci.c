@@ -1,0 +1,149 @@
+/*
+ * PCI devices through libxl and libxenctrl (hv_libxl.h): Xen's device groups,
+ * which domain has a device, making devices assignable (quarantined in Xen)
+ * and giving them to running domains.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "hv/hv_libxl.h"
+
+static int fill_pci(const char *bdf, libxl_device_pci *pci)
+{
+    unsigned int d, b, s, f;
+
+    libxl_device_pci_init(pci);
+    if (sscanf(bdf, "%x:%x:%x.%x", &d, &b, &s, &f) != 4)
+        return -EINVAL;
+    pci->domain = (int)d;
+    pci->bus = (uint8_t)b;
+    pci->dev = (uint8_t)s;
+    pci->func = (uint8_t)f;
+    return 0;
+}
+
+static bool pci_is(const libxl_device_pci *p, const char *bdf)
+{
+    char buf[SRIOV_BDF_LEN];
+
+    snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", (unsigned int)p->domain & 0xffff, p->bus,
+             p->dev & 0x1fu, p->func & 7u);
+    return !strcmp(buf, bdf);
+}
+
+int sriov__lx_device_group(struct sriov_hv *hv, const char *bdf, char ***bdfs, size_t *n)
+{
+    struct lx_hv *h = (struct lx_hv *)hv;
+    uint32_t sdevs[256], num = 0;
+    unsigned int d, b, s, f;
+    char **v = NULL;
+
+    *bdfs = NULL;
+    *n = 0;
+    if (sscanf(bdf, "%x:%x:%x.%x", &d, &b, &s, &f) != 4)
+        return -EINVAL;
+    if (xc_get_device_group(h->xch, 0, d << 16 | b << 8 | s << 3 | f, 256, &num, sdevs) < 0)
+        return sriov__fail(hv->ctx, -errno, "%s: cannot read its Xen device group: %s", bdf,
+                           strerror(errno));
+    v = calloc(num + 1, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < num; i++) {
+        /* Xen returns bus << 16 | devfn << 8 (segment d). */
+        unsigned int gb = (sdevs[i] >> 16) & 0xff, devfn = (sdevs[i] >> 8) & 0xff;
+        char buf[SRIOV_BDF_LEN];
+        snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", d, gb, devfn >> 3, devfn & 7);
+        if (!strcmp(buf, bdf))
+            continue;
+        if (!(v[*n] = strdup(buf))) {
+            sriov__strv_free(v, *n);
+            *n = 0;
+            return -ENOMEM;
+        }
+        (*n)++;
+    }
+    *bdfs = v;
+    return 0;
+}
+
+/* Whether libxl lists bdf among dom's PCI devices. */
+static bool has_pci(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const void *bdf)
+{
+    int num = 0;
+    libxl_device_pci *pcis = libxl_device_pci_list(LX(hv), dom->domid, &num);
+    bool found = false;
+
+    for (int j = 0; j < num; j++)
+        if (pci_is(&pcis[j], bdf))
+            found = true;
+    libxl_device_pci_list_free(pcis, num);
+    return found;
+}
+
+int sriov__lx_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out)
+{
+    return sriov__lx_domain_find(hv, has_pci, bdf, true, out);
+}
+
+int sriov__lx_assignable_add(struct sriov_hv *hv, const char *bdf)
+{
+    libxl_device_pci pci;
+    int rc = fill_pci(bdf, &pci);
+
+    if (!rc)
+        rc = sriov__lx_from_libxl(libxl_device_pci_assignable_add(LX(hv), &pci, 1));
+    libxl_device_pci_dispose(&pci);
+    return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_assignable_add failed", bdf) : 0;
+}
+
+int sriov__lx_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
+{
+    libxl_device_pci pci;
+    int rc = fill_pci(bdf, &pci);
+
+    if (!rc)
+        rc = sriov__lx_from_libxl(libxl_device_pci_assignable_remove(LX(hv), &pci, rebind));
+    libxl_device_pci_dispose(&pci);
+    return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_assignable_remove failed", bdf)
+              : 0;
+}
+
+int sriov__lx_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,
+                      const struct sriov_hv_pci_opts *o)
+{
+    libxl_device_pci pci;
+    int rc = fill_pci(bdf, &pci);
+
+    if (o->vdevfn >= 0) pci.vdevfn = (uint32_t)o->vdevfn;
+    if (o->permissive >= 0) pci.permissive = o->permissive;
+    if (o->seize >= 0) pci.seize = o->seize;
+    if (o->msitranslate >= 0) pci.msitranslate = o->msitranslate;
+    if (o->power_mgmt >= 0) pci.power_mgmt = o->power_mgmt;
+    if (o->rdm_policy >= 0)
+        pci.rdm_policy = o->rdm_policy ? LIBXL_RDM_RESERVE_POLICY_RELAXED
+                                       : LIBXL_RDM_RESERVE_POLICY_STRICT;
+    if (!rc)
+        rc = sriov__lx_from_libxl(libxl_device_pci_add(LX(hv), dom->domid, &pci, NULL));
+    libxl_device_pci_dispose(&pci);
+    return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_add to domain %s (%u) failed",
+                            bdf, dom->name, dom->domid)
+              : 0;
+}
+
+int sriov__lx_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf)
+{
+    libxl_device_pci pci;
+    int rc = fill_pci(bdf, &pci);
+
+    if (!rc)
+        rc = sriov__lx_from_libxl(libxl_device_pci_remove(LX(hv), dom->domid, &pci, NULL));
+    libxl_device_pci_dispose(&pci);
+    return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_remove from domain %s failed",
+                            bdf, dom->name)
+              : 0;
+}

@@ -1,0 +1,121 @@
+/* Reading and writing one sysfs attribute (attr.h); sysfs.c knows the paths. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sysfs/attr.h"
+#include "sysfs/sysfs.h"
+
+int sriov__attr_read_at(int dirfd, const char *name, char *buf, size_t len)
+{
+    ssize_t n;
+    int fd, rc = 0;
+
+    fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    n = read(fd, buf, len - 1);
+    if (n < 0) {
+        rc = -errno;
+        goto out;
+    }
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+out:
+    close(fd);
+    return rc;
+}
+
+int sriov__attr_parse_uint(const char *value, int base, unsigned long *out)
+{
+    unsigned long v;
+    char *end;
+
+    errno = 0;
+    v = strtoul(value, &end, base);
+    if (errno || end == value || *end != '\0' || value[0] == '-')
+        return -EPROTO;
+    *out = v;
+    return 0;
+}
+
+int sriov__attr_parse_int(const char *value, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(value, &end, 10);
+    if (errno || end == value || *end != '\0')
+        return -EPROTO;
+    *out = v;
+    return 0;
+}
+
+int sriov__attr_readlink_base_at(int dirfd, const char *name, char *buf, size_t len)
+{
+    char target[PATH_MAX];
+    const char *base;
+    ssize_t n;
+
+    n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+    if (n < 0)
+        return -errno;
+    target[n] = '\0';
+    base = strrchr(target, '/');
+    base = base ? base + 1 : target;
+    if (strlen(base) >= len)
+        return -ENAMETOOLONG;
+    strcpy(buf, base);
+    return 0;
+}
+
+int sriov__attr_write_at(int dirfd, const char *name, const char *value)
+{
+    size_t len = strlen(value);
+    ssize_t n;
+    int fd, rc = 0;
+
+    fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    n = write(fd, value, len);
+    if (n < 0)
+        rc = -errno;
+    else if ((size_t)n != len)
+        rc = -EIO;
+    if (close(fd) < 0 && !rc)
+        rc = -errno;
+    return rc;
+}
+
+int sriov__attr_opendir_at(int dirfd, const char *name, DIR **ret)
+{
+    int fd, rc;
+
+    *ret = NULL;
+    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *ret = fdopendir(fd);
+    if (!*ret) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    return 0;
+}
+
+bool sriov__safe_component(const char *name)
+{
+    return name[0] != '\0' && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+           strchr(name, '/') == NULL;
+}
