@@ -224,6 +224,16 @@ static int step_done(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i,
     return sriov__recs_save(ctx, recs);
 }
 
+/* A step that can change the host part-way before failing sets its bit itself:
+ * whatever its outcome, a set bit must reach the record. */
+static int save_if_done(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i,
+                        unsigned int step, int rc)
+{
+    int saved = (recs->v[i].steps & step) ? sriov__recs_save(ctx, recs) : 0;
+
+    return rc ? rc : saved;
+}
+
 int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
                           const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
                           int prefer_node, unsigned int flags, bool attach, size_t *rec_index)
@@ -247,11 +257,7 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
 
     if (numvfs) {
         step = "enable_vfs";
-        rc = enable_vfs(ctx, r, numvfs);
-        if (r->steps & SRIOV_STEP_ENABLED_VFS) {
-            int r2 = sriov__recs_save(ctx, recs);
-            rc = rc ? rc : r2;
-        }
+        rc = save_if_done(ctx, recs, i, SRIOV_STEP_ENABLED_VFS, enable_vfs(ctx, r, numvfs));
         if (rc)
             goto out;
     }
@@ -265,11 +271,7 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
         goto out;
 
     step = "l2";
-    rc = apply_l2(ctx, req, r);
-    if (r->steps & SRIOV_STEP_L2) {
-        int r2 = sriov__recs_save(ctx, recs);
-        rc = rc ? rc : r2;
-    }
+    rc = save_if_done(ctx, recs, i, SRIOV_STEP_L2, apply_l2(ctx, req, r));
     if (rc)
         goto out;
 

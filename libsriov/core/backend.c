@@ -57,8 +57,9 @@ static int open_module(struct sriov_ctx *ctx, const char *what, const char *name
     return 0;
 }
 
-int sriov__backend_load(struct sriov_ctx *ctx, const char *what, const char *spec,
-                        const struct sriov__backend **ret, const char **arg)
+int sriov__backend_resolve(struct sriov_ctx *ctx, const char *what, const char *spec,
+                           const char *builtin, size_t open_offset,
+                           const struct sriov__backend **ret, const char **arg)
 {
     const char *colon = strchr(spec, ':');
     struct sriov__modules *m;
@@ -67,6 +68,9 @@ int sriov__backend_load(struct sriov_ctx *ctx, const char *what, const char *spe
     int rc;
 
     *ret = NULL;
+    *arg = "";
+    if (!strcmp(spec, builtin))
+        return 0;
     len = colon ? (size_t)(colon - spec) : 0;
     /* A module name is one plain word: nothing that could leave the backend dir. */
     if (!colon || !len || len >= sizeof(name) ||
@@ -86,6 +90,8 @@ int sriov__backend_load(struct sriov_ctx *ctx, const char *what, const char *spe
         m->next = ctx->modules;
         ctx->modules = m;
     }
+    if (!*(void *const *)((const char *)m->backend + open_offset))
+        return sriov__fail(ctx, -EINVAL, "module '%s' has no %s backend", name, what);
     *ret = m->backend;
     return 0;
 }

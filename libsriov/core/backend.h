@@ -26,9 +26,15 @@ struct sriov__backend {
     int (*nl_open)(struct sriov_ctx *ctx, const char *arg, struct sriov_nl **ret);
 };
 
-/* spec is "MODULE:ARG"; *arg points into spec.  Loaded once per context. */
-int sriov__backend_load(struct sriov_ctx *ctx, const char *what, const char *spec,
-                        const struct sriov__backend **ret, const char **arg);
+/*
+ * The backend an option names: *ret NULL for the built-in one (spec equal to
+ * builtin), else the module of "MODULE:ARG" (loaded once per context), which
+ * must have the open function at open_offset in struct sriov__backend; *arg
+ * points into spec.
+ */
+int sriov__backend_resolve(struct sriov_ctx *ctx, const char *what, const char *spec,
+                           const char *builtin, size_t open_offset,
+                           const struct sriov__backend **ret, const char **arg);
 void sriov__backends_unload(struct sriov_ctx *ctx);
 
 #endif

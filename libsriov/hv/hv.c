@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "internal.h"
 #include "core/backend.h"
@@ -15,19 +15,13 @@ int sriov__hv(struct sriov_ctx *ctx, struct sriov_hv **ret)
 {
     const struct sriov__backend *b;
     const char *arg;
-    int rc;
+    int rc = 0;
 
-    *ret = ctx->hv;
-    if (ctx->hv)
-        return 0;
-    if (!strcmp(ctx->hypervisor, "libxl")) {
-        rc = sriov__hv_libxl_open(ctx, "", &ctx->hv);
-    } else {
-        rc = sriov__backend_load(ctx, "hypervisor", ctx->hypervisor, &b, &arg);
-        if (!rc && !b->hv_open)
-            rc = sriov__fail(ctx, -EINVAL, "'%s' has no hypervisor backend", ctx->hypervisor);
+    if (!ctx->hv) {
+        rc = sriov__backend_resolve(ctx, "hypervisor", ctx->hypervisor, "libxl",
+                                    offsetof(struct sriov__backend, hv_open), &b, &arg);
         if (!rc)
-            rc = b->hv_open(ctx, arg, &ctx->hv);
+            rc = b ? b->hv_open(ctx, arg, &ctx->hv) : sriov__hv_libxl_open(ctx, arg, &ctx->hv);
     }
     *ret = ctx->hv;
     return rc;

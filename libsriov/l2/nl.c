@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,19 +15,13 @@ int sriov__nl(struct sriov_ctx *ctx, struct sriov_nl **ret)
 {
     const struct sriov__backend *b;
     const char *arg;
-    int rc;
+    int rc = 0;
 
-    *ret = ctx->nl;
-    if (ctx->nl)
-        return 0;
-    if (!strcmp(ctx->netlink, "kernel")) {
-        rc = sriov__nl_kernel_open(ctx, "", &ctx->nl);
-    } else {
-        rc = sriov__backend_load(ctx, "netlink", ctx->netlink, &b, &arg);
-        if (!rc && !b->nl_open)
-            rc = sriov__fail(ctx, -EINVAL, "'%s' has no netlink backend", ctx->netlink);
+    if (!ctx->nl) {
+        rc = sriov__backend_resolve(ctx, "netlink", ctx->netlink, "kernel",
+                                    offsetof(struct sriov__backend, nl_open), &b, &arg);
         if (!rc)
-            rc = b->nl_open(ctx, arg, &ctx->nl);
+            rc = b ? b->nl_open(ctx, arg, &ctx->nl) : sriov__nl_kernel_open(ctx, arg, &ctx->nl);
     }
     *ret = ctx->nl;
     return rc;

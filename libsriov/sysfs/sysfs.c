@@ -366,22 +366,27 @@ static int netif_device_path(struct sriov_ctx *ctx, const char *ifname, const ch
     return rc ? rc : root_path(ctx, buf, len, NET_CLASS_DIR, ifname, tail);
 }
 
+/* An attribute's value, or a link's last component, below the interface's device. */
+static int netif_device_get(struct sriov_ctx *ctx, const char *ifname, const char *name,
+                            bool link, char *buf, size_t len)
+{
+    char path[PATH_MAX];
+    int rc = netif_device_path(ctx, ifname, name, path, sizeof(path));
+
+    if (rc)
+        return rc;
+    return link ? sriov__attr_readlink_base_at(AT_FDCWD, path, buf, len)
+                : sriov__attr_read_at(AT_FDCWD, path, buf, len);
+}
+
 int sriov__netif_device_read(struct sriov_ctx *ctx, const char *ifname, const char *attr,
                              char *buf, size_t len)
 {
-    char path[PATH_MAX];
-    int rc;
-
-    rc = netif_device_path(ctx, ifname, attr, path, sizeof(path));
-    return rc ? rc : sriov__attr_read_at(AT_FDCWD, path, buf, len);
+    return netif_device_get(ctx, ifname, attr, false, buf, len);
 }
 
 int sriov__netif_device_link(struct sriov_ctx *ctx, const char *ifname, const char *link,
                              char *buf, size_t len)
 {
-    char path[PATH_MAX];
-    int rc;
-
-    rc = netif_device_path(ctx, ifname, link, path, sizeof(path));
-    return rc ? rc : sriov__attr_readlink_base_at(AT_FDCWD, path, buf, len);
+    return netif_device_get(ctx, ifname, link, true, buf, len);
 }

@@ -170,6 +170,14 @@ int sim_lock(struct sim_hv *sim, int *fd)
     return 0;
 }
 
+int sim_begin(struct sriov_hv *hv, const char *op, int *lockfd)
+{
+    int rc = sim_fault(hv, op);
+
+    *lockfd = -1;
+    return rc ? rc : sim_lock((struct sim_hv *)hv, lockfd);
+}
+
 void sim_unlock(struct sim_hv *sim, int fd)
 {
     if (fd < 0 || sim->lock_depth == 0)

@@ -31,6 +31,8 @@ void sim_lines_free(struct sim_lines *l);
 /* flock on DIR/lock around every read-modify-write of the sim's files. */
 int sim_lock(struct sim_hv *sim, int *fd);
 void sim_unlock(struct sim_hv *sim, int fd);
+/* An operation's start: fail if fail-at names it, else take the lock. */
+int sim_begin(struct sriov_hv *hv, const char *op, int *lockfd);
 /* -EIO, with the reason recorded, when DIR/fail-at names step. */
 int sim_fails(struct sriov_ctx *ctx, const char *dir, const char *step);
 int sim_fault(struct sriov_hv *hv, const char *step);

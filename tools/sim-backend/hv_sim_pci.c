@@ -81,10 +81,7 @@ int sim_assignable_add(struct sriov_hv *hv, const char *bdf)
     struct sim_lines l = { 0 };
     int lockfd = -1, rc;
 
-    rc = sim_fault(hv, "assignable_add");
-    if (rc)
-        return rc;
-    rc = sim_lock(sim, &lockfd);
+    rc = sim_begin(hv, "assignable_add", &lockfd);
     if (rc)
         goto out;
     if (!sriov__pci_dev_exists(ctx, bdf, NULL)) {
@@ -240,10 +237,7 @@ int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const
     struct sim_lines l = { 0 };
     int lockfd = -1, rc;
 
-    rc = sim_fault(hv, "pci_remove");
-    if (rc)
-        return rc;
-    rc = sim_lock(sim, &lockfd);
+    rc = sim_begin(hv, "pci_remove", &lockfd);
     if (rc)
         goto out;
     sim_domain_file(sim, dom->uuid, name, sizeof(name));
