@@ -2,10 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "xl-sriov.h"
 
@@ -20,163 +19,113 @@ static int assign_fail(struct cli *cli, int rc, const char *what)
     return EXIT_ERROR;
 }
 
-/*
- * Options of the assigning commands: --force where allowed, -h everywhere.
- * shortopts starts with '+' for create, whose arguments after CFG belong to xl.
- * Returns CLI_OPTS_DONE with the operands at optind, or what the command returns.
- */
-static int assign_opts(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
-                       unsigned int *flags)
+/* create and pci-attach, which print the new domain's UUID or the VF given. */
+static int assign(struct cli *cli, int argc, char **argv, bool create)
 {
-    static const struct option opts[] = {
-        { "force", no_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    bool first = true;
-    int c;
+    const struct cmd_spec *cmd = cli_find_command(create ? "create" : "pci-attach");
+    unsigned int flags;
+    char *out = NULL;
+    bool force;
+    int rc;
 
-    *flags = 0;
-    while ((c = cli_getopt(cmd, argc, argv, shortopts, opts, &first)) > 0) {
-        if (!strchr(shortopts, 'f')) { /* --force reached us through the long options */
-            cli_usage_error(cmd, "--force means nothing here");
-            return EXIT_USAGE;
-        }
-        *flags |= SRIOV_ASSIGN_FORCE;
-    }
-    return c;
+    /* "+": the arguments after create's CFG belong to xl. */
+    rc = cli_parse_flag(cmd, argc, argv, create ? "+fh" : "fh", "force", &force);
+    if (!rc)
+        rc = create ? cli_check_operands(cmd, argc, argv, 1, INT_MAX, "no config file given")
+                    : cli_check_operands(cmd, argc, argv, 2, 2, "expected DOMAIN and SPEC");
+    if (rc)
+        return rc;
+    flags = force ? SRIOV_ASSIGN_FORCE : 0;
+    if (force)
+        cli_log(cli, XTL_WARN, "--force: isolation failures will not stop assignment");
+    if (create)
+        rc = sriov_domain_create(cli->ctx, argv[optind], argv + optind + 1,
+                                 (size_t)(argc - optind - 1), flags, &out);
+    else
+        rc = sriov_pci_attach(cli->ctx, argv[optind], argv[optind + 1], flags, &out);
+    if (rc)
+        return assign_fail(cli, rc, create ? "create failed" : "pci-attach failed");
+    printf("%s\n", out);
+    free(out);
+    return EXIT_OK;
 }
 
 int cmd_create(struct cli *cli, int argc, char **argv)
 {
-    const struct cmd_spec *cmd = cli_find_command("create");
-    unsigned int flags;
-    char *uuid = NULL;
-    int i, rc;
-
-    rc = assign_opts(cmd, argc, argv, "+fh", &flags);
-    if (rc)
-        return rc;
-    i = optind;
-    if (i >= argc) {
-        cli_usage_error(cmd, "no config file given");
-        return EXIT_USAGE;
-    }
-    if (flags & SRIOV_ASSIGN_FORCE)
-        cli_log(cli, XTL_WARN, "--force: isolation failures will not stop assignment");
-    rc = sriov_domain_create(cli->ctx, argv[i], argv + i + 1, (size_t)(argc - i - 1), flags,
-                             &uuid);
-    if (rc)
-        return assign_fail(cli, rc, "create failed");
-    printf("%s\n", uuid);
-    free(uuid);
-    return EXIT_OK;
+    return assign(cli, argc, argv, true);
 }
 
 int cmd_pci_attach(struct cli *cli, int argc, char **argv)
 {
-    const struct cmd_spec *cmd = cli_find_command("pci-attach");
-    unsigned int flags;
-    char *vf = NULL;
-    int i, rc;
-
-    rc = assign_opts(cmd, argc, argv, "fh", &flags);
-    if (rc)
-        return rc;
-    i = optind;
-    if (argc - i != 2) {
-        cli_usage_error(cmd, "expected DOMAIN and SPEC");
-        return EXIT_USAGE;
-    }
-    if (flags & SRIOV_ASSIGN_FORCE)
-        cli_log(cli, XTL_WARN, "--force: isolation failures will not stop assignment");
-    rc = sriov_pci_attach(cli->ctx, argv[i], argv[i + 1], flags, &vf);
-    if (rc)
-        return assign_fail(cli, rc, "pci-attach failed");
-    printf("%s\n", vf);
-    free(vf);
-    return EXIT_OK;
+    return assign(cli, argc, argv, false);
 }
 
 int cmd_pci_detach(struct cli *cli, int argc, char **argv)
 {
     const struct cmd_spec *cmd = cli_find_command("pci-detach");
-    unsigned int flags;
-    int i, rc;
+    int rc;
 
     /* No --force: detaching never skips a check, so the flag would mean nothing. */
-    rc = assign_opts(cmd, argc, argv, "h", &flags);
+    rc = cli_parse_flag(cmd, argc, argv, "h", "force", NULL);
+    if (!rc)
+        rc = cli_check_operands(cmd, argc, argv, 2, 2, "expected DOMAIN and VF");
     if (rc)
         return rc;
-    i = optind;
-    if (argc - i != 2) {
-        cli_usage_error(cmd, "expected DOMAIN and VF");
-        return EXIT_USAGE;
-    }
-    if (sriov_pci_detach(cli->ctx, argv[i], argv[i + 1]))
+    if (sriov_pci_detach(cli->ctx, argv[optind], argv[optind + 1]))
         return cli_fail(cli, "pci-detach failed");
     return EXIT_OK;
 }
 
+static void domain(const void *a, struct cell *c) { c->s = sriov_assignment_domain_name(a); }
+static void uuid(const void *a, struct cell *c) { c->s = sriov_assignment_domain_uuid(a); }
+static void domid(const void *a, struct cell *c) { cell_num(c, sriov_assignment_domid(a)); }
+static void vf(const void *a, struct cell *c) { c->s = sriov_assignment_vf(a); }
+static void pf(const void *a, struct cell *c) { c->s = sriov_assignment_pf(a); }
+static void vf_index(const void *a, struct cell *c) { cell_num(c, sriov_assignment_vf_index(a)); }
+static void network(const void *a, struct cell *c) { c->s = sriov_assignment_network(a); }
+static void mac(const void *a, struct cell *c) { c->s = sriov_assignment_mac(a); }
+static void driver(const void *a, struct cell *c) { c->s = sriov_assignment_driver(a); }
+static void phase(const void *a, struct cell *c) { c->s = sriov_assignment_phase(a); }
+
+static const struct column assignment_columns[] = {
+    { .header = "Domain", .width = -20, .key = "domain", .get = domain },
+    { .header = "UUID", .width = -36, .key = "uuid", .get = uuid },
+    { .header = "ID", .width = 5, .key = "domid_hint", .type = COL_NUM, .get = domid },
+    { .header = "VF", .width = -13, .key = "vf", .get = vf },
+    { .header = "PF", .width = -13, .key = "pf", .get = pf },
+    { .header = "Idx", .width = 3, .key = "index", .type = COL_NUM, .get = vf_index },
+    { .header = "Network", .width = -10, .key = "network", .get = network },
+    { .header = "MAC", .width = -17, .key = "mac", .get = mac },
+    { .key = "driver", .get = driver },
+    { .header = "State", .key = "state", .get = phase },
+    { 0 },
+};
+
+static const void *assignment(const struct sriov_ctx *ctx, size_t i)
+{
+    return sriov_ctx_assignment(ctx, i);
+}
+
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
-    const struct cmd_spec *cmd = cli_find_command("list");
-    yajl_gen g = NULL;
-    bool json;
-    int rc;
+    static const struct listing assignments = { "list", 0, assignment_columns,
+                                                sriov_ctx_load_assignments,
+                                                "cannot read the assignments", .row = assignment };
 
-    rc = cli_parse_list_opts(cmd, argc, argv, 0, 0, &json);
-    if (rc)
-        return rc;
-    if (sriov_ctx_load_assignments(cli->ctx))
-        return cli_fail(cli, "cannot read the assignments");
-    rc = cli_list_begin(json, &g);
-    if (rc)
-        return rc;
-    if (!g) {
-        printf("%-20s %-36s %5s %-13s %-13s %3s %-10s %-17s %s\n", "Domain", "UUID", "ID",
-               "VF", "PF", "Idx", "Network", "MAC", "State");
-    }
-    for (size_t i = 0; i < sriov_ctx_assignment_count(cli->ctx); i++) {
-        const struct sriov_assignment *a = sriov_ctx_assignment(cli->ctx, i);
-        if (g) {
-            yajl_gen_map_open(g);
-            json_kv_str(g, "domain", sriov_assignment_domain_name(a));
-            json_kv_str(g, "uuid", sriov_assignment_domain_uuid(a));
-            json_kv_int(g, "domid_hint", sriov_assignment_domid(a));
-            json_kv_str(g, "vf", sriov_assignment_vf(a));
-            json_kv_str(g, "pf", sriov_assignment_pf(a));
-            json_kv_int(g, "index", sriov_assignment_vf_index(a));
-            json_kv_str(g, "network", sriov_assignment_network(a));
-            json_kv_str(g, "mac", sriov_assignment_mac(a));
-            json_kv_str(g, "driver", sriov_assignment_driver(a));
-            json_kv_str(g, "state", sriov_assignment_phase(a));
-            yajl_gen_map_close(g);
-        } else {
-            printf("%-20s %-36s %5u %-13s %-13s %3u %-10s %-17s %s\n",
-                   or_dash(sriov_assignment_domain_name(a)), sriov_assignment_domain_uuid(a),
-                   sriov_assignment_domid(a), or_dash(sriov_assignment_vf(a)),
-                   sriov_assignment_pf(a), sriov_assignment_vf_index(a),
-                   or_dash(sriov_assignment_network(a)), or_dash(sriov_assignment_mac(a)),
-                   sriov_assignment_phase(a));
-        }
-    }
-    return cli_list_end(g);
+    return cli_list(cli, argc, argv, &assignments);
 }
 
 int cmd_gc(struct cli *cli, int argc, char **argv)
 {
     const struct cmd_spec *cmd = cli_find_command("gc");
-    unsigned int released = 0, flags;
+    unsigned int released = 0;
     int rc;
 
-    rc = assign_opts(cmd, argc, argv, "h", &flags);
+    rc = cli_parse_flag(cmd, argc, argv, "h", "force", NULL);
+    if (!rc)
+        rc = cli_check_operands(cmd, argc, argv, 0, 0, NULL);
     if (rc)
         return rc;
-    if (optind < argc) {
-        cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-        return EXIT_USAGE;
-    }
     if (sriov_gc(cli->ctx, &released))
         return cli_fail(cli, "gc could not give back every VF");
     cli_log(cli, XTL_INFO, "%u VF%s given back", released, released == 1 ? "" : "s");
@@ -187,24 +136,16 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
  * since the next event retries it. */
 int cmd_watch(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "once", no_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const struct cmd_spec *cmd = cli_find_command("watch");
-    bool once = false, first = true;
     unsigned int released;
-    int c, rc;
+    bool once;
+    int rc;
 
-    while ((c = cli_getopt(cmd, argc, argv, "h", opts, &first)) > 0)
-        once = true; /* 'o' */
-    if (c)
-        return c;
-    if (optind < argc) {
-        cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-        return EXIT_USAGE;
-    }
+    rc = cli_parse_flag(cmd, argc, argv, "h", "once", &once);
+    if (!rc)
+        rc = cli_check_operands(cmd, argc, argv, 0, 0, NULL);
+    if (rc)
+        return rc;
     for (;;) {
         if (sriov_gc(cli->ctx, &released))
             cli_fail(cli, "gc");

@@ -2,17 +2,23 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xl-sriov.h"
 
-static const unsigned int fields[] = {
-    SRIOV_VF_MAC, SRIOV_VF_VLAN, SRIOV_VF_QOS, SRIOV_VF_VLAN_PROTO, SRIOV_VF_SPOOFCHK,
-    SRIOV_VF_TRUST, SRIOV_VF_LINK_STATE, SRIOV_VF_MIN_TX_RATE, SRIOV_VF_MAX_TX_RATE,
-    SRIOV_VF_QUERY_RSS,
+/* The settings, in the order they are shown, and how --json types them (a contract). */
+static const struct {
+    unsigned int bit;
+    enum col_type type;
+} fields[] = {
+    { SRIOV_VF_MAC, COL_STR }, { SRIOV_VF_VLAN, COL_NUM }, { SRIOV_VF_QOS, COL_NUM },
+    { SRIOV_VF_VLAN_PROTO, COL_STR }, { SRIOV_VF_SPOOFCHK, COL_BOOL },
+    { SRIOV_VF_TRUST, COL_BOOL }, { SRIOV_VF_LINK_STATE, COL_STR },
+    { SRIOV_VF_MIN_TX_RATE, COL_NUM }, { SRIOV_VF_MAX_TX_RATE, COL_NUM },
+    { SRIOV_VF_QUERY_RSS, COL_BOOL },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -33,8 +39,8 @@ static void show_text(const struct sriov_vf_ref *ref, const struct sriov_vf_conf
         return;
     }
     for (size_t i = 0; i < N_FIELDS; i++) {
-        if (sriov_vf_config_format(cfg, fields[i], v, sizeof(v)) == 0)
-            printf("%s %s %s", i ? "," : "", sriov_vf_field_key(fields[i]), v);
+        if (sriov_vf_config_format(cfg, fields[i].bit, v, sizeof(v)) == 0)
+            printf("%s %s %s", i ? "," : "", sriov_vf_field_key(fields[i].bit), v);
     }
     putchar('\n');
 }
@@ -52,21 +58,10 @@ static void show_json(yajl_gen g, const struct sriov_vf_ref *ref,
     if (unreadable)
         json_kv_str(g, "error", unreadable);
     for (size_t i = 0; !unreadable && i < N_FIELDS; i++) {
-        unsigned int f = fields[i];
-        if (sriov_vf_config_format(cfg, f, v, sizeof(v)))
+        if (sriov_vf_config_format(cfg, fields[i].bit, v, sizeof(v)))
             continue;
-        if (f == SRIOV_VF_VLAN)
-            json_kv_int(g, "vlan", cfg->vlan);
-        else if (f == SRIOV_VF_QOS)
-            json_kv_int(g, "qos", cfg->qos);
-        else if (f == SRIOV_VF_MIN_TX_RATE)
-            json_kv_int(g, "min_rate", cfg->min_tx_rate);
-        else if (f == SRIOV_VF_MAX_TX_RATE)
-            json_kv_int(g, "max_rate", cfg->max_tx_rate);
-        else if (f == SRIOV_VF_SPOOFCHK || f == SRIOV_VF_TRUST || f == SRIOV_VF_QUERY_RSS)
-            json_kv_bool(g, sriov_vf_field_key(f), !strcmp(v, "on"));
-        else
-            json_kv_str(g, sriov_vf_field_key(f), v);
+        json_key(g, sriov_vf_field_key(fields[i].bit));
+        json_cell(g, fields[i].type, v);
     }
     yajl_gen_map_close(g);
 }
@@ -158,34 +153,28 @@ static void print_settings(const char *prefix, const struct sriov_vf_config *cfg
 
     fputs(prefix, stdout);
     for (size_t i = 0; i < N_FIELDS; i++)
-        if ((which & fields[i]) && sriov_vf_config_format(cfg, fields[i], v, sizeof(v)) == 0)
-            printf(" %s=%s", sriov_vf_field_key(fields[i]), v);
+        if ((which & fields[i].bit) &&
+            sriov_vf_config_format(cfg, fields[i].bit, v, sizeof(v)) == 0)
+            printf(" %s=%s", sriov_vf_field_key(fields[i].bit), v);
     putchar('\n');
 }
 
 int cmd_vf_set(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "dry-run", no_argument, NULL, 'n' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const struct cmd_spec *cmd = cli_find_command("vf-set");
     struct sriov_vf_config cfg, cur;
     struct sriov_vf_ref ref;
     unsigned int changed = 0;
-    bool dry_run = false, first = true;
+    bool dry_run;
     char name[64], prefix[96];
-    int c, rc;
+    int rc;
 
-    while ((c = cli_getopt(cmd, argc, argv, "nh", opts, &first)) > 0)
-        dry_run = true; /* 'n' */
-    if (c)
-        return c;
-    if (argc - optind < 2) {
-        cli_usage_error(cmd, "expected a VF and at least one key=value");
-        return EXIT_USAGE;
-    }
+    rc = cli_parse_flag(cmd, argc, argv, "nh", "dry-run", &dry_run);
+    if (!rc)
+        rc = cli_check_operands(cmd, argc, argv, 2, INT_MAX,
+                                "expected a VF and at least one key=value");
+    if (rc)
+        return rc;
     /* Everything is parsed and validated before the VF is even looked up. */
     sriov_vf_config_init(&cfg);
     sriov_vf_config_init(&cur);
@@ -246,26 +235,18 @@ static int restore_one(struct cli *cli, const struct sriov_vf_ref *ref)
 
 int cmd_vf_restore(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "all", no_argument, NULL, 'a' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const struct cmd_spec *cmd = cli_find_command("vf-restore");
     struct sriov_vf_ref ref, *refs = NULL;
-    bool all = false;
     size_t n = 0;
-    bool first = true;
-    int c, rc = EXIT_OK;
+    bool all;
+    int rc;
 
-    while ((c = cli_getopt(cmd, argc, argv, "ah", opts, &first)) > 0)
-        all = true; /* 'a' */
-    if (c)
-        return c;
-    if (all == (argc - optind == 1) || argc - optind > 1) {
-        cli_usage_error(cmd, "expected one VF or --all");
-        return EXIT_USAGE;
-    }
+    rc = cli_parse_flag(cmd, argc, argv, "ah", "all", &all);
+    if (!rc)
+        rc = cli_check_operands(cmd, argc, argv, all ? 0 : 1, all ? 0 : 1,
+                                "expected one VF or --all");
+    if (rc)
+        return rc;
     if (!all) {
         if (sriov_vf_ref_parse(cli->ctx, argv[optind], &ref))
             return cli_fail(cli, "cannot find the VF");

@@ -46,14 +46,6 @@ void json_kv_bool(yajl_gen g, const char *key, bool val)
     yajl_gen_bool(g, val);
 }
 
-void json_kv_hex16(yajl_gen g, const char *key, unsigned int val)
-{
-    char buf[8];
-
-    snprintf(buf, sizeof(buf), "0x%04x", val & 0xffffu);
-    json_kv_str(g, key, buf);
-}
-
 int json_finish(yajl_gen g)
 {
     const unsigned char *buf;

@@ -122,68 +122,62 @@ int cli_getopt(const struct cmd_spec *cmd, int argc, char **argv, const char *sh
     }
 }
 
-int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
-                        bool *json)
+int cli_parse_flag(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+                   const char *name, bool *flag)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
+    const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },
+        { name, no_argument, NULL, 1 }, /* without a name, the end of the list */
         { NULL, 0, NULL, 0 },
     };
     bool first = true;
     int c;
 
-    *json = false;
-    while ((c = cli_getopt(cmd, argc, argv, "jh", opts, &first)) > 0)
-        *json = true; /* 'j' is the only option left to us */
-    if (c)
-        return c;
-    if (argc - optind < min) {
+    if (flag)
+        *flag = false;
+    while ((c = cli_getopt(cmd, argc, argv, shortopts, opts, &first)) > 0) {
+        if (!flag) {
+            cli_usage_error(cmd, "--%s means nothing here", name);
+            return EXIT_USAGE;
+        }
+        *flag = true;
+    }
+    return c;
+}
+
+int cli_check_operands(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
+                       const char *why)
+{
+    int n = argc - optind;
+
+    if (n >= min && n <= max)
+        return EXIT_OK;
+    if (why)
+        cli_usage_error(cmd, "%s", why);
+    else if (n < min)
         cli_usage_error(cmd, "missing argument");
-        return EXIT_USAGE;
-    }
-    if (argc - optind > max) {
+    else
         cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + max]);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
+    return EXIT_USAGE;
 }
 
-int cli_list_begin(bool json, yajl_gen *g)
+int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
+                        bool *json)
 {
-    *g = NULL;
-    if (!json)
-        return EXIT_OK;
-    *g = json_new();
-    if (!*g)
-        return EXIT_ERROR;
-    yajl_gen_array_open(*g);
-    return EXIT_OK;
-}
+    int rc = cli_parse_flag(cmd, argc, argv, "jh", "json", json);
 
-int cli_list_end(yajl_gen g)
-{
-    if (!g)
-        return EXIT_OK;
-    yajl_gen_array_close(g);
-    return json_finish(g);
+    return rc ? rc : cli_check_operands(cmd, argc, argv, min, max, NULL);
 }
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const struct cmd_spec *cmd;
-    bool first = true;
-    int c;
+    int rc;
 
     (void)cli;
-    while ((c = cli_getopt(cli_find_command("help"), argc, argv, "h", opts, &first)) > 0)
-        ;
-    if (c)
-        return c;
+    rc = cli_parse_flag(cli_find_command("help"), argc, argv, "h", NULL, NULL);
+    if (rc)
+        return rc;
     if (optind >= argc) {
         print_commands(stdout);
         return EXIT_OK;

@@ -49,10 +49,6 @@ int cli_fail(struct cli *cli, const char *what);
 void cli_log(struct cli *cli, xentoollog_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const struct cmd_spec *cli_find_command(const char *name);
-/* Parse "--json"/"-j" and "-h" style options shared by listing commands. */
-/* --json and -h, then between min and max operands (at argv[optind]). */
-int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
-                        bool *json);
 
 /*
  * getopt_long for a subcommand, with what every subcommand shares: -h/--help
@@ -64,12 +60,74 @@ int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, int m
 #define CLI_OPTS_DONE 0
 int cli_getopt(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
                const struct option *longopts, bool *first);
+/*
+ * The options of a subcommand with at most one besides -h: the boolean --NAME
+ * (NULL: none), also spelt as its letter if shortopts has one.  A NULL flag
+ * makes --NAME a usage error, for commands that take it only to say so.
+ * CLI_OPTS_DONE, or what the command returns.
+ */
+int cli_parse_flag(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+                   const char *name, bool *flag);
+/* Between min and max operands at argv[optind], or a usage error: `why`, or by default
+ * what is missing or extra. */
+int cli_check_operands(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
+                       const char *why);
+/* --json and -h, then between min and max operands. */
+int cli_parse_list_opts(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
+                        bool *json);
 
-/* The listing commands' shared frame: a JSON array, or a table after its header. */
-int cli_list_begin(bool json, yajl_gen *g);
-int cli_list_end(yajl_gen g);
+/*
+ * listing.c: a listing is a table of columns that drives both the text table
+ * and the --json array of objects.  A cell is text as the table shows it; its
+ * column's type says how JSON writes it.  An unset cell (NULL) is "-" in the
+ * table and null in JSON.
+ */
+enum col_type {
+    COL_STR,
+    COL_NUM,                      /* decimal: a JSON number */
+    COL_BOOL,                     /* "on" or "off": JSON true or false */
+    COL_HEX,                      /* hex digits, as lspci -n shows IDs; JSON adds "0x" */
+    COL_LIST,                     /* items: joined by "," in the table, a JSON array */
+};
 
-static inline const char *or_dash(const char *s) { return s && *s ? s : "-"; }
+struct cell {
+    size_t i;                     /* COL_LIST: the item asked for */
+    const char *s;                /* the text (COL_LIST: the item, NULL past the last) */
+    char buf[32];                 /* room for text the getter formats */
+};
+
+struct column {
+    const char *header;           /* NULL: JSON only */
+    int width;                    /* printf's: negative pads on the right */
+    const char *sep;              /* before it in the table if not one space */
+    const char *key;              /* NULL: table only */
+    enum col_type type;
+    void (*get)(const void *row, struct cell *c);
+    void (*json)(yajl_gen g, const void *row);  /* instead of get, for a JSON-only value
+                                                   that is not text (an array of objects) */
+};
+
+struct list;
+struct listing {
+    const char *command;
+    int max_operands;             /* 1 if an operand narrows the listing */
+    const struct column *cols;    /* ending with an empty one */
+    int (*load)(struct sriov_ctx *ctx);
+    const char *cannot_load;      /* the error when load fails */
+    /* The rows: the i-th of them, NULL past the last ... */
+    const void *(*row)(const struct sriov_ctx *ctx, size_t i);
+    /* ... or, where that does not fit, list_row() each (operand: NULL if none). */
+    int (*rows)(struct cli *cli, const char *operand, struct list *l);
+};
+
+/* A listing command: its options, then the table or the JSON array of its rows. */
+int cli_list(struct cli *cli, int argc, char **argv, const struct listing *listing);
+void list_row(struct list *l, const void *row);
+void list_json_object(yajl_gen g, const struct column *cols, const void *row);
+void json_cell(yajl_gen g, enum col_type type, const char *s);
+void cell_num(struct cell *c, long long v);
+void cell_opt_num(struct cell *c, long long v);   /* negative: unset */
+void cell_hex(struct cell *c, int digits, unsigned int v);
 
 /* json.c: thin yajl wrappers that keep generation code readable. */
 yajl_gen json_new(void);
@@ -78,11 +136,11 @@ void json_key(yajl_gen g, const char *key);
 void json_kv_str(yajl_gen g, const char *key, const char *val);
 void json_kv_int(yajl_gen g, const char *key, long long val);
 void json_kv_bool(yajl_gen g, const char *key, bool val);
-void json_kv_hex16(yajl_gen g, const char *key, unsigned int val);
 /* Write the document to stdout followed by a newline and free g. */
 int json_finish(yajl_gen g);
 
 /* Command entry points. */
+/* cmd_pf.c: PFs and their VFs. */
 int cmd_pf_list(struct cli *cli, int argc, char **argv);
 int cmd_vf_list(struct cli *cli, int argc, char **argv);
 int cmd_pf_enable(struct cli *cli, int argc, char **argv);
