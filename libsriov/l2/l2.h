@@ -12,7 +12,7 @@
 
 /* vfconfig.c: VF network settings as values (no I/O). */
 /* The settings of a freshly created VF, applied when a saved VF was unreadable. */
-void sriov__vf_config_defaults(struct sriov_vf_config *cfg);
+void sriov__vf_config_fresh(struct sriov_vf_config *cfg);
 /* The strict MAC syntax every caller shares: six pairs of hex digits and colons. */
 int sriov__parse_mac(const char *s, uint8_t mac[6]);
 /* A key sriov_vf_config_set_kv() knows. */

@@ -282,7 +282,7 @@ int sriov_vf_config_restore(struct sriov_ctx *ctx, const struct sriov_vf_ref *re
     if (rec.readable) {
         want = rec.cfg;
     } else {
-        sriov__vf_config_defaults(&want);
+        sriov__vf_config_fresh(&want);
         if (flags)
             *flags |= SRIOV_VF_RESTORED_DEFAULTS;
         sriov__warn(ctx, "%s/vf%u: its settings were not readable when saved; "

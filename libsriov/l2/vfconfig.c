@@ -52,7 +52,7 @@ void sriov_vf_config_dispose(struct sriov_vf_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
 }
 
-void sriov__vf_config_defaults(struct sriov_vf_config *cfg)
+void sriov__vf_config_fresh(struct sriov_vf_config *cfg)
 {
     sriov_vf_config_init(cfg);
     cfg->present = SRIOV_VF_ALL;

@@ -271,7 +271,7 @@ static void test_defaults(void)
     struct sriov_vf_config d;
     char text[1024] = "";
 
-    sriov__vf_config_defaults(&d);
+    sriov__vf_config_fresh(&d);
     CHECK("defaults: spoofchk on, trust off, state auto",
           d.spoofchk == 1 && d.trust == 0 && d.link_state == SRIOV_VF_LINK_AUTO);
     CHECK("defaults: no vlan, no rates", d.vlan == 0 && d.qos == 0 && d.min_tx_rate == 0 &&

@@ -68,7 +68,7 @@ static int vf_load(struct sim_nl *s, const char *ifname, unsigned int index,
     size_t len;
     int rc;
 
-    sriov__vf_config_defaults(cfg);
+    sriov__vf_config_fresh(cfg);
     rc = vf_file(s, ifname, index, path, sizeof(path));
     if (!rc)
         rc = sriov__state_read(s->nl.ctx, path, &data, &len);
@@ -157,7 +157,7 @@ static int sim_vf_set(struct sriov_nl *nl, const char *ifname, unsigned int inde
     want = *cfg;
     want.present = cfg->present & fields;
     sriov__vf_config_overlay(&cur, &want);
-    sriov__vf_config_defaults(&fresh);
+    sriov__vf_config_fresh(&fresh);
     rc = sriov__vf_config_text(&cur, text, sizeof(text));
     if (!rc)
         rc = sriov__vf_config_text(&fresh, fresh_text, sizeof(fresh_text));
