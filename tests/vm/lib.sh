@@ -3,8 +3,9 @@
 # The runner defines tier, default_timeout and qemu_cmd (fills the array
 # QEMU from $accel, $probe and $assets), then calls vm_main "$@".
 
-VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRCDIR=$(cd "$VM_DIR/../.." && pwd)
+# Physical paths (pwd -P): the VM must find them at the same place (see vm_paths).
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+SRCDIR=$(cd "$VM_DIR/../.." && pwd -P)
 QEMU_PID=""
 WORK=""
 
@@ -99,6 +100,19 @@ pick_accel() {
     echo "$accel" >"$stamp"
 }
 
+# vm_paths DIR...: the host directories the VM must see at the same path,
+# one per line for init-vm, leaving out those inside another one. init-vm
+# keeps them visible over the VM's private tmpfs (/tmp, /run...).
+vm_paths() {
+    local p q
+    for p in "$@"; do
+        for q in "$@"; do
+            case $p in "$q"/*) continue 2 ;; esac
+        done
+        printf '%s\n' "$p"
+    done | sort -u
+}
+
 vm_main() {
     local builddir=${SRIOV_BUILDDIR:-$SRCDIR} logs="" timeout=${SRIOV_VM_TIMEOUT:-$default_timeout}
     local -a tests=()
@@ -114,7 +128,7 @@ vm_main() {
         esac
     done
     [ ${#tests[@]} -gt 0 ] || tests=("$VM_DIR/tier$tier")
-    builddir=$(cd "$builddir" && pwd) || die "no build dir $builddir"
+    builddir=$(cd "$builddir" && pwd -P) || die "no build dir $builddir"
     logs=${logs:-$builddir/tests/vm/logs/tier$tier}
 
     if ! command -v qemu-system-x86_64 >/dev/null; then
@@ -128,6 +142,7 @@ vm_main() {
     trap 'exit 130' INT TERM
     local t_start=$SECONDS
     cache=${SRIOV_VM_CACHE:-$builddir/tests/vm/cache}
+    cache=$(mkdir -p "$cache" && cd "$cache" && pwd -P) || die "no cache dir $cache"
     assets=$("$VM_DIR/prepare" "$cache" "$kver") || die "could not build the VM images"
     local t_prep=$((SECONDS - t_start))
 
@@ -153,6 +168,7 @@ vm_main() {
         echo "SRIOV_VM_OUT=/vmshare/out"
         echo "SRIOV_VM_TEST_TIMEOUT=${SRIOV_VM_TEST_TIMEOUT:-300}"
     } >"$share/env"
+    vm_paths "$SRCDIR" "$builddir" "$assets" >"$share/paths"
 
     probe=0
     pick_accel

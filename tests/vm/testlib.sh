@@ -28,6 +28,16 @@ wait_until() {
     done
 }
 
+# timed LABEL COMMAND...: run the command, print "TIMING: LABEL SECS s rc=RC",
+# return its status.
+timed() {
+    local label=$1 t0=${EPOCHREALTIME/,/.} rc=0
+    shift
+    "$@" || rc=$?
+    echo "TIMING: $label $(awk -v a="$t0" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.1f", b - a }') s rc=$rc"
+    return "$rc"
+}
+
 # nvme_sriov_pf: BDF of the first NVMe function that can have VFs.
 nvme_sriov_pf() {
     local d

@@ -10,13 +10,6 @@
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 S=$SRIOV_VM_SCRATCH
-timed() {   # timed LABEL CMD...: run, print "TIMING: LABEL secs rc"
-    local label=$1 t0=${EPOCHREALTIME/,/.} rc=0
-    shift
-    "$@" || rc=$?
-    echo "TIMING: $label $(awk -v a="$t0" -v b="${EPOCHREALTIME/,/.}" 'BEGIN{printf "%.1f", b-a}') s rc=$rc"
-    return "$rc"
-}
 
 # 1. PV save/restore
 domu_cfg "$S/pv.cfg" pv1
