@@ -63,6 +63,8 @@ struct sriov_ctx {
     char *state_dir;
     char *run_dir;
     char *config_path;
+    bool config_given;            /* config_path was an option, not the default: a
+                                     missing file is then an error (config/network.c) */
     char *hypervisor;             /* "libxl" or "MODULE:ARG" */
     char *netlink;                /* "kernel" or "MODULE:ARG" */
     char *backend_dir;            /* where MODULE.so backends are looked for */
@@ -71,6 +73,10 @@ struct sriov_ctx {
     struct sriov__modules *modules; /* backend modules loaded (hv/module.c) */
     struct sriov_netcfg *netcfg;  /* networks from config_path (config/network.c) */
     struct sriov__recs *recs;     /* assignments as last loaded (assign/list.c) */
+    int owner_fd;                 /* flock held on <run_dir>/owner-<owner_id>.lock while
+                                     this context may own reserved records; -1 until
+                                     then (assign/owner.c) */
+    char owner_id[17];
     unsigned int settle_timeout_ms;
 
     sriov_log_fn log_fn;
@@ -86,8 +92,10 @@ struct sriov_ctx {
 };
 
 /* core/log.c: the default log callback and SRIOV_LOG. */
+/* A printf-style function for the compilers' format checks (clang's
+ * -Wformat-nonliteral asks for it before format is passed on to vfprintf). */
 void sriov__log_stderr(void *data, int priority, const char *file, int line, const char *fn,
-                       const char *format, va_list args);
+                       const char *format, va_list args) SRIOV_PRINTF(6, 0);
 int sriov__log_priority_from_env(void);
 
 #endif

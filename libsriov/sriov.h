@@ -58,7 +58,8 @@ struct sriov_ctx_opts {
     const char *state_dir;
     /* Where lock files live; NULL means "/run/xen-sriov". */
     const char *run_dir;
-    /* Network configuration; NULL means "/etc/xen/sriov.cfg". */
+    /* Network configuration; NULL means "/etc/xen/sriov.cfg", and then a missing
+     * file means no networks.  A file named here must exist. */
     const char *config_path;
     /* How long sriov_pf_set_numvfs() waits for VF devices to appear;
      * 0 means 10000 ms. */
@@ -200,6 +201,11 @@ enum {
  *    the VFs are created (so they stay unbound) and restored afterwards.
  *  - Removing VFs (any change from a non-zero count) while one is bound to
  *    pciback fails with -EBUSY unless SRIOV_NUMVFS_FORCE.
+ *  - Runs under the lock that assigning VFs takes, and fails with -EBUSY (naming
+ *    the VF and its domain) while any assignment record names this PF, even
+ *    with SRIOV_NUMVFS_FORCE: give the VFs back first (pci-detach, or gc once the
+ *    domain is gone).  Records a dead process left half done are finished or
+ *    undone first, as by sriov_gc().
  *  - Waits up to settle_timeout_ms for every virtfnN to exist (-ETIMEDOUT).
  * On failure the previous count and autoprobe setting are put back where
  * possible, and the error says which step failed.  The PF's VF handles are
@@ -426,7 +432,11 @@ const char *sriov_isolation_detail(const struct sriov_isolation *r, size_t i);
 /*
  * Networks name sets of PFs with L2 defaults; they come from config_path
  * (/etc/xen/sriov.cfg, xl syntax, see xl-sriov.cfg(5)).  A missing file means
- * no networks.  Handles stay valid until the next load or the context's end.
+ * no networks when config_path was left to its default; one named in the
+ * options must exist (-ENOENT).  Loading also looks each PF up on the host: a
+ * PF in two networks is an error (-EINVAL), a PF the host lacks is not (see
+ * sriov_network_pf_bdf()); using its network is.  Handles stay valid until the
+ * next load or the context's end.
  */
 struct sriov_network;
 
@@ -440,6 +450,10 @@ SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_network_name(const struct sriov_
 SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_network_pf_count(const struct sriov_network *n);
 SRIOV_EXPORT SRIOV_NONNULL(1)
 const char *sriov_network_pf(const struct sriov_network *n, size_t i);
+/* The PCI address PF i was found at when the networks were loaded; NULL if the
+ * host has no such PF. */
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_network_pf_bdf(const struct sriov_network *n, size_t i);
 /* Defaults; -1 (NULL for the bridge) when the network does not set them. */
 SRIOV_EXPORT SRIOV_NONNULL(1) int sriov_network_vlan(const struct sriov_network *n);
 SRIOV_EXPORT SRIOV_NONNULL(1) int sriov_network_qos(const struct sriov_network *n);
@@ -480,7 +494,9 @@ SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_assignment_mac(const struct srio
 /* The VF's host driver before assignment (restored on release), NULL if none. */
 SRIOV_EXPORT SRIOV_NONNULL(1)
 const char *sriov_assignment_driver(const struct sriov_assignment *a);
-/* "reserved" (being prepared, or its domain being created) or "attached". */
+/* "reserved" (being prepared, or its domain being created), "attached", or
+ * "releasing" (being given back; a release cut short is finished by the next
+ * command or sriov_gc()). */
 SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_assignment_phase(const struct sriov_assignment *a);
 
 /* Flags for the assigning calls. */
@@ -514,7 +530,55 @@ int sriov_pci_attach(struct sriov_ctx *ctx, const char *domain, const char *spec
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
 int sriov_pci_detach(struct sriov_ctx *ctx, const char *domain, const char *vf);
 
-/* Give back the VFs of domains that no longer exist; *released counts them. */
+/*
+ * What a repairing call did (or, with a dry run, would do): one item per VF or
+ * xenstore node it looked at and found wrong, in the order handled.  action is
+ * one word: "rebuilt" (a record made again from the host), "released" (our
+ * steps undone), "removed" (a stale xenstore node), "kept" (left as it is,
+ * with the reason), "moved-aside" (an unreadable state file).  subject is a
+ * VF's BDF, a xenstore path or a file; detail is a sentence.
+ */
+struct sriov_report;
+SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_report_count(const struct sriov_report *r);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_report_action(const struct sriov_report *r, size_t i);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_report_subject(const struct sriov_report *r, size_t i);
+SRIOV_EXPORT SRIOV_NONNULL(1)
+const char *sriov_report_detail(const struct sriov_report *r, size_t i);
+SRIOV_EXPORT void sriov_report_free(struct sriov_report *r);
+
+/* Flags for sriov_reconcile(). */
+enum {
+    /* Report what would change; change nothing. */
+    SRIOV_RECONCILE_DRY_RUN = 1u << 0,
+};
+
+/*
+ * Make the assignment records agree with the host after they were lost,
+ * emptied or corrupted, or the host changed behind our back.  What is true is
+ * read from the host: which domain holds each VF (the hypervisor), the VF's
+ * driver and driver_override (sysfs), saved VF settings (state dir) and our
+ * xenstore nodes.
+ *  - a VF a live domain holds, with our marks on it (a /xen-sriov node or
+ *    driver_override "pciback") but no record: the record is rebuilt;
+ *  - a record whose domain is gone, or no longer holds the VF: released;
+ *  - a VF nobody holds but with our marks: released (driver rebound,
+ *    override cleared, settings restored, node removed);
+ *  - /xen-sriov nodes no record explains: removed;
+ *  - VFs without our marks (given by hand with xl) and records still being
+ *    prepared ("reserved"): left alone.
+ * An unreadable assignments.json is renamed aside (its name in the report)
+ * and rebuilt.  *ret (free with sriov_report_free()) lists each change.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 3)
+int sriov_reconcile(struct sriov_ctx *ctx, unsigned int flags, struct sriov_report **ret);
+
+/* Give back the VFs of domains that no longer exist, and finish or undo what a
+ * process that died left half done (a VF its domain already holds is recorded,
+ * anything else given back); *released counts the VFs given back.  Only the
+ * hypervisor's definite "no such domain" releases a domain's VFs: when it cannot
+ * answer, the record is kept and the error returned. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_gc(struct sriov_ctx *ctx, unsigned int *released);
 

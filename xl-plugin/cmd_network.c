@@ -1,10 +1,32 @@
 /* network-list: the networks of /etc/xen/sriov.cfg and their defaults. */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "xl-sriov.h"
 
 static void name(const void *n, struct cell *c) { c->s = sriov_network_name(n); }
 static void pfs(const void *n, struct cell *c) { c->s = sriov_network_pf(n, c->i); }
+/* The table marks a PF the host does not have; JSON lists them apart. */
+static void pfs_shown(const void *n, struct cell *c)
+{
+    c->s = sriov_network_pf(n, c->i);
+    if (c->s && !sriov_network_pf_bdf(n, c->i)) {
+        snprintf(c->buf, sizeof(c->buf), "%.20s(missing)", c->s);
+        c->s = c->buf;
+    }
+}
+static void missing_pfs(const void *n, struct cell *c)
+{
+    size_t k = 0;
+
+    c->s = NULL;
+    for (size_t i = 0; i < sriov_network_pf_count(n); i++)
+        if (!sriov_network_pf_bdf(n, i) && k++ == c->i) {
+            c->s = sriov_network_pf(n, i);
+            return;
+        }
+}
 static void vlan(const void *n, struct cell *c) { cell_opt_num(c, sriov_network_vlan(n)); }
 static void qos(const void *n, struct cell *c) { cell_opt_num(c, sriov_network_qos(n)); }
 static void rate(const void *n, struct cell *c) { cell_opt_num(c, sriov_network_rate(n)); }
@@ -25,7 +47,8 @@ static const struct column network_columns[] = {
     { .header = "Trust", .width = -8, .key = "trust", .type = COL_NUM, .get = trust },
     { .header = "QoS", .width = -5, .get = qos },
     { .header = "Bridge", .width = -10, .key = "bridge", .get = bridge },
-    { .header = "PFs", .type = COL_LIST, .get = pfs },
+    { .key = "missing_pfs", .type = COL_LIST, .get = missing_pfs },
+    { .header = "PFs", .type = COL_LIST, .get = pfs_shown },
     { 0 },
 };
 

@@ -155,6 +155,7 @@ int cmd_pci_detach(struct cli *cli, int argc, char **argv);
 int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
 int cmd_watch(struct cli *cli, int argc, char **argv);
+int cmd_reconcile(struct cli *cli, int argc, char **argv);
 int cmd_network_list(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -35,38 +35,46 @@ static const struct sriov_vf *vf_by_index(const struct sriov_pf *pf, unsigned in
     return NULL;
 }
 
-/* Why VF index of pf cannot be had, or NULL if it is free. */
-static const char *vf_taken(struct sriov_hv *hv, const struct sriov__recs *recs,
-                            const struct sriov_pf *pf, unsigned int index, char *why, size_t len)
+/* 1 with why filled when VF index of pf cannot be had, 0 if it is free, or a
+ * negative errno when the hypervisor cannot say who has it: fail closed, since a
+ * VF in use handed out again would be given to two guests. */
+static int vf_taken(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov__recs *recs,
+                    const struct sriov_pf *pf, unsigned int index, char *why, size_t len)
 {
     const struct sriov_vf *vf = vf_by_index(pf, index);
     struct sriov_hv_domain owner;
     ssize_t r = sriov__recs_find(recs, pf->dev.bdf, index);
+    int rc;
 
     if (r >= 0) {
         snprintf(why, len, "it is assigned to domain %s (%s)", recs->v[r].name, recs->v[r].uuid);
-        return why;
+        return 1;
     }
     if (!vf)
-        return NULL;
-    if (hv->ops->device_owner(hv, vf->dev.bdf, &owner) == 0) {
+        return 0;
+    rc = hv->ops->device_owner(hv, vf->dev.bdf, &owner);
+    if (rc == 0) {
         snprintf(why, len, "%s is assigned to domain %s by someone else", vf->dev.bdf,
                  owner.name);
-        return why;
+        return 1;
     }
+    if (rc != -ENOENT)
+        return sriov__fail(ctx, rc, "%s: cannot tell whether a domain has it, so not choosing "
+                           "it: %s", vf->dev.bdf, ctx->last_error);
     if (vf->dev.driver && !strcmp(vf->dev.driver, "pciback")) {
         snprintf(why, len, "%s is already bound to pciback (made assignable by hand?)",
                  vf->dev.bdf);
-        return why;
+        return 1;
     }
-    return NULL;
+    return 0;
 }
 
-static void evaluate(struct sriov_hv *hv, const struct sriov__recs *recs,
-                     const struct sriov_network *net, struct candidate *c)
+static int evaluate(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov__recs *recs,
+                    const struct sriov_network *net, struct candidate *c)
 {
     const struct sriov_pf *pf = c->pf;
     char why[160];
+    int rc;
 
     c->cap = pf->numvfs ? pf->numvfs : pf->totalvfs;
     if (!pf->numvfs && net && net->numvfs && net->numvfs < pf->totalvfs)
@@ -74,11 +82,15 @@ static void evaluate(struct sriov_hv *hv, const struct sriov__recs *recs,
     c->used = 0;
     c->free_index = -1;
     for (unsigned int i = 0; i < c->cap; i++) {
-        if (vf_taken(hv, recs, pf, i, why, sizeof(why)))
+        rc = vf_taken(ctx, hv, recs, pf, i, why, sizeof(why));
+        if (rc < 0)
+            return rc;
+        if (rc)
             c->used++;
         else if (c->free_index < 0)
             c->free_index = (int)i;
     }
+    return 0;
 }
 
 static bool better(const struct candidate *a, const struct candidate *b, int node)
@@ -100,11 +112,15 @@ static int fixed_index(struct sriov_ctx *ctx, struct sriov_hv *hv,
 {
     unsigned int limit = c->pf->numvfs ? c->pf->numvfs : c->pf->totalvfs;
     char why[160];
+    int rc;
 
     if ((unsigned int)req->vf_index >= limit)
         return sriov__fail(ctx, -ENOENT, "%s has no VF %d (%u VFs)", req->pf, req->vf_index,
                            limit);
-    if (vf_taken(hv, recs, c->pf, (unsigned int)req->vf_index, why, sizeof(why)))
+    rc = vf_taken(ctx, hv, recs, c->pf, (unsigned int)req->vf_index, why, sizeof(why));
+    if (rc < 0)
+        return rc;
+    if (rc)
         return sriov__fail(ctx, -EBUSY, "VF %d of %s is not free: %s", req->vf_index, req->pf,
                            why);
     if (!c->pf->numvfs)
@@ -131,6 +147,13 @@ int sriov__alloc(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov_
         if (!net)
             return sriov__fail(ctx, -ENOENT, "no network '%s' in %s", req->network,
                                ctx->config_path);
+        /* What the file cannot say by itself: its PFs are there, in one network each,
+         * and can have the VFs it asks for. */
+        rc = sriov__netcfg_resolve(ctx);
+        if (!rc)
+            rc = sriov__network_check_use(ctx, net);
+        if (rc)
+            return rc;
     }
     n_sel = net ? net->n_pfs : 1;
     for (size_t i = 0; i < n_sel; i++) {
@@ -151,7 +174,9 @@ int sriov__alloc(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov_
             best = c;
             break;
         }
-        evaluate(hv, recs, net, &c);
+        rc = evaluate(ctx, hv, recs, net, &c);
+        if (rc)
+            return rc;
         sriov__dbg(ctx, "%s: %u of %u VFs taken, NUMA node %d", c.pf->dev.bdf, c.used, c.cap,
                    c.pf->dev.numa_node);
         if (c.free_index >= 0 && (!best.pf || better(&c, &best, prefer_node)))

@@ -17,6 +17,15 @@
 /* Slots of VFs attached at run time start here, after any vf= entry's. */
 #define RUNTIME_SLOT_BASE 64
 
+/* A domain's name is cut (at a character boundary, sriov__utf8_copy) only where it
+ * enters one of these buffers from outside; steps.c copies between them with
+ * snprintf, which cuts nothing as long as they are the same size. */
+_Static_assert(sizeof(((struct sriov__dom_id *)0)->name) ==
+                       sizeof(((struct sriov_assignment *)0)->name) &&
+                   sizeof(((struct sriov_hv_domain *)0)->name) ==
+                       sizeof(((struct sriov_assignment *)0)->name),
+               "domain name buffers differ in size");
+
 static unsigned int free_slot(const struct sriov__recs *recs, const char *uuid)
 {
     unsigned int slot = RUNTIME_SLOT_BASE;
@@ -59,13 +68,14 @@ int sriov_pci_attach(struct sriov_ctx *ctx, const char *domain, const char *spec
         goto out;
     memcpy(dom.uuid, hd.uuid, 16);
     dom.domid = hd.domid;
-    snprintf(dom.name, sizeof(dom.name), "%s", hd.name);
+    sriov__utf8_copy(dom.name, sizeof(dom.name), hd.name);
     sriov__uuid_format(hd.uuid, uuid);
     rc = sriov__lock(ctx, "assignments", &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (rc)
         goto out;
+    sriov__recover_quietly(ctx, hv, &recs); /* VFs a dead process held become free */
     dom.slot = free_slot(&recs, uuid);
     rc = sriov__assign_prepare(ctx, hv, &recs, &dom, &req, -1, flags, true, &i);
     if (rc)
@@ -111,6 +121,17 @@ int sriov_pci_detach(struct sriov_ctx *ctx, const char *domain, const char *vf_s
         rc = sriov__fail(ctx, -ENOENT, "%s is not a VF that xl-sriov gave to domain %s", bdf,
                          hd.name);
         goto out;
+    }
+    if (recs.v[i].phase == SRIOV_PHASE_RESERVED) {
+        /* Its owner may be gone (then the release below undoes its steps); while it
+         * lives it is still preparing the VF, and the VF is not ours to take. */
+        rc = sriov__owner_alive(ctx, &recs.v[i]);
+        if (rc > 0)
+            rc = sriov__fail(ctx, -EBUSY, "%s is still being prepared for domain %s by "
+                             "process %ld; try again when it is done", bdf, hd.name,
+                             (long)recs.v[i].owner);
+        if (rc)
+            goto out;
     }
     rc = sriov__assign_release(ctx, hv, &recs, (size_t)i, false);
 out:

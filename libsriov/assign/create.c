@@ -81,7 +81,7 @@ static int parse_entries(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, st
         return 0;
     if (n < 0)
         return sriov__fail(ctx, -EINVAL, "%s line %d: vf= must be a list", path,
-                           sriov__xlcfg_line_of(c, "vf"));
+                           sriov__xlcfg_line(c, "vf", -1, -1));
     p->reqs = calloc((size_t)n + 1, sizeof(*p->reqs));
     if (!p->reqs)
         return -ENOMEM;
@@ -89,9 +89,10 @@ static int parse_entries(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, st
         const char *spec = sriov__xlcfg_list_item(c, "vf", i);
         char where[300];
         if (!spec)
-            return sriov__fail(ctx, -EINVAL, "%s: vf entry %zu is not a string", path, i + 1);
+            return sriov__fail(ctx, -EINVAL, "%s line %d: vf entry %zu is not a string", path,
+                               sriov__xlcfg_line(c, "vf", (int)i, -1), i + 1);
         snprintf(where, sizeof(where), "%s line %d: vf entry %zu", path,
-                 sriov__xlcfg_line_of(c, spec), i + 1);
+                 sriov__xlcfg_line(c, "vf", (int)i, -1), i + 1);
         rc = sriov__vf_req_parse(ctx, spec, where, &p->reqs[i]);
         if (rc)
             return rc;
@@ -131,31 +132,69 @@ static int pv_settings(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, stru
     return sriov__strv_push(&p->args, &p->n_args, strdup("e820_host=1"));
 }
 
+/* Append sep and then item as an xl string to the text *s of length *len: in
+ * double quotes, with '"' and '\\' escaped (libxlutil's lexer takes backslash
+ * escapes in both kinds of quotes).  No xl string can hold a line break: -EINVAL. */
+static int append_quoted(char **s, size_t *len, const char *sep, const char *item)
+{
+    char *n;
+
+    if (strpbrk(item, "\n\r"))
+        return -EINVAL;
+    n = realloc(*s, *len + strlen(sep) + 2 * strlen(item) + 3);
+    if (!n)
+        return -ENOMEM;
+    *s = n;
+    n += *len;
+    n = stpcpy(n, sep);
+    *n++ = '"';
+    for (const char *p = item; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            *n++ = '\\';
+        *n++ = *p;
+    }
+    *n++ = '"';
+    *n = '\0';
+    *len = (size_t)(n - *s);
+    return 0;
+}
+
 /* pci=[...] with the config's own entries followed by the VFs.  Like xl, the
- * config's entries end at the first one that is not a string. */
-static int pci_override(const struct sriov__xlcfg *c, struct plan *p)
+ * config's entries end at the first one that is not a string.  libxlutil hands
+ * the entries back unquoted, so each is quoted again for the override line: an
+ * entry holding a quote must come out as the same entry. */
+static int pci_override(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, struct plan *p)
 {
     const char *item;
-    size_t len = 8, n = 0;
-    char *s;
+    char *s = strdup("pci=["), *vf = NULL, *n;
+    size_t len = 5, k = 0;
+    int rc = s ? 0 : -ENOMEM;
 
-    while ((item = sriov__xlcfg_list_item(c, "pci", n))) {
-        len += strlen(item) + 4;
-        n++;
+    for (; !rc && (item = sriov__xlcfg_list_item(c, "pci", k)); k++) {
+        rc = append_quoted(&s, &len, k ? "," : "", item);
+        if (rc == -EINVAL)
+            rc = sriov__fail(ctx, rc, "%s line %d: pci entry %zu holds a line break",
+                             sriov__xlcfg_path(c), sriov__xlcfg_line(c, "pci", (int)k, -1),
+                             k + 1);
     }
-    for (size_t i = 0; i < p->n_vfs; i++)
-        len += strlen(p->vfs[i]) + (p->reqs[i].pci_opts ? strlen(p->reqs[i].pci_opts) : 0) + 6;
-    s = malloc(len);
-    if (!s)
-        return -ENOMEM;
-    strcpy(s, "pci=[");
-    for (size_t i = 0; i < n; i++)
-        sprintf(s + strlen(s), "%s'%s'", i ? "," : "", sriov__xlcfg_list_item(c, "pci", i));
-    for (size_t i = 0; i < p->n_vfs; i++)
-        sprintf(s + strlen(s), "%s'%s%s%s'", (n || i) ? "," : "", p->vfs[i],
-                p->reqs[i].pci_opts ? "," : "", p->reqs[i].pci_opts ? p->reqs[i].pci_opts : "");
-    strcat(s, "]");
-    return sriov__strv_push(&p->args, &p->n_args, s);
+    for (size_t i = 0; !rc && i < p->n_vfs; i++) {
+        vf = sriov__asprintf("%s%s%s", p->vfs[i], p->reqs[i].pci_opts ? "," : "",
+                             p->reqs[i].pci_opts ? p->reqs[i].pci_opts : "");
+        rc = vf ? append_quoted(&s, &len, k || i ? "," : "", vf) : -ENOMEM;
+        free(vf);
+    }
+    if (!rc) {
+        n = realloc(s, len + 2);
+        rc = n ? 0 : -ENOMEM;
+        if (n)
+            s = strcat(n, "]");
+    }
+    if (!rc) {
+        rc = sriov__strv_push(&p->args, &p->n_args, s);
+        s = NULL;
+    }
+    free(s);
+    return rc;
 }
 
 /* The records, under the assignments lock; recs_close() them whatever recs_open()
@@ -201,6 +240,8 @@ static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
     int lockfd = -1, rc;
 
     rc = recs_open(ctx, &lockfd, &recs);
+    if (!rc && p->n)
+        sriov__recover_quietly(ctx, hv, &recs); /* VFs a dead process held become free */
     for (size_t k = 0; !rc && k < p->n; k++) {
         size_t i;
         dom->slot = (unsigned int)k;
@@ -210,7 +251,7 @@ static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
             snprintf(why, sizeof(why), "%s", ctx->last_error);
             rc = sriov__fail(ctx, rc, "%s line %d: vf entry %zu: %s",
                              sriov__xlcfg_path(c),
-                             sriov__xlcfg_line_of(c, p->reqs[k].spec), k + 1, why);
+                             sriov__xlcfg_line(c, "vf", (int)k, -1), k + 1, why);
         }
         if (!rc)
             rc = sriov__strv_push(&p->vfs, &p->n_vfs, strdup(recs.v[i].vf));
@@ -259,7 +300,8 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
         rc = sriov__fail(ctx, -EINVAL, "%s: the domain has no name=", cfg_path);
         goto out;
     }
-    snprintf(dom.name, sizeof(dom.name), "%s", s);
+    /* A longer name is cut at a character boundary: the record must stay valid text. */
+    sriov__utf8_copy(dom.name, sizeof(dom.name), s);
     s = sriov__xlcfg_string(c, "uuid");
     rc = s ? sriov__uuid_parse(s, dom.uuid) : sriov__uuid_generate(dom.uuid);
     if (rc) {
@@ -278,7 +320,7 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
         release_all(ctx, hv, &p);
         goto out;
     }
-    rc = pci_override(c, &p);
+    rc = pci_override(ctx, c, &p);
     if (!rc)
         rc = sriov__strv_push(&p.args, &p.n_args, sriov__asprintf("uuid=\"%s\"", uuid));
     for (size_t i = 0; !rc && i < n_args; i++)

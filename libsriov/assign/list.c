@@ -58,5 +58,5 @@ const char *sriov_assignment_mac(const struct sriov_assignment *a) { return a->m
 const char *sriov_assignment_driver(const struct sriov_assignment *a) { return a->driver; }
 const char *sriov_assignment_phase(const struct sriov_assignment *a)
 {
-    return a->phase == SRIOV_PHASE_ATTACHED ? "attached" : "reserved";
+    return sriov__phase_name(a->phase);
 }

@@ -12,11 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
-
 #include "internal.h"
 #include "assign/records.h"
+#include "core/json.h"
 #include "core/statefile.h"
 
 #define STATE_NAME "assignments.json"
@@ -82,6 +80,12 @@ void sriov__recs_remove(struct sriov__recs *recs, size_t i)
     recs->n--;
 }
 
+const char *sriov__phase_name(enum sriov__phase phase)
+{
+    return phase == SRIOV_PHASE_ATTACHED ? "attached"
+         : phase == SRIOV_PHASE_RELEASING ? "releasing" : "reserved";
+}
+
 ssize_t sriov__recs_find(const struct sriov__recs *recs, const char *pf, unsigned int index)
 {
     for (size_t i = 0; i < recs->n; i++)
@@ -98,53 +102,266 @@ ssize_t sriov__recs_find_vf(const struct sriov__recs *recs, const char *vf)
     return -1;
 }
 
-static const char *jstr(yajl_val obj, const char *key)
-{
-    const char *path[] = { key, NULL };
-    yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
+/*
+ * Every field is checked for type and range when a record is loaded and again
+ * before it is saved, so a file either reads back exactly as written or is
+ * refused naming the record; nothing is cast, clamped or defaulted past a
+ * limit.  Free text (domain name, network, driver, spec) may hold any bytes
+ * but NUL: sriov__json_gen_bytes stores what is not UTF-8 as hex.
+ */
+#define MAX_VF_INDEX 0xffffLL   /* a VF number: TotalVFs is a 16-bit register */
+#define MAX_DOMID 0x7fefLL      /* DOMID_FIRST_RESERVED - 1; 0 until the domain exists */
+#define MAX_PID 4194304LL       /* PID_MAX_LIMIT, the kernel's largest pid_max */
+#define MAX_TEXT 4096           /* network, driver and spec, in bytes */
 
-    return v ? YAJL_GET_STRING(v) : NULL;
+static bool is_hex_digits(const char *s, size_t n, bool upper_too)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+              (upper_too && s[i] >= 'A' && s[i] <= 'F')))
+            return false;
+    return true;
 }
 
-static long long jint(yajl_val obj, const char *key)
+static bool is_mac(const char *s)
 {
-    const char *path[] = { key, NULL };
-    yajl_val v = yajl_tree_get(obj, path, yajl_t_number);
-
-    return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : -1;
+    if (strlen(s) != 17)
+        return false;
+    for (size_t i = 0; i < 17; i += 3)
+        if (!is_hex_digits(s + i, 2, true) || (i < 15 && s[i + 2] != ':'))
+            return false;
+    return true;
 }
 
-static int rec_from_json(yajl_val o, struct sriov_assignment *r)
+static bool is_canonical_bdf(const char *s)
 {
-    const char *uuid = jstr(o, "domain_uuid"), *pf = jstr(o, "pf"), *vf = jstr(o, "vf");
-    const char *phase = jstr(o, "phase"), *name = jstr(o, "domain_name"), *mac = jstr(o, "mac");
+    char bdf[SRIOV_BDF_LEN];
 
-    memset(r, 0, sizeof(*r));
-    if (!uuid || !pf || !vf || !phase || strlen(uuid) >= sizeof(r->uuid) ||
-        strlen(pf) >= sizeof(r->pf) || strlen(vf) >= sizeof(r->vf) || jint(o, "index") < 0)
+    return sriov__bdf_normalize(s, bdf) == 0 && !strcmp(bdf, s);
+}
+
+static bool is_canonical_uuid(const char *s)
+{
+    char canon[SRIOV_UUID_STR_LEN];
+    uint8_t u[16];
+
+    if (sriov__uuid_parse(s, u))
+        return false;
+    sriov__uuid_format(u, canon);
+    return !strcmp(canon, s);
+}
+
+static int phase_parse(const char *s, enum sriov__phase *out)
+{
+    static const enum sriov__phase all[] = { SRIOV_PHASE_RESERVED, SRIOV_PHASE_ATTACHED,
+                                             SRIOV_PHASE_RELEASING };
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        if (!strcmp(s, sriov__phase_name(all[i]))) {
+            *out = all[i];
+            return 0;
+        }
+    return -EINVAL;
+}
+
+static int bad(char why[SRIOV_JSON_WHY], const char *key, const char *what)
+{
+    snprintf(why, SRIOV_JSON_WHY, "\"%s\" %s", key, what);
+    return -EINVAL;
+}
+
+/* What a record must satisfy to be saved or loaded: everything the JSON types
+ * cannot say (rec_from_json has already checked the numbers' ranges). */
+static int rec_check(const struct sriov_assignment *r, char why[SRIOV_JSON_WHY])
+{
+    const char *n;
+
+    if (!is_canonical_uuid(r->uuid))
+        return bad(why, "domain_uuid", "is not a UUID in canonical form");
+    if (!is_canonical_bdf(r->pf))
+        return bad(why, "pf", "is not a PCI address dddd:bb:ss.f");
+    if (r->vf[0] && !is_canonical_bdf(r->vf))
+        return bad(why, "vf", "is neither empty nor a PCI address dddd:bb:ss.f");
+    if (r->mac[0] && !is_mac(r->mac))
+        return bad(why, "mac", "is neither empty nor a MAC address xx:xx:xx:xx:xx:xx");
+    if (r->owner_id[0] &&
+        (strlen(r->owner_id) != SRIOV__OWNER_ID_LEN - 1 ||
+         !is_hex_digits(r->owner_id, SRIOV__OWNER_ID_LEN - 1, false)))
+        return bad(why, "owner", "is neither empty nor an owner id (16 hex digits)");
+    if (r->index > MAX_VF_INDEX || r->domid > MAX_DOMID || r->owner < 0 || r->owner > MAX_PID)
+        return bad(why, r->index > MAX_VF_INDEX ? "index"
+                           : r->domid > MAX_DOMID  ? "domid_hint" : "owner_pid",
+                   "is out of range");
+    if ((r->steps | r->pending) & ~(unsigned int)SRIOV__STEPS_KNOWN)
+        return bad(why, r->steps & ~(unsigned int)SRIOV__STEPS_KNOWN ? "steps" : "pending",
+                   "has a step this version does not know");
+    if (r->phase != SRIOV_PHASE_RESERVED && r->phase != SRIOV_PHASE_ATTACHED &&
+        r->phase != SRIOV_PHASE_RELEASING)
+        return bad(why, "phase", "is unknown");
+    n = (r->network && strlen(r->network) > MAX_TEXT) ? "network"
+      : (r->driver && strlen(r->driver) > MAX_TEXT)   ? "driver"
+      : (r->spec && strlen(r->spec) > MAX_TEXT)       ? "spec" : NULL;
+    if (n) {
+        snprintf(why, SRIOV_JSON_WHY, "\"%s\" is longer than %d bytes", n, MAX_TEXT);
         return -EINVAL;
-    strcpy(r->uuid, uuid);
-    strcpy(r->pf, pf);
-    strcpy(r->vf, vf);
-    snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
-    snprintf(r->mac, sizeof(r->mac), "%s", mac ? mac : "");
-    r->index = (unsigned int)jint(o, "index");
-    r->domid = jint(o, "domid_hint") < 0 ? 0 : (uint32_t)jint(o, "domid_hint");
-    r->phase = !strcmp(phase, "attached") ? SRIOV_PHASE_ATTACHED : SRIOV_PHASE_RESERVED;
-    r->steps = jint(o, "steps") < 0 ? 0 : (unsigned int)jint(o, "steps");
-    r->owner = jint(o, "owner_pid") < 0 ? 0 : (pid_t)jint(o, "owner_pid");
-    if (dup_opt(&r->network, jstr(o, "network")) || dup_opt(&r->driver, jstr(o, "driver")) ||
-        dup_opt(&r->spec, jstr(o, "spec"))) {
-        sriov__rec_dispose(r);
-        return -ENOMEM;
     }
     return 0;
 }
 
+/* A string into a fixed buffer: what does not fit is refused, never cut. */
+static int get_fixed(yajl_val o, const char *key, bool required, char *buf, size_t size,
+                     char why[SRIOV_JSON_WHY])
+{
+    char *s = NULL;
+    int rc = sriov__json_get_bytes(o, key, size - 1, &s, why);
+
+    if (!rc && !s && required)
+        rc = bad(why, key, "is missing");
+    if (!rc && s)
+        strcpy(buf, s);
+    free(s);
+    return rc;
+}
+
+/* A number in [0, max]; an optional one left out keeps *out. */
+static int get_num(yajl_val o, const char *key, bool required, long long max, long long *out,
+                   char why[SRIOV_JSON_WHY])
+{
+    int rc = sriov__json_get_int(o, key, 0, max, out, why);
+
+    if (rc == -ENOENT)
+        rc = required ? bad(why, key, "is missing") : 0;
+    return rc;
+}
+
+static int rec_from_json(yajl_val o, struct sriov_assignment *r, char why[SRIOV_JSON_WHY])
+{
+    long long index = 0, domid = 0, steps = 0, pending = 0, owner = 0;
+    char phase[16] = "";
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    rc = sriov__json_object_check(o, why);
+    if (!rc)
+        rc = get_fixed(o, "domain_uuid", true, r->uuid, sizeof(r->uuid), why);
+    if (!rc)
+        rc = get_fixed(o, "domain_name", false, r->name, sizeof(r->name), why);
+    if (!rc)
+        rc = get_fixed(o, "pf", true, r->pf, sizeof(r->pf), why);
+    if (!rc)
+        rc = get_fixed(o, "vf", true, r->vf, sizeof(r->vf), why);
+    if (!rc)
+        rc = get_fixed(o, "mac", false, r->mac, sizeof(r->mac), why);
+    if (!rc)
+        rc = get_fixed(o, "phase", true, phase, sizeof(phase), why);
+    if (!rc && phase_parse(phase, &r->phase))
+        rc = bad(why, "phase", "is none of reserved, attached, releasing");
+    if (!rc)
+        rc = get_fixed(o, "owner", false, r->owner_id, sizeof(r->owner_id), why);
+    if (!rc)
+        rc = get_num(o, "index", true, MAX_VF_INDEX, &index, why);
+    if (!rc)
+        rc = get_num(o, "domid_hint", false, MAX_DOMID, &domid, why);
+    if (!rc)
+        rc = get_num(o, "steps", false, SRIOV__STEPS_KNOWN, &steps, why);
+    if (!rc)
+        rc = get_num(o, "pending", false, SRIOV__STEPS_KNOWN, &pending, why);
+    if (!rc)
+        rc = get_num(o, "owner_pid", false, MAX_PID, &owner, why);
+    if (!rc)
+        rc = sriov__json_get_bytes(o, "network", MAX_TEXT, &r->network, why);
+    if (!rc)
+        rc = sriov__json_get_bytes(o, "driver", MAX_TEXT, &r->driver, why);
+    if (!rc)
+        rc = sriov__json_get_bytes(o, "spec", MAX_TEXT, &r->spec, why);
+    r->index = (unsigned int)index;
+    r->domid = (uint32_t)domid;
+    r->steps = (unsigned int)steps;
+    r->pending = (unsigned int)pending;
+    r->owner = (pid_t)owner;
+    if (!rc)
+        rc = rec_check(r, why);
+    if (rc)
+        sriov__rec_dispose(r);
+    return rc;
+}
+
+/* Which VF a record names, for messages: " (VF 0000:03:10.2)", or "" when its
+ * fields are too broken to tell.  Only checked values are quoted. */
+static void rec_label(yajl_val o, char *buf, size_t len)
+{
+    yajl_val vf = sriov__json_get(o, "vf"), pf = sriov__json_get(o, "pf");
+    yajl_val index = sriov__json_get(o, "index");
+
+    buf[0] = '\0';
+    if (YAJL_IS_STRING(vf) && is_canonical_bdf(YAJL_GET_STRING(vf)))
+        snprintf(buf, len, " (VF %s)", YAJL_GET_STRING(vf));
+    else if (YAJL_IS_STRING(pf) && is_canonical_bdf(YAJL_GET_STRING(pf)) &&
+             YAJL_IS_INTEGER(index))
+        snprintf(buf, len, " (VF %lld of PF %s)", YAJL_GET_INTEGER(index), YAJL_GET_STRING(pf));
+}
+
+/* One record per VF: two naming the same one would each be given back. */
+static int check_unique(struct sriov_ctx *ctx, const char *what, const struct sriov__recs *recs)
+{
+    for (size_t i = 0; i < recs->n; i++)
+        for (size_t k = i + 1; k < recs->n; k++) {
+            const struct sriov_assignment *a = &recs->v[i], *b = &recs->v[k];
+            if ((!strcmp(a->pf, b->pf) && a->index == b->index) ||
+                (a->vf[0] && !strcmp(a->vf, b->vf)))
+                return sriov__fail(ctx, -EINVAL, "%s: records %zu and %zu both name VF %u of "
+                                   "PF %s (%s)", what, i + 1, k + 1, b->index, b->pf,
+                                   b->vf[0] ? b->vf : "not created");
+        }
+    return 0;
+}
+
+int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data, size_t len,
+                      struct sriov__recs *out)
+{
+    char why[SRIOV_JSON_WHY], label[64];
+    yajl_val root = NULL;
+    int rc;
+
+    out->v = NULL;
+    out->n = 0;
+    rc = sriov__json_parse(data, len, &root, why);
+    if (!rc && !YAJL_IS_ARRAY(root)) {
+        snprintf(why, sizeof(why), "not an array");
+        rc = -EINVAL;
+    }
+    if (rc) {
+        rc = sriov__fail(ctx, rc, "%s is corrupt: %s", what, why);
+        goto out;
+    }
+    for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
+        yajl_val o = YAJL_GET_ARRAY(root)->values[i];
+        struct sriov_assignment r;
+
+        rc = rec_from_json(o, &r, why);
+        if (rc == -EINVAL) {
+            rec_label(o, label, sizeof(label));
+            rc = sriov__fail(ctx, rc, "%s is corrupt: record %zu%s: %s", what, i + 1, label,
+                             why);
+        }
+        if (!rc) {
+            rc = sriov__recs_add(out, &r);
+            sriov__rec_dispose(&r);
+        }
+        if (rc)
+            goto out;
+    }
+    rc = check_unique(ctx, what, out);
+out:
+    if (rc)
+        sriov__recs_dispose(out);
+    yajl_tree_free(root);
+    return rc;
+}
+
 int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
 {
-    char path[PATH_MAX], err[256], *data = NULL;
-    yajl_val root = NULL;
+    char path[PATH_MAX], *data = NULL;
     size_t len;
     int rc;
 
@@ -153,43 +370,20 @@ int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
     rc = state_path(ctx, path, sizeof(path));
     if (rc)
         return sriov__fail(ctx, rc, "state directory path too long");
+    /* The caller holds the lock every writer holds: no temp file is being written. */
+    sriov__state_clean_temps(ctx, path);
     rc = sriov__state_read(ctx, path, &data, &len);
     if (rc == -ENOENT)
         return 0;
-    if (rc)
-        return rc;
-    root = yajl_tree_parse(data, err, sizeof(err));
-    if (!root || !YAJL_IS_ARRAY(root)) {
-        rc = sriov__fail(ctx, -EINVAL, "%s is corrupt: %s", path, root ? "not an array" : err);
-        goto out;
-    }
-    for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
-        struct sriov_assignment r;
-        rc = rec_from_json(YAJL_GET_ARRAY(root)->values[i], &r);
-        if (rc) {
-            rc = sriov__fail(ctx, rc, "%s: record %zu is corrupt", path, i + 1);
-            goto out;
-        }
-        rc = sriov__recs_add(out, &r);
-        sriov__rec_dispose(&r);
-        if (rc)
-            goto out;
-    }
-out:
-    if (rc)
-        sriov__recs_dispose(out);
-    yajl_tree_free(root);
+    if (!rc)
+        rc = sriov__recs_parse(ctx, path, data, len, out);
     free(data);
     return rc;
 }
 
 static void gen_str(yajl_gen g, const char *key, const char *val)
 {
-    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-    if (val)
-        yajl_gen_string(g, (const unsigned char *)val, strlen(val));
-    else
-        yajl_gen_null(g);
+    sriov__json_gen_bytes(g, key, val);
 }
 
 static void gen_int(yajl_gen g, const char *key, long long val)
@@ -198,20 +392,27 @@ static void gen_int(yajl_gen g, const char *key, long long val)
     yajl_gen_integer(g, val);
 }
 
-int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
+int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sriov__recs *recs,
+                       char **data, size_t *data_len)
 {
-    char path[PATH_MAX];
+    char why[SRIOV_JSON_WHY];
     const unsigned char *buf;
     size_t len;
-    yajl_gen g;
+    yajl_gen g = NULL;
     int rc;
 
-    rc = sriov__mkdir_p(ctx->state_dir, 0700);
+    *data = NULL;
+    *data_len = 0;
+    /* Refuse what load would refuse, before anything is written. */
+    for (size_t i = 0; i < recs->n; i++) {
+        rc = rec_check(&recs->v[i], why);
+        if (rc)
+            return sriov__fail(ctx, rc, "%s: record %zu (VF %u of PF %s) cannot be saved: %s",
+                               what, i + 1, recs->v[i].index, recs->v[i].pf, why);
+    }
+    rc = check_unique(ctx, what, recs);
     if (rc)
-        return sriov__fail(ctx, rc, "cannot create %s: %s", ctx->state_dir, strerror(-rc));
-    rc = state_path(ctx, path, sizeof(path));
-    if (rc)
-        return sriov__fail(ctx, rc, "state directory path too long");
+        return rc;
     g = yajl_gen_alloc(NULL);
     if (!g)
         return -ENOMEM;
@@ -230,14 +431,51 @@ int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
         gen_str(g, "mac", r->mac);
         gen_str(g, "driver", r->driver);
         gen_str(g, "spec", r->spec);
-        gen_str(g, "phase", r->phase == SRIOV_PHASE_ATTACHED ? "attached" : "reserved");
+        gen_str(g, "phase", sriov__phase_name(r->phase));
         gen_int(g, "steps", r->steps);
+        gen_int(g, "pending", r->pending);
         gen_int(g, "owner_pid", r->owner);
+        gen_str(g, "owner", r->owner_id);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
-    yajl_gen_get_buf(g, &buf, &len);
-    rc = sriov__state_write(ctx, path, buf, len);
+    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
+        rc = sriov__fail(ctx, -ENOMEM, "%s: cannot encode the records", what);
+        goto out;
+    }
+    *data = malloc(len + 1);
+    if (!*data) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    memcpy(*data, buf, len);
+    (*data)[len] = '\0';
+    *data_len = len;
+out:
     yajl_gen_free(g);
     return rc;
+}
+
+int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
+{
+    char path[PATH_MAX], *data = NULL;
+    size_t len;
+    int rc;
+
+    rc = sriov__mkdir_p(ctx->state_dir, 0700);
+    if (rc)
+        return sriov__fail(ctx, rc, "cannot create %s: %s", ctx->state_dir, strerror(-rc));
+    rc = state_path(ctx, path, sizeof(path));
+    if (rc)
+        return sriov__fail(ctx, rc, "state directory path too long");
+    rc = sriov__recs_format(ctx, path, recs, &data, &len);
+    if (!rc)
+        rc = sriov__state_write(ctx, path, data, len);
+    free(data);
+    return rc;
+}
+
+int sriov__recs_path(struct sriov_ctx *ctx, char *buf, size_t len)
+{
+    return state_path(ctx, buf, len);
 }

@@ -17,9 +17,19 @@ enum {
     SRIOV_STEP_ASSIGNABLE = 1u << 3,  /* assignable_add done */
     SRIOV_STEP_PCI = 1u << 4,         /* given to the domain (pci_add or xl create) */
     SRIOV_STEP_XS = 1u << 5,          /* recorded in xenstore */
+    SRIOV_STEP_AUTOPROBE = 1u << 6,   /* the PF's sriov_drivers_autoprobe was 1 and may
+                                         be 0 (only ever pending: enable_vfs puts it back) */
+    /* Every bit above: a record with another one comes from a newer version and is
+     * refused on load (records.c).  Keep it covering the last step. */
+    SRIOV__STEPS_KNOWN = (SRIOV_STEP_AUTOPROBE << 1) - 1,
 };
 
-enum sriov__phase { SRIOV_PHASE_RESERVED, SRIOV_PHASE_ATTACHED };
+/* reserved: being prepared by its owner (steps.c); attached: the domain has it;
+ * releasing: being given back, finished by whoever sees it next (release.c). */
+enum sriov__phase { SRIOV_PHASE_RESERVED, SRIOV_PHASE_ATTACHED, SRIOV_PHASE_RELEASING };
+
+/* An owner's id: 16 hex digits naming <run_dir>/owner-<id>.lock (assign/owner.c). */
+#define SRIOV__OWNER_ID_LEN 17
 
 struct sriov_assignment {
     char uuid[SRIOV_UUID_STR_LEN];
@@ -33,8 +43,11 @@ struct sriov_assignment {
     char *driver;                /* the VF's driver before assignment, NULL if none */
     char *spec;                  /* the vf= entry, for the stable MAC */
     enum sriov__phase phase;
-    unsigned int steps;
-    pid_t owner;                 /* while reserved: the process preparing it */
+    unsigned int steps;          /* steps done */
+    unsigned int pending;        /* steps begun and saved before their side effect
+                                    (write-ahead): maybe done, undone like done ones */
+    pid_t owner;                 /* while reserved: the process preparing it (for messages) */
+    char owner_id[SRIOV__OWNER_ID_LEN]; /* its lock (owner.c): "" when none */
 };
 
 struct sriov__recs {
@@ -42,9 +55,18 @@ struct sriov__recs {
     size_t n;
 };
 
+/* <state_dir>/assignments.json */
+int sriov__recs_path(struct sriov_ctx *ctx, char *buf, size_t len);
 /* Caller holds sriov__lock(ctx, "assignments"). */
 int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out);
 int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs);
+/* The file's format without the file (load and save use these; so does the fuzz
+ * target): what names the data in errors.  Every field is checked both ways, and
+ * two records for one VF are refused.  *data is NUL-terminated; data need not be. */
+int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data, size_t len,
+                      struct sriov__recs *out);
+int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sriov__recs *recs,
+                       char **data, size_t *len);
 void sriov__recs_dispose(struct sriov__recs *recs);
 void sriov__rec_dispose(struct sriov_assignment *r);
 int sriov__rec_copy(struct sriov_assignment *dst, const struct sriov_assignment *src);
@@ -53,6 +75,20 @@ ssize_t sriov__recs_find(const struct sriov__recs *recs, const char *pf, unsigne
 ssize_t sriov__recs_find_vf(const struct sriov__recs *recs, const char *vf);
 int sriov__recs_add(struct sriov__recs *recs, const struct sriov_assignment *r);
 void sriov__recs_remove(struct sriov__recs *recs, size_t i);
+
+/* "reserved", "attached", "releasing": as saved and listed. */
+const char *sriov__phase_name(enum sriov__phase phase);
+
+/* owner.c: owners of reserved records.  An owner holds an exclusive flock on
+ * <run_dir>/owner-<id>.lock for as long as its context lives, so a record's owner
+ * is alive exactly while that lock is held: a zombie, a reused pid or a reboot
+ * (run_dir is on tmpfs) all read as gone. */
+/* This process's id, taking its lock on first use. */
+int sriov__owner_claim(struct sriov_ctx *ctx, const char **id);
+/* 1 if r's owner holds its lock (or is this process), 0 if it is gone, <0 on error. */
+int sriov__owner_alive(struct sriov_ctx *ctx, const struct sriov_assignment *r);
+/* Drop this process's lock (sriov_ctx_free). */
+void sriov__owner_release(struct sriov_ctx *ctx);
 
 /* list.c: the snapshot sriov_ctx_load_assignments() took. */
 void sriov__assignments_free(struct sriov_ctx *ctx);

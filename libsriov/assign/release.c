@@ -1,6 +1,10 @@
 /*
- * Taking a VF back: every completed step of a record undone, in reverse order
- * (steps.c runs them), by rollback, pci-detach and gc alike.
+ * Taking a VF back: every step of a record that is done or pending (begun, maybe
+ * done: steps.c writes each ahead) undone, in reverse order, by rollback,
+ * pci-detach, gc and crash recovery alike.  Every undo is idempotent: undoing
+ * what was never done, or was undone already (by a release that was killed
+ * before it could save), succeeds.  The record is saved as "releasing" before the
+ * first undo, so a release cut short is finished by whoever sees it next.
  */
 #include "config.h"
 
@@ -10,6 +14,7 @@
 #include "internal.h"
 #include "assign/steps.h"
 #include "l2/l2.h"
+#include "sysfs/sysfs.h"
 
 static int restore_l2(struct sriov_ctx *ctx, const struct sriov_assignment *r)
 {
@@ -23,7 +28,57 @@ static int restore_l2(struct sriov_ctx *ctx, const struct sriov_assignment *r)
     rc = sriov_vf_ref_from_vf(ctx, vf, &ref);
     if (!rc)
         rc = sriov_vf_config_restore(ctx, &ref, NULL);
-    return rc == -ENOENT ? 0 : rc;
+    return rc == -ENOENT ? 0 : rc; /* no saved settings: never changed, or restored */
+}
+
+/* Take the VF from its domain, if the hypervisor says it has it.  Only a definite
+ * answer counts: a failed look-up keeps the record (fail closed), since a VF we
+ * wrongly think free would be handed to a second guest. */
+static int pci_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov_assignment *r)
+{
+    struct sriov_hv_domain dom, holder;
+    uint8_t uuid[16];
+    int rc;
+
+    if (!r->vf[0])
+        return 0;
+    if (sriov__uuid_parse(r->uuid, uuid))
+        return sriov__fail(ctx, -EINVAL, "%s: its record names no valid domain UUID ('%s')",
+                           r->vf, r->uuid);
+    rc = hv->ops->domain_by_uuid(hv, uuid, &dom);
+    if (rc == -ENOENT)
+        return 0; /* a domain that is gone took its devices with it */
+    if (rc)
+        return sriov__fail(ctx, rc, "%s: cannot tell whether domain %s (%s) still exists, "
+                           "keeping it: %s", r->vf, r->name, r->uuid, ctx->last_error);
+    rc = hv->ops->device_owner(hv, r->vf, &holder);
+    if (rc == -ENOENT)
+        return 0; /* never attached, or detached already */
+    if (rc)
+        return sriov__fail(ctx, rc, "%s: cannot tell which domain holds it, keeping it: %s",
+                           r->vf, ctx->last_error);
+    if (memcmp(holder.uuid, uuid, 16))
+        return sriov__fail(ctx, -EBUSY, "%s is held by domain %s, not by %s (%s) that its "
+                           "record names", r->vf, holder.name, r->name, r->uuid);
+    return hv->ops->pci_remove(hv, &dom, r->vf);
+}
+
+/* driver_override back to empty; a VF that no longer exists has none. */
+static int override_undo(struct sriov_ctx *ctx, const struct sriov_assignment *r)
+{
+    if (!r->vf[0] || !sriov__pci_dev_exists(ctx, r->vf, NULL))
+        return 0;
+    return sriov__vf_driver_override(ctx, r->vf, "");
+}
+
+static int autoprobe_undo(struct sriov_ctx *ctx, const struct sriov_assignment *r)
+{
+    int rc = sriov__pci_dev_write(ctx, r->pf, "sriov_drivers_autoprobe", "1");
+
+    if (rc)
+        return sriov__fail(ctx, rc, "%s: cannot write 1 to sriov_drivers_autoprobe: %s",
+                           r->pf, strerror(-rc));
+    return 0;
 }
 
 /* Another record still uses VFs of this PF: keep them enabled, and hand it the
@@ -43,32 +98,31 @@ static int undo_step(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__r
                      size_t i, unsigned int step)
 {
     struct sriov_assignment *r = &recs->v[i];
-    struct sriov_hv_domain dom;
     struct sriov_pf *pf = NULL;
-    uint8_t uuid[16];
     int rc = 0;
 
     switch (step) {
     case SRIOV_STEP_XS:
-        return sriov__xs_unpublish(hv, recs, i);
+        return r->vf[0] ? sriov__xs_unpublish(hv, recs, i) : 0;
     case SRIOV_STEP_PCI:
-        /* A domain that is gone took its devices with it. */
-        if (sriov__uuid_parse(r->uuid, uuid) || hv->ops->domain_by_uuid(hv, uuid, &dom))
-            return 0;
-        if (hv->ops->device_owner(hv, r->vf, &dom) == -ENOENT)
-            return 0;
-        return hv->ops->pci_remove(hv, &dom, r->vf);
+        return pci_undo(ctx, hv, r);
     case SRIOV_STEP_ASSIGNABLE:
-        return hv->ops->assignable_remove(hv, r->vf, true);
+        /* The hv contract (hv.h): removing a device that is not, or only partly,
+         * assignable completes what is there and succeeds. */
+        return r->vf[0] ? hv->ops->assignable_remove(hv, r->vf, true) : 0;
     case SRIOV_STEP_OVERRIDE:
-        return sriov__vf_driver_override(ctx, r->vf, "");
+        return override_undo(ctx, r);
     case SRIOV_STEP_L2:
-        return restore_l2(ctx, r);
+        return r->vf[0] ? restore_l2(ctx, r) : 0;
     case SRIOV_STEP_ENABLED_VFS:
         if (pf_in_use(recs, i))
             return 0;
+        /* Internal variant: the caller holds the assignments lock; 0 VFs when there
+         * are 0 already is no change. */
         rc = sriov_pf_find(ctx, r->pf, &pf);
-        return rc ? rc : sriov_pf_set_numvfs(ctx, pf, 0, 0);
+        return rc ? rc : sriov__pf_set_numvfs(ctx, pf, 0, 0);
+    case SRIOV_STEP_AUTOPROBE:
+        return autoprobe_undo(ctx, r);
     }
     return 0;
 }
@@ -85,13 +139,20 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
         { SRIOV_STEP_XS, "xs_rm" },           { SRIOV_STEP_PCI, "pci_remove" },
         { SRIOV_STEP_OVERRIDE, "driver_override" },
         { SRIOV_STEP_ASSIGNABLE, "assignable_remove" }, { SRIOV_STEP_L2, "l2_restore" },
-        { SRIOV_STEP_ENABLED_VFS, "disable_vfs" },
+        { SRIOV_STEP_ENABLED_VFS, "disable_vfs" }, { SRIOV_STEP_AUTOPROBE, "autoprobe" },
     };
     struct sriov__saved_error first;
     int first_rc = 0, rc;
 
+    /* Write-ahead: from here on, whoever sees the record finishes the release. */
+    recs->v[i].phase = SRIOV_PHASE_RELEASING;
+    rc = sriov__recs_save(ctx, recs);
+    if (rc && !best_effort)
+        return sriov__step_failed(ctx, rc, &recs->v[i], "release");
+    if (rc)
+        sriov__errlog(ctx, "%s", ctx->last_error);
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-        if (!(recs->v[i].steps & order[k].bit))
+        if (!((recs->v[i].steps | recs->v[i].pending) & order[k].bit))
             continue;
         rc = undo_step(ctx, hv, recs, i, order[k].bit);
         if (rc) {
@@ -107,11 +168,15 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
             }
             continue;
         }
+        /* Saved after every undo: one that cannot be repeated once a later one is
+         * done (restoring the settings of a VF that disable_vfs removed) must not
+         * be tried again after a crash. */
         recs->v[i].steps &= ~order[k].bit;
-        if (order[k].bit == SRIOV_STEP_ASSIGNABLE || order[k].bit == SRIOV_STEP_PCI)
-            (void)sriov__recs_save(ctx, recs);
+        recs->v[i].pending &= ~order[k].bit;
+        (void)sriov__recs_save(ctx, recs);
     }
-    if (first_rc && (recs->v[i].steps & (SRIOV_STEP_ASSIGNABLE | SRIOV_STEP_PCI))) {
+    if (first_rc && ((recs->v[i].steps | recs->v[i].pending) &
+                     (SRIOV_STEP_ASSIGNABLE | SRIOV_STEP_PCI))) {
         /* The VF is still with pciback or a domain: keep the record so that gc or
          * pci-detach can finish the job, rather than hand the VF out again. */
         (void)sriov__recs_save(ctx, recs);

@@ -13,9 +13,31 @@
  *   pci_add         libxl_device_pci_add (pci-attach; `xl create` does it for create)
  *   record          phase "attached", domid hint, xenstore /xen-sriov/<uuid>/<vf>/
  *
- * What is done is kept in the record's step bits and saved after each step, so
- * that rollback, pci-detach and gc all undo exactly the completed steps, in
- * reverse order, even from another process after a crash (release.c).
+ * Write-ahead: before each side effect its bit is saved in the record's
+ * "pending" mask; after it, the bit moves to "steps" (saved with the next
+ * step's intent, or at the end).  So at every instant a crash leaves a record
+ * naming everything that may have changed on the host, and since every undo is
+ * idempotent (release.c: undoing what was never done, or is undone already,
+ * succeeds) rollback, pci-detach, gc and the next command treat pending steps
+ * like done ones.  A kill before the reservation is saved changes nothing.
+ *
+ * What "finish or undo" means for a record whose process is gone, decided by
+ * sriov__recover() (gc.c) under the assignments lock, which every command takes:
+ *   reserved   its owner's lock (owner.c) is free: the preparing process died.
+ *              If its domain exists and holds the VF (xl create or pci_add got
+ *              that far), taking it away would pull a device out from under a
+ *              running guest: finish, i.e. commit (phase attached, xenstore).
+ *              If the domain definitely does not exist, or definitely does not
+ *              hold the VF: undo every step, done or pending.  If the
+ *              hypervisor cannot say: keep the record, report, try next time.
+ *              While the owner lives (create drops the lock during xl create):
+ *              leave it alone.
+ *   attached   keep while the domain exists; steps still pending (a commit cut
+ *              short) are finished.  gc gives the VF back once the hypervisor
+ *              says definitely "no such domain" (-ENOENT); any other answer
+ *              keeps the record and is reported.
+ *   releasing  saved before the first undo (release.c) and undone under the
+ *              lock throughout, so whoever sees one finishes the release.
  */
 #include "config.h"
 
@@ -56,20 +78,47 @@ static const struct sriov_vf *find_vf(struct sriov_ctx *ctx, const char *bdf)
     return sriov_vf_find(ctx, bdf, &vf) ? NULL : vf;
 }
 
-static int enable_vfs(struct sriov_ctx *ctx, struct sriov_assignment *r, unsigned int n)
+/* Write-ahead: the intent to do steps is saved before their side effect. */
+static int step_begin(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i,
+                      unsigned int steps)
 {
+    recs->v[i].pending |= steps;
+    return sriov__recs_save(ctx, recs);
+}
+
+/* done is finished; begun (a superset) has nothing left to undo beyond done.  Saved
+ * with the next step_begin() or at the end: until then pending still covers it. */
+static void step_end(struct sriov__recs *recs, size_t i, unsigned int done, unsigned int begun)
+{
+    recs->v[i].steps |= done;
+    recs->v[i].pending &= ~begun;
+}
+
+static int enable_vfs(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i, unsigned int n)
+{
+    struct sriov_assignment *r = &recs->v[i];
+    unsigned int begun = SRIOV_STEP_ENABLED_VFS;
     struct sriov_pf *pf = NULL;
     const struct sriov_vf *vf;
     int rc;
 
     rc = sriov_pf_find(ctx, r->pf, &pf);
     if (!rc)
-        rc = sriov_pf_set_numvfs(ctx, pf, n, 0);
+        rc = sriov__pf_reload(ctx, pf);
     if (rc)
         return rc;
-    r->steps |= SRIOV_STEP_ENABLED_VFS;
-    for (size_t i = 0; i < sriov_pf_vf_count(pf); i++) {
-        vf = sriov_pf_vf(pf, i);
+    /* Enabling clears sriov_drivers_autoprobe for a moment: a crash then must set it
+     * back, since nothing else remembers it was on. */
+    if (pf->drivers_autoprobe == 1)
+        begun |= SRIOV_STEP_AUTOPROBE;
+    rc = step_begin(ctx, recs, i, begun);
+    if (!rc)
+        rc = sriov__pf_set_numvfs(ctx, pf, n, 0);
+    if (rc)
+        return rc;
+    step_end(recs, i, SRIOV_STEP_ENABLED_VFS, begun);
+    for (size_t k = 0; k < sriov_pf_vf_count(pf); k++) {
+        vf = sriov_pf_vf(pf, k);
         if (sriov_vf_index(vf) == r->index) {
             snprintf(r->vf, sizeof(r->vf), "%s", sriov_dev_bdf(sriov_vf_dev(vf)));
             return 0;
@@ -140,8 +189,9 @@ static int build_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
 }
 
 static int apply_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
-                    struct sriov_assignment *r)
+                    struct sriov__recs *recs, size_t i)
 {
+    struct sriov_assignment *r = &recs->v[i];
     const struct sriov_vf *vf = find_vf(ctx, r->vf);
     struct sriov_vf_config cfg;
     struct sriov_vf_ref ref;
@@ -161,9 +211,11 @@ static int apply_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
             sriov__info(ctx, "%s: PF has no network interface, no L2 settings applied", r->vf);
         goto out;
     }
-    rc = sriov_vf_config_apply(ctx, &ref, &cfg, NULL);
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_L2);
     if (!rc)
-        r->steps |= SRIOV_STEP_L2;
+        rc = sriov_vf_config_apply(ctx, &ref, &cfg, NULL);
+    if (!rc)
+        step_end(recs, i, SRIOV_STEP_L2, SRIOV_STEP_L2);
 out:
     sriov_vf_config_dispose(&cfg);
     return rc;
@@ -198,9 +250,12 @@ static int reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__rec
                    int prefer_node, unsigned int *numvfs)
 {
     struct sriov_assignment r = { 0 };
+    const char *owner_id = NULL;
     int rc;
 
-    rc = sriov_ctx_scan(ctx);
+    rc = sriov__owner_claim(ctx, &owner_id);
+    if (!rc)
+        rc = sriov_ctx_scan(ctx);
     if (!rc)
         rc = sriov__alloc(ctx, hv, recs, req, prefer_node, &r, numvfs);
     if (rc)
@@ -212,26 +267,9 @@ static int reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__rec
     r.spec = req->spec;
     r.phase = SRIOV_PHASE_RESERVED;
     r.owner = getpid();
+    snprintf(r.owner_id, sizeof(r.owner_id), "%s", owner_id);
     choose_mac(dom, req, dom->slot, r.mac);
     return sriov__recs_add(recs, &r); /* copies network and spec */
-}
-
-/* A step's bit is saved as soon as it is done, so that another process can undo it. */
-static int step_done(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i,
-                     unsigned int step)
-{
-    recs->v[i].steps |= step;
-    return sriov__recs_save(ctx, recs);
-}
-
-/* A step that can change the host part-way before failing sets its bit itself:
- * whatever its outcome, a set bit must reach the record. */
-static int save_if_done(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i,
-                        unsigned int step, int rc)
-{
-    int saved = (recs->v[i].steps & step) ? sriov__recs_save(ctx, recs) : 0;
-
-    return rc ? rc : saved;
 }
 
 int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
@@ -257,13 +295,16 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
 
     if (numvfs) {
         step = "enable_vfs";
-        rc = save_if_done(ctx, recs, i, SRIOV_STEP_ENABLED_VFS, enable_vfs(ctx, r, numvfs));
+        rc = enable_vfs(ctx, recs, i, numvfs);
         if (rc)
             goto out;
     }
     vf = find_vf(ctx, r->vf);
-    if (vf && sriov_dev_driver(sriov_vf_dev(vf)))
-        r->driver = strdup(sriov_dev_driver(sriov_vf_dev(vf)));
+    if (vf && sriov_dev_driver(sriov_vf_dev(vf)) &&
+        !(r->driver = strdup(sriov_dev_driver(sriov_vf_dev(vf))))) {
+        rc = -ENOMEM;
+        goto out;
+    }
 
     step = "isolation";
     rc = check_isolation(ctx, hv, r, flags);
@@ -271,39 +312,41 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
         goto out;
 
     step = "l2";
-    rc = save_if_done(ctx, recs, i, SRIOV_STEP_L2, apply_l2(ctx, req, r));
+    rc = apply_l2(ctx, req, recs, i);
     if (rc)
         goto out;
 
     step = "driver_override";
-    rc = sriov__vf_driver_override(ctx, r->vf, "pciback");
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_OVERRIDE);
     if (!rc)
-        rc = step_done(ctx, recs, i, SRIOV_STEP_OVERRIDE);
+        rc = sriov__vf_driver_override(ctx, r->vf, "pciback");
     if (rc)
         goto out;
+    step_end(recs, i, SRIOV_STEP_OVERRIDE, SRIOV_STEP_OVERRIDE);
 
+    /* libxl leaves a half-done assignable_add as it is; the pending bit has the
+     * rollback's assignable_remove cope with that and give the driver back. */
     step = "assignable_add";
-    rc = hv->ops->assignable_add(hv, r->vf);
-    if (rc) {
-        /* libxl leaves a half-done assignable_add as it is; its remove copes with that
-         * and gives the remembered driver back. */
-        sriov__error_save(ctx, &why);
-        if (hv->ops->assignable_remove(hv, r->vf, true))
-            sriov__errlog(ctx, "rollback: %s", ctx->last_error);
-        sriov__error_restore(ctx, &why);
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_ASSIGNABLE);
+    if (!rc)
+        rc = hv->ops->assignable_add(hv, r->vf);
+    if (rc)
+        goto out;
+    step_end(recs, i, SRIOV_STEP_ASSIGNABLE, SRIOV_STEP_ASSIGNABLE);
+    if (!attach) {
+        rc = sriov__recs_save(ctx, recs);
         goto out;
     }
-    rc = step_done(ctx, recs, i, SRIOV_STEP_ASSIGNABLE);
-    if (rc || !attach)
-        goto out;
 
     memcpy(hd.uuid, dom->uuid, 16);
     snprintf(hd.name, sizeof(hd.name), "%s", dom->name);
     step = "pci_add";
-    rc = hv->ops->pci_add(hv, &hd, r->vf, &req->pci);
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_PCI);
+    if (!rc)
+        rc = hv->ops->pci_add(hv, &hd, r->vf, &req->pci);
     if (rc)
         goto out;
-    r->steps |= SRIOV_STEP_PCI;
+    step_end(recs, i, SRIOV_STEP_PCI, SRIOV_STEP_PCI);
     step = "record";
     rc = sriov__assign_commit(ctx, hv, recs, i, &hd);
 
@@ -328,13 +371,22 @@ int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
     struct sriov_assignment *r = &recs->v[i];
     int rc;
 
+    /* The domain has the VF (the caller's pci_add or xl create, or what recovery
+     * found), so PCI is done; xenstore is written ahead as pending, and the record
+     * stays "reserved" until the publish is complete: a crash in between is
+     * finished by the next command (gc.c), a failure undone by the caller. */
     r->domid = dom->domid;
     snprintf(r->name, sizeof(r->name), "%s", dom->name);
-    r->phase = SRIOV_PHASE_ATTACHED;
-    r->steps |= SRIOV_STEP_PCI | SRIOV_STEP_XS; /* set first: a partial publish is undone too */
-    r->owner = 0;
-    rc = sriov__xs_publish(hv, r);
+    r->steps |= SRIOV_STEP_PCI;
+    r->pending &= ~SRIOV_STEP_PCI;
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_XS);
     if (!rc)
-        rc = sriov__recs_save(ctx, recs);
-    return rc;
+        rc = sriov__xs_publish(hv, r);
+    if (rc)
+        return rc;
+    step_end(recs, i, SRIOV_STEP_XS, SRIOV_STEP_XS);
+    r->phase = SRIOV_PHASE_ATTACHED;
+    r->owner = 0;
+    r->owner_id[0] = '\0';
+    return sriov__recs_save(ctx, recs);
 }

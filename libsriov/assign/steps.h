@@ -32,6 +32,18 @@ int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
 int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
                           size_t i, bool best_effort);
 
+/* gc.c: finish or undo what processes that are gone left behind (steps.c's top
+ * comment says what, per phase); with gc also give back the VFs of domains that
+ * definitely no longer exist.  Caller holds the assignments lock.  A record the
+ * hypervisor cannot decide on is kept and reported; the first error is returned,
+ * and *released (may be NULL) counts the records given back. */
+int sriov__recover(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                   bool gc, unsigned int *released);
+/* The same for commands that only tidy up before their own work: failures are
+ * logged as warnings, never the command's error. */
+void sriov__recover_quietly(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                            struct sriov__recs *recs);
+
 /* For steps.c and release.c: prefix the recorded reason with the VF and the step
  * that failed (r may be NULL before the VF is known). */
 int sriov__step_failed(struct sriov_ctx *ctx, int rc, const struct sriov_assignment *r,
@@ -41,6 +53,8 @@ int sriov__vf_driver_override(struct sriov_ctx *ctx, const char *vf, const char 
 
 /* xs.c: /xen-sriov/<uuid>/<vf>/{pf,index,network,mac,domid}. */
 int sriov__xs_publish(struct sriov_hv *hv, const struct sriov_assignment *r);
+/* /xen-sriov/<uuid>/<vf as 0000-03-10-2>: xenstore allows no ':' or '.' in paths. */
+void sriov__xs_vf_path(const char *uuid, const char *vf, char *path, size_t len);
 /* Remove the VF's node, and the domain's when no other record of it is published. */
 int sriov__xs_unpublish(struct sriov_hv *hv, const struct sriov__recs *recs, size_t i);
 

@@ -43,6 +43,7 @@ int sriov_ctx_new(struct sriov_ctx **ret, const struct sriov_ctx_opts *opts)
     if (!ctx)
         return -ENOMEM;
     ctx->pci_devices_fd = -1;
+    ctx->owner_fd = -1;
     ctx->log_fn = sriov__log_stderr;
     ctx->log_priority = sriov__log_priority_from_env();
     ctx->settle_timeout_ms = opts->settle_timeout_ms ? opts->settle_timeout_ms
@@ -55,6 +56,7 @@ int sriov_ctx_new(struct sriov_ctx **ret, const struct sriov_ctx_opts *opts)
         rc = dup_or_default(&ctx->run_dir, opts->run_dir, DEFAULT_RUN_DIR);
     if (!rc)
         rc = dup_or_default(&ctx->config_path, opts->config_path, DEFAULT_CONFIG_PATH);
+    ctx->config_given = opts->config_path && *opts->config_path;
     if (!rc)
         rc = dup_or_default(&ctx->hypervisor, opts->hypervisor, "libxl");
     if (!rc)
@@ -82,6 +84,7 @@ void sriov_ctx_free(struct sriov_ctx *ctx)
     sriov__backends_unload(ctx);
     sriov__netcfg_free(ctx);
     sriov__assignments_free(ctx);
+    sriov__owner_release(ctx);
     sriov__pfs_free(ctx);
     sriov__pci_names_free(ctx);
     sriov__sysfs_close(ctx);

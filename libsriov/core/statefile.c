@@ -6,8 +6,10 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,71 @@ static int fsync_dir_of(const char *path)
     return rc;
 }
 
+/* The pid of "<base>.tmp.<pid>", 0 if name is not a temp file of base. */
+static pid_t temp_pid(const char *name, const char *base)
+{
+    size_t blen = strlen(base);
+    const char *digits = name + blen + 5;
+    long pid = 0;
+
+    if (strncmp(name, base, blen) || strncmp(name + blen, ".tmp.", 5) || !*digits ||
+        strlen(digits) > 7 || digits[0] == '0')
+        return 0;
+    for (const char *c = digits; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        pid = pid * 10 + (*c - '0');
+    }
+    return (pid_t)pid;
+}
+
+int sriov__state_clean_temps(struct sriov_ctx *ctx, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *base;
+    struct dirent *de;
+    int removed = 0;
+    DIR *d = NULL;
+
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+        return 0;
+    base = strrchr(path, '/');
+    if (base) {
+        dir[base - path > 0 ? base - path : 1] = '\0';
+        base++;
+    } else {
+        snprintf(dir, sizeof(dir), ".");
+        base = path;
+    }
+    d = opendir(dir);
+    if (!d) {
+        if (errno != ENOENT)
+            sriov__warn(ctx, "cannot read %s to remove stale temp files: %s", dir,
+                        strerror(errno));
+        goto out;
+    }
+    while ((de = readdir(d))) {
+        pid_t pid = temp_pid(de->d_name, base);
+
+        /* ESRCH is the only answer that proves the writer gone: EPERM means alive. */
+        if (pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
+            if (errno != ENOENT)
+                sriov__warn(ctx, "cannot remove stale temp file %s/%s: %s", dir, de->d_name,
+                            strerror(errno));
+            continue;
+        }
+        sriov__info(ctx, "removed %s/%s, left by process %ld that is gone", dir, de->d_name,
+                    (long)pid);
+        removed++;
+    }
+out:
+    if (d)
+        closedir(d);
+    return removed;
+}
+
 int sriov__state_write(struct sriov_ctx *ctx, const char *path, const void *data, size_t len)
 {
     char tmp[PATH_MAX];
@@ -71,6 +138,7 @@ int sriov__state_write(struct sriov_ctx *ctx, const char *path, const void *data
 
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
         return sriov__fail(ctx, -ENAMETOOLONG, "%s: path too long", path);
+    sriov__state_clean_temps(ctx, path);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return sriov__fail(ctx, -errno, "cannot create %s: %s", tmp, strerror(errno));

@@ -8,8 +8,19 @@
 struct sriov_ctx;
 
 int sriov__mkdir_p(const char *path, mode_t mode);
-/* temp file + fsync + rename + fsync of the directory. */
+/* temp file + fsync + rename + fsync of the directory.  The temp file is
+ * <path>.tmp.<pid>; stale ones of path are removed first (sriov__state_clean_temps),
+ * so the caller holds the lock that every writer of path holds. */
 int sriov__state_write(struct sriov_ctx *ctx, const char *path, const void *data, size_t len);
+/*
+ * Remove the temp files <path>.tmp.<pid> a crashed writer left behind.  Only
+ * the caller's holding the lock every writer of path takes makes this safe: no
+ * writer is then between creating its temp file and renaming it.  As a second
+ * guard a file is kept while its pid is alive (a zombie or a reused pid only
+ * keeps a stale file longer).  Returns how many were removed; failures are
+ * logged as warnings, never fail the caller.
+ */
+int sriov__state_clean_temps(struct sriov_ctx *ctx, const char *path);
 /* -ENOENT (without recording an error) when the record does not exist. */
 int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size_t *len);
 /* Exclusive lock on <run_dir>/<name>.lock; blocks until granted. */

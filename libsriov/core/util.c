@@ -5,17 +5,23 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/util.h"
 
 int sriov__parse_long(const char *s, long min, long max, long *out)
 {
+    const char *digits = s[0] == '-' && min < 0 ? s + 1 : s;
     char *end;
     long v;
 
+    /* Decimal only, as the CLI reads PF/N: strtol's base 0 would take 010 as 8
+     * and 0x3 as 3, and it skips leading blanks and takes a '+'. */
+    if (*digits < '0' || *digits > '9')
+        return -EINVAL;
     errno = 0;
-    v = strtol(s, &end, 0);
-    if (!*s || *end || errno || v < min || v > max)
+    v = strtol(s, &end, 10);
+    if (*end || errno || v < min || v > max)
         return -EINVAL;
     *out = v;
     return 0;
@@ -56,4 +62,96 @@ char *sriov__asprintf(const char *fmt, ...)
         s = NULL;
     va_end(ap);
     return s;
+}
+
+size_t sriov__utf8_seq_len(const char *s, size_t avail)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char lo = 0x80, hi = 0xbf; /* the range of the second byte */
+    size_t n;
+
+    if (avail == 0)
+        return 0;
+    if (u[0] < 0x80)
+        return 1;
+    if (u[0] < 0xc2)
+        return 0; /* a continuation byte, or the lead of an overlong 2-byte form */
+    if (u[0] < 0xe0) {
+        n = 2;
+    } else if (u[0] < 0xf0) {
+        n = 3;
+        if (u[0] == 0xe0)
+            lo = 0xa0; /* overlong */
+        else if (u[0] == 0xed)
+            hi = 0x9f; /* UTF-16 surrogates */
+    } else if (u[0] < 0xf5) {
+        n = 4;
+        if (u[0] == 0xf0)
+            lo = 0x90; /* overlong */
+        else if (u[0] == 0xf4)
+            hi = 0x8f; /* above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (avail < n || u[1] < lo || u[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (u[i] < 0x80 || u[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+bool sriov__utf8_valid(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t n = sriov__utf8_seq_len(s + i, len - i);
+        if (!n)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+bool sriov__utf8_printable(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s);
+
+    for (size_t i = 0; i < len;) {
+        size_t n = sriov__utf8_seq_len(s + i, len - i);
+        /* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F. */
+        if (!n || u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 && u[i + 1] < 0xa0))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+size_t sriov__utf8_cut(const char *s, size_t max)
+{
+    size_t len = strlen(s), i = 0;
+
+    if (len <= max)
+        return len;
+    while (i < max) {
+        size_t n = sriov__utf8_seq_len(s + i, len - i);
+        if (!n)
+            n = 1;
+        if (i + n > max)
+            break;
+        i += n;
+    }
+    return i;
+}
+
+bool sriov__utf8_copy(char *dst, size_t size, const char *src)
+{
+    size_t n;
+
+    if (size == 0)
+        return *src != '\0';
+    n = sriov__utf8_cut(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return src[n] != '\0';
 }

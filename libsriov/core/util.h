@@ -23,12 +23,32 @@ int sriov__uuid_generate(uint8_t uuid[16]);
 bool sriov__uuid_is_nil(const uint8_t uuid[16]);
 
 /* util.c */
-/* A whole string as a number in [min, max] (base 0: 0x.. and 0.. too); -EINVAL otherwise. */
+/* A whole string as a decimal number in [min, max]: digits only (a leading 0 is
+ * still decimal), a '-' only when min is negative; -EINVAL otherwise. */
 int sriov__parse_long(const char *s, long min, long max, long *out);
 /* Append s (taken over; NULL means out of memory) to a malloc'd vector. */
 int sriov__strv_push(char ***v, size_t *n, char *s);
 void sriov__strv_free(char **v, size_t n);
 /* asprintf that returns the string, NULL when out of memory. */
 char *sriov__asprintf(const char *fmt, ...) SRIOV_PRINTF(1, 2);
+
+/*
+ * UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing above
+ * U+10FFFF.  Names reach JSON state files and xenstore, whose readers reject or
+ * mangle anything else, so every name is checked or cut with these.
+ */
+/* Length of the well-formed UTF-8 sequence at s (1-4), 0 if s[0..avail) starts none. */
+size_t sriov__utf8_seq_len(const char *s, size_t avail);
+/* The first len bytes of s are well-formed UTF-8. */
+bool sriov__utf8_valid(const char *s, size_t len);
+/* Well-formed UTF-8 with no control character (C0, DEL, C1): fit for a value that
+ * is shown to people, published in xenstore or written one per line. */
+bool sriov__utf8_printable(const char *s);
+/* The longest prefix of s no longer than max bytes that does not end inside a
+ * character; a byte that starts no well-formed sequence counts as one character. */
+size_t sriov__utf8_cut(const char *s, size_t max);
+/* snprintf(dst, size, "%s", src) that cuts only at a character boundary; true
+ * when src had to be cut. */
+bool sriov__utf8_copy(char *dst, size_t size, const char *src);
 
 #endif

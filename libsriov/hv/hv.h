@@ -23,10 +23,14 @@
 struct sriov_ctx;
 struct sriov_hv;
 
+/* xen_cmdline.c: whether Xen's command line leaves the PCI quarantine on
+ * (iommu=no-quarantine, iommu=quarantine=0 and the like turn it off). */
+bool sriov__xen_quarantine_on(const char *cmdline);
+
 /* What assignment needs to know about the platform. */
 struct sriov_hv_platform {
     bool iommu_enabled;          /* physinfo: hvm_directio or pv_directio */
-    bool quarantine_enabled;     /* not disabled with iommu=no-quarantine */
+    bool quarantine_enabled;     /* not turned off on Xen's command line */
 };
 
 /* One domain, identified by UUID; the domid is only a hint that can be reused. */
@@ -56,7 +60,9 @@ struct sriov_hv_ops {
     int (*device_owner)(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out);
     /* libxl_device_pci_assignable_add(rebind=1)/remove: quarantine + pciback, the
      * original driver remembered by the hypervisor side (libxl: xenstore
-     * /libxl/pci/<bdf>/driver_path) and rebound by remove when rebind. */
+     * /libxl/pci/<bdf>/driver_path) and rebound by remove when rebind.  remove
+     * is idempotent: on a device that is not, or only partly, assignable (an add
+     * cut short by a crash) it completes what is there and succeeds. */
     int (*assignable_add)(struct sriov_hv *hv, const char *bdf);
     int (*assignable_remove)(struct sriov_hv *hv, const char *bdf, bool rebind);
     /* libxl_device_pci_add/remove on a running domain. */
@@ -84,6 +90,10 @@ struct sriov_hv_ops {
     int (*xs_write)(struct sriov_hv *hv, const char *path, const char *value);
     /* Removes path and everything below it; a missing path is not an error. */
     int (*xs_rm)(struct sriov_hv *hv, const char *path);
+    /* A value (*value malloc'd), or the names below path (*names a malloc'd array
+     * of malloc'd strings); -ENOENT when path does not exist.  For reconcile. */
+    int (*xs_read)(struct sriov_hv *hv, const char *path, char **value);
+    int (*xs_list)(struct sriov_hv *hv, const char *path, char ***names, size_t *n);
     /* Block until a domain may have gone (@releaseDomain) or timeout_ms passed:
      * 1 on an event, 0 on timeout. */
     int (*wait_release)(struct sriov_hv *hv, int timeout_ms);

@@ -51,7 +51,8 @@ static void dom_from_info(struct sriov_hv *hv, const libxl_dominfo *di, struct s
     memset(out, 0, sizeof(*out));
     memcpy(out->uuid, libxl_uuid_bytearray_const(&di->uuid), 16);
     out->domid = di->domid;
-    snprintf(out->name, sizeof(out->name), "%s", name ? name : "");
+    /* Cut at a character boundary: the name reaches assignments.json. */
+    sriov__utf8_copy(out->name, sizeof(out->name), name ? name : "");
     free(name);
 }
 
@@ -156,8 +157,7 @@ static int lx_platform(struct sriov_hv *hv, struct sriov_hv_platform *out)
     }
     out->iommu_enabled = pi.cap_hvm_directio; /* xl info shows it as hvm_directio (and pv_directio) */
     /* Xen has no query for it: quarantine is on unless the command line says otherwise. */
-    out->quarantine_enabled = !(vi && vi->commandline &&
-                                strstr(vi->commandline, "no-quarantine"));
+    out->quarantine_enabled = sriov__xen_quarantine_on(vi ? vi->commandline : NULL);
     libxl_physinfo_dispose(&pi);
     return 0;
 }
@@ -166,7 +166,7 @@ static int lx_platform(struct sriov_hv *hv, struct sriov_hv_platform *out)
 static int lx_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *args,
                             size_t n_args, const uint8_t uuid[16], struct sriov_hv_domain *out)
 {
-    char **argv = calloc(n_args + 4, sizeof(*argv));
+    char **argv = calloc(n_args + 5, sizeof(*argv));
     size_t k = 0;
     pid_t pid;
     int status, rc;
@@ -174,6 +174,12 @@ static int lx_domain_create(struct sriov_hv *hv, const char *cfg_path, char *con
     if (!argv)
         return -ENOMEM;
     argv[k++] = (char *)"xl";
+    /* xl's own -v, as the caller's threshold asks: xl logs at progress level by
+     * default, one level lower per -v. */
+    if (hv->ctx->log_priority >= LOG_DEBUG)
+        argv[k++] = (char *)"-vvv";
+    else if (hv->ctx->log_priority >= LOG_INFO)
+        argv[k++] = (char *)"-v";
     argv[k++] = (char *)"create";
     for (size_t i = 0; i < n_args; i++)
         if (args[i][0] == '-')
@@ -229,7 +235,7 @@ static void lx_close(struct sriov_hv *hv)
     if (h->lx)
         libxl_ctx_free(h->lx);
     if (h->logger)
-        xtl_logger_destroy((xentoollog_logger *)h->logger);
+        xtl_logger_destroy(h->logger);
     free(h);
 }
 
@@ -249,6 +255,8 @@ static const struct sriov_hv_ops libxl_ops = {
     .cpu_nodes = lx_cpu_nodes,
     .xs_write = sriov__lx_xs_write,
     .xs_rm = sriov__lx_xs_rm,
+    .xs_read = sriov__lx_xs_read,
+    .xs_list = sriov__lx_xs_list,
     .wait_release = sriov__lx_wait_release,
 };
 
@@ -263,14 +271,13 @@ int sriov__hv_libxl_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv
         return -ENOMEM;
     h->hv.ops = &libxl_ops;
     h->hv.ctx = ctx;
-    /* libxl's own messages go to stderr like xl's; ours go through the context. */
-    h->logger = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
-    if (!h->logger || libxl_ctx_alloc(&h->lx, LIBXL_VERSION, 0, (xentoollog_logger *)h->logger)) {
+    h->logger = sriov__lx_logger_new(ctx);
+    if (!h->logger || libxl_ctx_alloc(&h->lx, LIBXL_VERSION, 0, h->logger)) {
         rc = sriov__fail(ctx, -ENXIO, "cannot talk to Xen through libxl (is this dom0 of a "
                          "running Xen, and are you root?)");
         goto out;
     }
-    h->xch = xc_interface_open((xentoollog_logger *)h->logger, NULL, 0);
+    h->xch = xc_interface_open(h->logger, NULL, 0);
     if (!h->xch) {
         rc = sriov__fail(ctx, -ENXIO, "cannot open the Xen control interface");
         goto out;

@@ -3,6 +3,7 @@
  *   hv_libxl.c     open/close, libxl's error codes, the platform, domains
  *   hv_libxl_pci.c PCI devices: Xen's device groups, owners, assignable, add/remove
  *   hv_libxl_xs.c  xenstore and the @releaseDomain watch
+ *   hv_libxl_log.c libxl's messages through the context's log callback
  */
 #ifndef SRIOV_HV_LIBXL_H
 #define SRIOV_HV_LIBXL_H
@@ -18,7 +19,7 @@
 
 struct lx_hv {
     struct sriov_hv hv;          /* first: casts between the two */
-    xentoollog_logger_stdiostream *logger;
+    xentoollog_logger *logger;   /* into the context's log (hv_libxl_log.c) */
     libxl_ctx *lx;
     xc_interface *xch;
     struct xs_handle *xs;        /* connected on first use (hv_libxl_xs.c) */
@@ -26,6 +27,9 @@ struct lx_hv {
 };
 
 #define LX(hv) (((struct lx_hv *)(hv))->lx)
+
+/* hv_libxl_log.c: a logger for libxl that writes through the context's callback. */
+xentoollog_logger *sriov__lx_logger_new(struct sriov_ctx *ctx);
 
 /* hv_libxl.c */
 /* libxl's ERROR_* as -errno: the one place that knows libxl's error codes. */
@@ -50,6 +54,8 @@ int sriov__lx_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
 /* hv_libxl_xs.c: the xenstore ops of hv.h. */
 int sriov__lx_xs_write(struct sriov_hv *hv, const char *path, const char *value);
 int sriov__lx_xs_rm(struct sriov_hv *hv, const char *path);
+int sriov__lx_xs_read(struct sriov_hv *hv, const char *path, char **value);
+int sriov__lx_xs_list(struct sriov_hv *hv, const char *path, char ***names, size_t *n);
 int sriov__lx_wait_release(struct sriov_hv *hv, int timeout_ms);
 
 #endif

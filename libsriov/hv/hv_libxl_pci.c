@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "hv/hv_libxl.h"
+#include "sysfs/sysfs.h"
 
 static int fill_pci(const char *bdf, libxl_device_pci *pci)
 {
@@ -101,11 +102,49 @@ int sriov__lx_assignable_add(struct sriov_hv *hv, const char *bdf)
     return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_assignable_add failed", bdf) : 0;
 }
 
+/* An assignable_add cut short before pciback took the device (a crash, or a step
+ * failing): libxl's remove would fail de-quarantining a device Xen never
+ * quarantined (that comes after the pciback bind), so do the rest as it would:
+ * bind the driver it remembered if the device has none, and forget it.  The hv
+ * contract (hv.h) wants removal idempotent. */
+static int remove_partial(struct sriov_hv *hv, const char *bdf, bool rebind)
+{
+    char key[80], *path = NULL, drv[64];
+    unsigned int d = 0, b = 0, s = 0, f = 0;
+    const char *name;
+    int rc;
+
+    sscanf(bdf, "%x:%x:%x.%x", &d, &b, &s, &f);
+    snprintf(key, sizeof(key), "/libxl/pci/%04x-%02x-%02x-%01x/driver_path", d, b, s, f);
+    rc = sriov__lx_xs_read(hv, key, &path);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc)
+        return rc;
+    name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    if (rebind && sriov__pci_dev_link(hv->ctx, bdf, "driver", drv, sizeof(drv)) == -ENOENT) {
+        rc = sriov__pci_driver_write(hv->ctx, name, "bind", bdf);
+        if (rc)
+            rc = sriov__fail(hv->ctx, rc, "%s: cannot bind it to %s again: %s", bdf, name,
+                             strerror(-rc));
+    }
+    if (!rc)
+        rc = sriov__lx_xs_rm(hv, key);
+    free(path);
+    return rc;
+}
+
 int sriov__lx_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
 {
     libxl_device_pci pci;
-    int rc = fill_pci(bdf, &pci);
+    char drv[64];
+    int rc;
 
+    if (sriov__pci_dev_link(hv->ctx, bdf, "driver", drv, sizeof(drv)) != 0 ||
+        strcmp(drv, "pciback"))
+        return remove_partial(hv, bdf, rebind);
+    rc = fill_pci(bdf, &pci);
     if (!rc)
         rc = sriov__lx_from_libxl(libxl_device_pci_assignable_remove(LX(hv), &pci, rebind));
     libxl_device_pci_dispose(&pci);

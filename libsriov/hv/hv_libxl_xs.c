@@ -1,5 +1,5 @@
 /*
- * xenstore through libxenstore (hv_libxl.h): writing and removing our
+ * xenstore through libxenstore (hv_libxl.h): writing, reading and removing our
  * records, and waiting on @releaseDomain.  One connection per hv, made on
  * first use and closed with it.
  */
@@ -38,6 +38,50 @@ int sriov__lx_xs_rm(struct sriov_hv *hv, const char *path)
     if (!rc && !xs_rm(((struct lx_hv *)hv)->xs, XBT_NULL, path) && errno != ENOENT)
         rc = sriov__fail(hv->ctx, -errno, "cannot remove xenstore %s: %s", path, strerror(errno));
     return rc;
+}
+
+int sriov__lx_xs_read(struct sriov_hv *hv, const char *path, char **value)
+{
+    unsigned int len;
+    int rc = xs_ready(hv);
+
+    *value = NULL;
+    if (rc)
+        return rc;
+    *value = xs_read(((struct lx_hv *)hv)->xs, XBT_NULL, path, &len);
+    if (!*value)
+        return errno == ENOENT ? -ENOENT
+                               : sriov__fail(hv->ctx, -errno, "cannot read xenstore %s: %s", path,
+                                             strerror(errno));
+    return 0;
+}
+
+int sriov__lx_xs_list(struct sriov_hv *hv, const char *path, char ***names, size_t *n)
+{
+    unsigned int num = 0;
+    char **dir, **v = NULL;
+    int rc = xs_ready(hv);
+
+    *names = NULL;
+    *n = 0;
+    if (rc)
+        return rc;
+    dir = xs_directory(((struct lx_hv *)hv)->xs, XBT_NULL, path, &num);
+    if (!dir)
+        return errno == ENOENT ? -ENOENT
+                               : sriov__fail(hv->ctx, -errno, "cannot list xenstore %s: %s", path,
+                                             strerror(errno));
+    /* xs_directory returns one block; hand out separately owned strings. */
+    for (unsigned int i = 0; i < num && !rc; i++)
+        rc = sriov__strv_push(&v, n, strdup(dir[i]));
+    free(dir);
+    if (rc) {
+        sriov__strv_free(v, *n);
+        *n = 0;
+        return rc;
+    }
+    *names = v;
+    return 0;
 }
 
 int sriov__lx_wait_release(struct sriov_hv *hv, int timeout_ms)

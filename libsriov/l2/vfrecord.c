@@ -50,11 +50,31 @@ int sriov__vf_record_path(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
     return 0;
 }
 
+/*
+ * What the kernel accepts as an interface name (dev_valid_name: no '/', ':' or
+ * white space) and this file can hold on one line.  Other bytes, UTF-8 or not,
+ * are kept as they are: the record is bytes, not text for a JSON reader.
+ */
+static bool ifname_ok(const char *name)
+{
+    struct sriov_vf_ref ref;
+
+    if (!sriov__safe_component(name) || strlen(name) >= sizeof(ref.pf_ifname))
+        return false;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c <= ' ' || *c == 0x7f || *c == ':')
+            return false;
+    return true;
+}
+
 int sriov__vf_record_save(struct sriov_ctx *ctx, const struct sriov__vf_record *rec)
 {
     char path[PATH_MAX], dir[PATH_MAX], text[TEXT_MAX];
     int rc, n;
 
+    if (!ifname_ok(rec->ref.pf_ifname))
+        return sriov__fail(ctx, -EINVAL, "VF %u: its PF's interface name is not one the kernel "
+                           "gives, so its settings are not saved", rec->ref.index);
     rc = sriov__vf_record_path(ctx, &rec->ref, path, sizeof(path));
     if (rc)
         return rc;
@@ -88,7 +108,7 @@ static int header_kv(struct sriov_ctx *ctx, const char *path, struct sriov__vf_r
             return sriov__fail(ctx, -EPROTO, "%s: record format %s is not known to this version",
                                path, value);
     } else if (!strcmp(key, "pf_ifname")) {
-        if (strlen(value) >= sizeof(rec->ref.pf_ifname) || !sriov__safe_component(value))
+        if (!ifname_ok(value))
             return sriov__fail(ctx, -EPROTO, "%s: bad pf_ifname", path);
         strcpy(rec->ref.pf_ifname, value);
     } else if (!strcmp(key, "pf_bdf")) {
@@ -161,6 +181,9 @@ int sriov__vf_record_delete(struct sriov_ctx *ctx, const struct sriov_vf_ref *re
         return rc;
     if (unlink(path) < 0 && errno != ENOENT)
         return sriov__fail(ctx, -errno, "cannot delete %s: %s", path, strerror(errno));
+    /* The record is gone for good: so is any temp file a crashed save left (the
+     * caller holds the PF's lock, as every writer of this record does). */
+    sriov__state_clean_temps(ctx, path);
     return 0;
 }
 

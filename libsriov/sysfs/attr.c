@@ -36,12 +36,17 @@ out:
 
 int sriov__attr_parse_uint(const char *value, int base, unsigned long *out)
 {
+    const char *first = base == 16 ? "0123456789abcdefABCDEF" : "0123456789";
     unsigned long v;
     char *end;
 
+    /* The kernel writes digits first; strtoul would also skip blanks and take a
+     * sign ("-1" as ULONG_MAX). */
+    if (!value[0] || !strchr(first, value[0]))
+        return -EPROTO;
     errno = 0;
     v = strtoul(value, &end, base);
-    if (errno || end == value || *end != '\0' || value[0] == '-')
+    if (errno || end == value || *end != '\0')
         return -EPROTO;
     *out = v;
     return 0;
@@ -52,6 +57,9 @@ int sriov__attr_parse_int(const char *value, long *out)
     char *end;
     long v;
 
+    if (!(value[0] >= '0' && value[0] <= '9') && !(value[0] == '-' && value[1] >= '0' &&
+                                                   value[1] <= '9'))
+        return -EPROTO; /* as above: no blanks, no '+' */
     errno = 0;
     v = strtol(value, &end, 10);
     if (errno || end == value || *end != '\0')

@@ -161,8 +161,11 @@ static int apply(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n,
     return 0;
 }
 
-int sriov_pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n,
-                        unsigned int flags)
+/* The public sriov_pf_set_numvfs() (assign/pf.c) takes the assignments lock and
+ * refuses while a record names the PF; this is the change itself, for it and for
+ * the assignment steps, which hold that lock already. */
+int sriov__pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n,
+                         unsigned int flags)
 {
     struct numvfs_change done = { 0 };
     const struct sriov_vf *held;

@@ -105,6 +105,11 @@ int sriov__dev_load_driver(struct sriov_ctx *ctx, struct sriov_dev *dev);
 void sriov__dev_dispose(struct sriov_dev *dev);
 void sriov__pci_names_free(struct sriov_ctx *ctx);
 
+/* numvfs.c: sriov_pf_set_numvfs() without the assignments lock or the check of
+ * the records (assign/pf.c does both); for callers that hold the lock. */
+int sriov__pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n,
+                         unsigned int flags);
+
 /* scan.c */
 void sriov__pfs_free(struct sriov_ctx *ctx);
 int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf);

@@ -71,10 +71,10 @@ rollback_case() {
 }
 
 cat >"$T/sriov.cfg" <<'CFG'
-# two PFs of one card in one network
+# the two PFs of one card, one network each (a PF belongs to one network)
 network = [
-    [ "name=lan", "pf=enp1s0f0", "pf=0000:01:00.1", "vlan=100", "bridge=xenbr0" ],
-    [ "name=one", "pf=enp1s0f0" ],
+    [ "name=lan", "pf=enp1s0f0", "vlan=100", "bridge=xenbr0" ],
+    [ "name=one", "pf=0000:01:00.1" ],
 ]
 CFG
 cat >"$T/g1.cfg" <<'CFG'
@@ -124,13 +124,13 @@ rm -f "$T/hv/domains/$uuid"; X gc
 mount_host "82599 vfs=4 numvfs=2"
 printf 'name = "g2"\ntype = "hvm"\n' >"$T/g2.cfg"
 X create "$T/g2.cfg" >/dev/null
-check host-driver-before test "$(drv 0000:01:10.0)" = ixgbevf
+check host-driver-before test "$(drv 0000:01:10.1)" = ixgbevf
 vf=$(X pci-attach g2 'network=one' 2>/dev/null)
-check attach-pciback test "$vf" = 0000:01:10.0 -a "$(drv 0000:01:10.0)" = pciback
+check attach-pciback test "$vf" = 0000:01:10.1 -a "$(drv 0000:01:10.1)" = pciback
 check attach-driver-recorded grep -q '"driver": "ixgbevf"' "$T/state/assignments.json"
-check detach X pci-detach g2 enp1s0f0/0
-check detach-driver-restored test "$(drv 0000:01:10.0)" = ixgbevf
-check detach-numvfs-kept test "$(cat "$T/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs")" = 2
+check detach X pci-detach g2 enp1s0f1/0
+check detach-driver-restored test "$(drv 0000:01:10.1)" = ixgbevf
+check detach-numvfs-kept test "$(cat "$T/sys/bus/pci/devices/0000:01:00.1/sriov_numvfs")" = 2
 
 # --- rollback at every step leaves the host exactly as it was -------------------
 mount_host "82599 vfs=4 numvfs=0"

@@ -49,6 +49,7 @@ static void read_file(const char *path, char *buf, size_t len)
 int main(void)
 {
     char tmpl[] = "/tmp/xen-sriov-unit.XXXXXX", root[256], path[PATH_MAX], val[32];
+    char run[300], state[300];
     struct sriov_ctx_opts opts = { .settle_timeout_ms = 200 };
     struct sriov_ctx *ctx = NULL;
     struct sriov_pf *pf;
@@ -66,6 +67,11 @@ int main(void)
         return 1;
     }
     opts.sysfs_root = root;
+    /* sriov_pf_set_numvfs() takes the assignments lock and reads the records. */
+    snprintf(run, sizeof(run), "%s/run", tmpl);
+    snprintf(state, sizeof(state), "%s/state", tmpl);
+    opts.run_dir = run;
+    opts.state_dir = state;
     rc = sriov_ctx_new(&ctx, &opts);
     CHECK_INT("ctx on the static tree", rc, 0);
     rc = sriov_ctx_scan(ctx);

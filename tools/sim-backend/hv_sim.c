@@ -10,9 +10,16 @@
  *   DIR/xenstore         "PATH VALUE" lines.
  *   DIR/fail-at          operations (one per line) that fail with EIO: the hv ops
  *                        (platform, device_owner, assignable_add, pci_add,
- *                        domain_create, xs_write, ...) and the netlink ones
- *                        (vf_list, vf_set, vf_set:KEY; nl_sim.c).
- *   DIR/platform         optional "iommu 0" / "quarantine 0" lines.
+ *                        domain_create, domain_by_uuid, xs_write, ...) and the
+ *                        netlink ones (vf_list, vf_set, vf_set:KEY; nl_sim.c).
+ *                        Crash points for the kill -9 tests, in the same file:
+ *                        "kill:OP" SIGKILLs the calling process just before OP,
+ *                        "kill-after:OP" right after OP took effect, "stop:OP"
+ *                        SIGSTOPs it before OP (alive, holding its locks, until
+ *                        the test kills it); "OP#N" means the Nth time this
+ *                        process reaches OP (calls the sim makes itself count).
+ *   DIR/platform         optional "iommu 0" / "quarantine 0" lines, or "cmdline
+ *                        TEXT": Xen's command line, read for the quarantine.
  *   DIR/device-groups    optional: BDFs sharing an IOMMU context, one group per line.
  *   DIR/cpu-nodes        optional: the NUMA node of each host CPU, space separated.
  *
@@ -25,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,14 +196,71 @@ void sim_unlock(struct sim_hv *sim, int fd)
     }
 }
 
-int sim_fails(struct sriov_ctx *ctx, const char *dir, const char *step)
+/* How often this process reached each step: "OP#N" crash points count them. */
+static struct {
+    char step[48];
+    unsigned int n;
+} reached[64];
+
+static unsigned int reach(const char *step, bool count)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(reached) / sizeof(reached[0]) && reached[i].step[0]; i++)
+        if (!strcmp(reached[i].step, step))
+            break;
+    if (i == sizeof(reached) / sizeof(reached[0]))
+        return 0;
+    if (!reached[i].step[0])
+        snprintf(reached[i].step, sizeof(reached[i].step), "%s", step);
+    return count ? ++reached[i].n : reached[i].n;
+}
+
+/* A crash point "KIND:STEP" or "KIND:STEP#N" in l for this reach of step. */
+static bool crash_point(const struct sim_lines *l, const char *kind, const char *step,
+                        unsigned int nth)
+{
+    char want[128];
+
+    snprintf(want, sizeof(want), "%s:%s", kind, step);
+    if (sim_lines_has(l, want))
+        return nth == 1;
+    snprintf(want, sizeof(want), "%s:%s#%u", kind, step, nth);
+    return sim_lines_has(l, want);
+}
+
+void sim_crash_after(struct sriov_ctx *ctx, const char *dir, const char *step)
 {
     struct sim_hv probe = { .hv.ctx = ctx, .dir = (char *)dir };
     struct sim_lines l;
     bool hit;
 
     if (sim_lines_read(&probe, "fail-at", &l))
+        return;
+    hit = crash_point(&l, "kill-after", step, reach(step, false));
+    sim_lines_free(&l);
+    if (hit)
+        raise(SIGKILL);
+}
+
+void sim_after(struct sriov_hv *hv, const char *step)
+{
+    sim_crash_after(hv->ctx, ((struct sim_hv *)hv)->dir, step);
+}
+
+int sim_fails(struct sriov_ctx *ctx, const char *dir, const char *step)
+{
+    struct sim_hv probe = { .hv.ctx = ctx, .dir = (char *)dir };
+    unsigned int nth = reach(step, true);
+    struct sim_lines l;
+    bool hit;
+
+    if (sim_lines_read(&probe, "fail-at", &l))
         return 0;
+    if (crash_point(&l, "kill", step, nth))
+        raise(SIGKILL);
+    if (crash_point(&l, "stop", step, nth))
+        raise(SIGSTOP); /* the test kills it later; SIGCONT would carry on */
     hit = sim_lines_has(&l, step);
     sim_lines_free(&l);
     if (!hit)
@@ -293,8 +358,11 @@ int sim_xs_write(struct sriov_hv *hv, const char *path, const char *value)
 
     if (!rc)
         rc = xs_path_valid(hv, path);
-
-    return rc ? rc : xs_update(hv, path, value);
+    if (!rc)
+        rc = xs_update(hv, path, value);
+    if (!rc)
+        sim_after(hv, "xs_write");
+    return rc;
 }
 
 int sim_xs_rm(struct sriov_hv *hv, const char *path)
@@ -303,8 +371,62 @@ int sim_xs_rm(struct sriov_hv *hv, const char *path)
 
     if (!rc)
         rc = xs_path_valid(hv, path);
+    if (!rc)
+        rc = xs_update(hv, path, NULL);
+    if (!rc)
+        sim_after(hv, "xs_rm");
+    return rc;
+}
 
-    return rc ? rc : xs_update(hv, path, NULL);
+static int sim_xs_read_op(struct sriov_hv *hv, const char *path, char **value)
+{
+    int rc = sim_fault(hv, "xs_read");
+
+    return rc ? rc : sim_xs_read((struct sim_hv *)hv, path, value);
+}
+
+/* The names one level below path, as xenstored lists a directory. */
+static int sim_xs_list(struct sriov_hv *hv, const char *path, char ***names, size_t *n)
+{
+    struct sim_lines l, out = { 0 };
+    size_t plen = strlen(path);
+    bool found = false;
+    int rc;
+
+    *names = NULL;
+    *n = 0;
+    rc = sim_fault(hv, "xs_list");
+    if (!rc)
+        rc = sim_lines_read((struct sim_hv *)hv, "xenstore", &l);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < l.n && !rc; i++) {
+        const char *rest = l.v[i] + plen;
+        size_t len;
+        char name[256];
+        if (strncmp(l.v[i], path, plen) || (*rest != '/' && *rest != ' '))
+            continue;
+        found = true;
+        if (*rest == ' ')
+            continue; /* path itself has a value */
+        len = strcspn(rest + 1, "/ ");
+        if (len >= sizeof(name))
+            continue;
+        memcpy(name, rest + 1, len);
+        name[len] = '\0';
+        if (!sim_lines_has(&out, name))
+            rc = sim_lines_add(&out, name);
+    }
+    sim_lines_free(&l);
+    if (!rc && !found)
+        rc = -ENOENT;
+    if (rc) {
+        sim_lines_free(&out);
+        return rc;
+    }
+    *names = out.v;
+    *n = out.n;
+    return 0;
 }
 
 /* --------------------------------------------------------------- domains */
@@ -388,8 +510,8 @@ out:
     return rc;
 }
 
-static int sim_domain_by_uuid(struct sriov_hv *hv, const uint8_t uuid[16],
-                              struct sriov_hv_domain *out)
+static int domain_by_uuid(struct sriov_hv *hv, const uint8_t uuid[16],
+                          struct sriov_hv_domain *out)
 {
     char u[SRIOV_UUID_STR_LEN];
     struct sim_lines l;
@@ -413,7 +535,7 @@ static int sim_domain_by_name_or_id(struct sriov_hv *hv, const char *spec,
     int rc;
 
     if (sriov__uuid_parse(spec, uuid) == 0)
-        return sim_domain_by_uuid(hv, uuid, out);
+        return domain_by_uuid(hv, uuid, out);
     rc = sim_domain_list(hv, &doms, &n);
     if (rc)
         return rc;
@@ -471,6 +593,10 @@ static int sim_platform(struct sriov_hv *hv, struct sriov_hv_platform *out)
         return rc;
     out->iommu_enabled = !sim_lines_has(&l, "iommu 0");
     out->quarantine_enabled = !sim_lines_has(&l, "quarantine 0");
+    /* Xen's command line, read as the libxl backend reads the real one. */
+    for (size_t i = 0; i < l.n; i++)
+        if (!strncmp(l.v[i], "cmdline ", 8))
+            out->quarantine_enabled = sriov__xen_quarantine_on(l.v[i] + 8);
     sim_lines_free(&l);
     return 0;
 }
@@ -552,6 +678,16 @@ static int sim_cpu_nodes(struct sriov_hv *hv, int **nodes, size_t *n)
     return 0;
 }
 
+/* The op: a failure here is anything but "no such domain", which gc must not take
+ * for one (sim fail-at domain_by_uuid). */
+static int sim_domain_by_uuid(struct sriov_hv *hv, const uint8_t uuid[16],
+                              struct sriov_hv_domain *out)
+{
+    int rc = sim_fault(hv, "domain_by_uuid");
+
+    return rc ? rc : domain_by_uuid(hv, uuid, out);
+}
+
 /* Poll the domains directory: a file disappearing is the sim's @releaseDomain. */
 static int sim_wait_release(struct sriov_hv *hv, int timeout_ms)
 {
@@ -610,6 +746,8 @@ static const struct sriov_hv_ops sim_ops = {
     .cpu_nodes = sim_cpu_nodes,
     .xs_write = sim_xs_write,
     .xs_rm = sim_xs_rm,
+    .xs_read = sim_xs_read_op,
+    .xs_list = sim_xs_list,
     .wait_release = sim_wait_release,
 };
 

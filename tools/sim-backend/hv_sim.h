@@ -36,6 +36,9 @@ int sim_begin(struct sriov_hv *hv, const char *op, int *lockfd);
 /* -EIO, with the reason recorded, when DIR/fail-at names step. */
 int sim_fails(struct sriov_ctx *ctx, const char *dir, const char *step);
 int sim_fault(struct sriov_hv *hv, const char *step);
+/* After step took effect: SIGKILL this process if fail-at has "kill-after:step". */
+void sim_crash_after(struct sriov_ctx *ctx, const char *dir, const char *step);
+void sim_after(struct sriov_hv *hv, const char *step);
 /* The backends' entry points (module.c exports them). */
 int sim_hv_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret);
 int sim_nl_open(struct sriov_ctx *ctx, const char *arg, struct sriov_nl **ret);

@@ -112,5 +112,7 @@ out:
     sim_lines_free(&l);
     sim_unlock(sim, lockfd);
     sriov__xlcfg_free(c);
+    if (!rc)
+        sim_after(hv, "domain_create");
     return rc;
 }

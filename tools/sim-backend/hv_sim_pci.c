@@ -123,6 +123,8 @@ int sim_assignable_add(struct sriov_hv *hv, const char *bdf)
 out:
     sim_lines_free(&l);
     sim_unlock(sim, lockfd);
+    if (!rc)
+        sim_after(hv, "assignable_add");
     return rc;
 }
 
@@ -170,7 +172,9 @@ int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
             rc = sriov__fail(ctx, -EINVAL, "%s: bad remembered driver path '%s'", bdf, path);
             goto out;
         }
-        rc = driver_write(ctx, name, "bind", bdf, "cannot rebind its driver");
+        /* An add cut short before its unbind left the driver bound: nothing to do. */
+        if (sriov__pci_dev_link(ctx, bdf, "driver", drv, sizeof(drv)) != 0)
+            rc = driver_write(ctx, name, "bind", bdf, "cannot rebind its driver");
         if (rc)
             goto out;
     }
@@ -179,6 +183,8 @@ out:
     free(path);
     sim_lines_free(&l);
     sim_unlock(sim, lockfd);
+    if (!rc)
+        sim_after(hv, "assignable_remove");
     return rc;
 }
 
@@ -227,6 +233,8 @@ int sim_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const ch
     if (!rc)
         rc = sim_pci_add_locked(sim, dom, bdf);
     sim_unlock(sim, lockfd);
+    if (!rc)
+        sim_after(hv, "pci_add");
     return rc;
 }
 
@@ -253,5 +261,7 @@ int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const
 out:
     sim_lines_free(&l);
     sim_unlock(sim, lockfd);
+    if (!rc)
+        sim_after(hv, "pci_remove");
     return rc;
 }

@@ -170,8 +170,12 @@ static int sim_vf_set(struct sriov_nl *nl, const char *ifname, unsigned int inde
         return rc;
     /* Back to a new VF's settings: no file, so that "as before" compares equal. */
     if (!strcmp(text, fresh_text))
-        return unlink(path) && errno != ENOENT ? -errno : 0;
-    return sriov__state_write(nl->ctx, path, text, strlen(text));
+        rc = unlink(path) && errno != ENOENT ? -errno : 0;
+    else
+        rc = sriov__state_write(nl->ctx, path, text, strlen(text));
+    if (!rc)
+        sim_crash_after(nl->ctx, s->dir, "vf_set");
+    return rc;
 }
 
 static void sim_nl_close(struct sriov_nl *nl)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,20 +144,40 @@ out:
     return rc;
 }
 
-/* mount --faults: the attribute's name on a line of the file makes its writes fail. */
-static bool write_fails(const char *path)
+/* mount --faults: the attribute's name on a line of the file makes its writes
+ * fail (FAULT_FAIL); "kill:NAME" or "kill:NAME=VALUE" has the write take effect
+ * and then SIGKILLs the writer (FAULT_KILL), a crash at exactly that point for
+ * the kill -9 tests. */
+enum fault { FAULT_NONE, FAULT_FAIL, FAULT_KILL };
+
+static enum fault write_fault(const char *path, const char *buf, size_t size)
 {
     const char *faults = ctx_sim()->faults, *name = strrchr(path, '/');
+    enum fault hit = FAULT_NONE;
+    size_t vlen = size;
     char line[256];
-    bool hit = false;
     FILE *f;
 
     if (!faults || !(f = fopen(faults, "re")))
-        return false;
+        return FAULT_NONE;
     name = name ? name + 1 : path;
-    while (!hit && fgets(line, sizeof(line), f)) {
+    while (vlen > 0 && (buf[vlen - 1] == '\n' || buf[vlen - 1] == '\0'))
+        vlen--;
+    while (hit == FAULT_NONE && fgets(line, sizeof(line), f)) {
+        const char *attr = line, *eq;
         line[strcspn(line, "\n")] = '\0';
-        hit = !strcmp(line, name);
+        if (!strcmp(line, name)) {
+            hit = FAULT_FAIL;
+            continue;
+        }
+        if (strncmp(line, "kill:", 5))
+            continue;
+        attr = line + 5;
+        eq = strchr(attr, '=');
+        if (eq ? (strlen(name) == (size_t)(eq - attr) && !strncmp(attr, name, eq - attr) &&
+                  strlen(eq + 1) == vlen && !strncmp(eq + 1, buf, vlen))
+               : !strcmp(attr, name))
+            hit = FAULT_KILL;
     }
     fclose(f);
     return hit;
@@ -166,27 +187,35 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
     struct node *n = lookup(path);
+    enum fault fault;
     char *copy;
     int rc;
 
     (void)fi;
     if (!n || n->type != NODE_FILE)
         return -ENODEV;
-    if (write_fails(path))
+    fault = write_fault(path, buf, size);
+    if (fault == FAULT_FAIL)
         return -EIO;
     if (n->attr->write_at)
-        return (int)n->attr->write_at(ctx_sim(), n->obj, buf, size, off);
-    if (!n->attr->store)
-        return -EIO;
-    /* sysfs: atomic_write_len is a page; an empty write never reaches store. */
-    if (size > PAGE_SIZE)
-        return -E2BIG;
-    if (!size)
-        return 0;
-    copy = xstrndup(buf, size);
-    rc = n->attr->store(ctx_sim(), n->obj, copy, size);
-    free(copy);
-    return rc < 0 ? rc : (int)size;
+        rc = (int)n->attr->write_at(ctx_sim(), n->obj, buf, size, off);
+    else if (!n->attr->store)
+        rc = -EIO;
+    else if (size > PAGE_SIZE) /* sysfs: atomic_write_len is a page */
+        rc = -E2BIG;
+    else if (!size) /* an empty write never reaches store */
+        rc = 0;
+    else {
+        copy = xstrndup(buf, size);
+        rc = n->attr->store(ctx_sim(), n->obj, copy, size);
+        free(copy);
+        rc = rc < 0 ? rc : (int)size;
+    }
+    /* The writer dies on its way back from write(2): the kernel holds it until
+     * this reply, so the write has taken effect and nothing after it has run. */
+    if (fault == FAULT_KILL && rc >= 0)
+        kill(fuse_get_context()->pid, SIGKILL);
+    return rc;
 }
 
 /* O_TRUNC on an attribute is accepted and means nothing, as on sysfs. */

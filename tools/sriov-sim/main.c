@@ -43,6 +43,8 @@ static const char usage_text[] =
 "              --faults FILE (absolute): for failure tests, a write to an\n"
 "              attribute named on a line of FILE (e.g. sriov_numvfs,\n"
 "              driver_override) fails with EIO; FILE is read at every write.\n"
+"              A line kill:NAME or kill:NAME=VALUE instead lets the write take\n"
+"              effect and then SIGKILLs the writing process (crash tests).\n"
 "    umount    runs fusermount3 -u ROOT.\n"
 "    describe  prints the devices the description expands to.\n"
 "\n"
