@@ -511,7 +511,9 @@ enum {
  * VF is reserved, its PF's VFs enabled if needed, checked for isolation, given
  * its L2 settings and made assignable (libxl quarantine + pciback); then xl
  * creates the domain with the VFs merged into pci= and a UUID fixed in advance.
- * Any failure gives back everything done, and the error names the step.
+ * Any failure gives back everything done, and the error names the step; with
+ * vf_optional = 1 in CFG a failure to prepare the VFs instead creates the domain
+ * without them (logged as a warning).
  * *uuid_out (free()) is the new domain's UUID.
  */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 6)
@@ -573,6 +575,21 @@ enum {
  */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 3)
 int sriov_reconcile(struct sriov_ctx *ctx, unsigned int flags, struct sriov_report **ret);
+
+/*
+ * Host start-up, for the boot unit that runs before xendomains: every PF of a
+ * network with numvfs= in sriov.cfg that has no VFs gets that many; then every
+ * guest config in dirs (in name order; symlinks followed) that has vf= entries
+ * and whose domain does not run yet is created with its VFs, as
+ * sriov_domain_create() does.  Guests without vf= are left to xendomains.  A
+ * guest whose VFs cannot be had is not started unless its config says
+ * vf_optional = 1.  Everything is tried; *ret (sriov_report_free()) has one
+ * item per PF or guest ("enabled", "started", "running", "failed"), and the
+ * first failure's -errno is returned with *ret still set.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 4)
+int sriov_boot(struct sriov_ctx *ctx, const char *const *dirs, size_t n_dirs,
+               struct sriov_report **ret);
 
 /* Give back the VFs of domains that no longer exist, and finish or undo what a
  * process that died left half done (a VF its domain already holds is recorded,

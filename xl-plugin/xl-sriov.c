@@ -40,6 +40,8 @@ const struct cmd_spec xl_sriov_commands[] = {
       "DOMAIN VF   (VF: BDF or PF/N)" },
     { "list", cmd_list, "List the VFs given to domains", "[--json]" },
     { "gc", cmd_gc, "Give back the VFs of domains that no longer exist", "" },
+    { "boot", cmd_boot, "Enable sriov.cfg's VF counts and start the autostart guests with vf=",
+      "[--auto-dir DIR]... [--json]   (default DIR: /etc/xen/auto)" },
     { "reconcile", cmd_reconcile, "Repair the assignment records from what the host shows",
       "[--dry-run] [--json]" },
     { "watch", cmd_watch, "Run gc whenever a domain goes away (for a systemd unit)",

@@ -156,6 +156,9 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
 int cmd_watch(struct cli *cli, int argc, char **argv);
 int cmd_reconcile(struct cli *cli, int argc, char **argv);
+int cmd_boot(struct cli *cli, int argc, char **argv);
+/* cmd_reconcile.c: one line per item (ACTION SUBJECT: DETAIL), or a JSON array. */
+void cli_print_report(const struct sriov_report *r, bool json);
 int cmd_network_list(struct cli *cli, int argc, char **argv);
 
 #endif

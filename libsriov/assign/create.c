@@ -276,6 +276,14 @@ static int commit_all(struct sriov_ctx *ctx, struct sriov_hv *hv,
     return rc;
 }
 
+/* vf_optional = 1: start the domain without its VFs rather than not at all. */
+static bool vfs_optional(const struct sriov__xlcfg *c)
+{
+    long v = 0;
+
+    return sriov__xlcfg_long(c, "vf_optional", &v) == 0 && v == 1;
+}
+
 int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const *args,
                         size_t n_args, unsigned int flags, char **uuid_out)
 {
@@ -318,7 +326,16 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
     rc = prepare_all(ctx, hv, &dom, node, flags, c, &p);
     if (rc) {
         release_all(ctx, hv, &p);
-        goto out;
+        if (!vfs_optional(c))
+            goto out;
+        /* The config asks for the guest to run even without its VFs (a host
+         * booting with a VF gone bad must still bring up the guest). */
+        sriov__warn(ctx, "%s: starting %s without its VFs (vf_optional = 1): %s", cfg_path,
+                    dom.name, ctx->last_error);
+        sriov__strv_free(p.vfs, p.n_vfs);
+        p.vfs = NULL;
+        p.n_vfs = 0;
+        rc = 0;
     }
     rc = pci_override(ctx, c, &p);
     if (!rc)

@@ -20,15 +20,19 @@ struct sriov_hv_pci_opts;
 struct sriov__xlcfg;
 
 /* Read path and apply the KEY=VALUE items of args (others are skipped), as
- * `xl create path args...` does.  Syntax errors fail with libxlutil's report. */
+ * `xl create path args...` does.  Syntax errors fail with libxlutil's report.
+ * path may be a symlink; a file holding a NUL byte is refused (libxlutil would
+ * abort on it). */
 int sriov__xlcfg_load(struct sriov_ctx *ctx, const char *path, char *const *args, size_t n_args,
                       struct sriov__xlcfg **ret);
 void sriov__xlcfg_free(struct sriov__xlcfg *c);
 /* The path it was read from, for messages. */
 const char *sriov__xlcfg_path(const struct sriov__xlcfg *c);
-/* Line of the first occurrence of needle in the text, 0 if not found: libxlutil
- * does not tell where a value came from, and errors must name the line. */
-int sriov__xlcfg_line_of(const struct sriov__xlcfg *c, const char *needle);
+/* The line of the setting KEY (i < 0), of item i of its list (j < 0), or of item
+ * j of the list that is item i; 0 if there is none.  libxlutil does not tell where
+ * a value came from, and errors must name the line.  Where KEY is set more than
+ * once, the last one counts. */
+int sriov__xlcfg_line(const struct sriov__xlcfg *c, const char *key, int i, int j);
 
 /* KEY = "string": the string, or NULL if absent or a list. */
 const char *sriov__xlcfg_string(const struct sriov__xlcfg *c, const char *key);

@@ -33,6 +33,9 @@ static int syslog_priority(xentoollog_level level)
 
 static void ctx_vmessage(xentoollog_logger *logger, xentoollog_level level, int errnoval,
                          const char *context, const char *format, va_list args)
+    __attribute__((format(printf, 5, 0)));
+static void ctx_vmessage(xentoollog_logger *logger, xentoollog_level level, int errnoval,
+                         const char *context, const char *format, va_list args)
 {
     struct ctx_logger *l = (struct ctx_logger *)logger;
     char msg[SRIOV_ERR_LEN];

@@ -174,7 +174,8 @@ static int check_hv(struct sriov_ctx *ctx, struct sriov_hv *hv, const char *hv_e
                 ? sriov__isolation_add(r, "quarantine", SRIOV_ISOLATION_PASSED,
                                        "Xen quarantines %s between owners", bdf)
                 : sriov__isolation_add(r, "quarantine", SRIOV_ISOLATION_FAILED,
-                                       "Xen's PCI quarantine is disabled (iommu=no-quarantine): "
+                                       "Xen's PCI quarantine is off on its command line "
+                                       "(iommu=no-quarantine or iommu=quarantine=0): "
                                        "DMA in flight from %s when it changes hands would "
                                        "reach dom0's memory (XSA-302, XSA-306)", bdf);
     }

@@ -432,7 +432,8 @@ static void test_hypervisor(void)
                    " could reach all memory by DMA");
     f.platform = (struct sriov_hv_platform){ .iommu_enabled = true };
     expect_failure("quarantine off", &f.hv, "quarantine",
-                   "Xen's PCI quarantine is disabled (iommu=no-quarantine): DMA in flight "
+                   "Xen's PCI quarantine is off on its command line (iommu=no-quarantine or "
+                   "iommu=quarantine=0): DMA in flight "
                    "from " VF " when it changes hands would reach dom0's memory "
                    "(XSA-302, XSA-306)");
     f.platform.quarantine_enabled = true;
