@@ -19,6 +19,17 @@ if [ -z "$unversioned" ]; then
 else
     echo "FAIL: unversioned exports: $unversioned"
 fi
+# The Debian symbols file lists the same exports with their version nodes
+# (dpkg-gensymbols -c4 fails the package build otherwise): a new export goes there too.
+debsym=$SRIOV_SRCDIR/debian/libsriov0.symbols
+if [ -f "$debsym" ]; then
+    deb=$(sed -nE 's/^ (sriov_[a-z0-9_]+)@(LIBSRIOV_[0-9.]+) .*/\1@@\2/p' "$debsym" | sort)
+    if [ "$deb" = "$exported" ]; then
+        echo "PASS: debian/libsriov0.symbols lists every export with its version node"
+    else
+        echo "FAIL: debian/libsriov0.symbols differs from the exports (< symbols file, > library): $(diff <(echo "$deb") <(echo "$exported") | grep '^[<>]' | tr '\n' ' ')"
+    fi
+fi
 missing=
 for s in $listed; do
     grep -qE "\b$s\(" "$hdr" || missing="$missing $s"

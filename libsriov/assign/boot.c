@@ -75,15 +75,19 @@ static bool has_vf_entries(struct sriov_ctx *ctx, const char *path, char *name, 
 }
 
 /* One guest: started with its VFs, or why not. */
-static int start_guest(struct sriov_ctx *ctx, struct sriov_hv *hv, const char *path,
-                       struct sriov_report *report, int *first)
+static int start_guest(struct sriov_ctx *ctx, const char *path, struct sriov_report *report,
+                       int *first)
 {
     struct sriov_hv_domain dom;
+    struct sriov_hv *hv = NULL;
     char name[256], *uuid = NULL;
     int r;
 
     if (!has_vf_entries(ctx, path, name, sizeof(name)))
         return 0; /* no vf=, or unreadable: xendomains' to start and to complain about */
+    r = sriov__hv(ctx, &hv); /* only now: a host without vf= guests needs no Xen here */
+    if (r)
+        return r;
     if (hv->ops->domain_by_name_or_id(hv, name, &dom) == 0)
         return sriov__report_add(report, "running", path, "domain %s already runs", name);
     r = sriov_domain_create(ctx, path, NULL, 0, 0, &uuid);
@@ -96,8 +100,8 @@ static int start_guest(struct sriov_ctx *ctx, struct sriov_hv *hv, const char *p
     return r;
 }
 
-static int start_folder(struct sriov_ctx *ctx, struct sriov_hv *hv, const char *dir,
-                        struct sriov_report *report, int *first)
+static int start_folder(struct sriov_ctx *ctx, const char *dir, struct sriov_report *report,
+                        int *first)
 {
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort), rc = 0;
@@ -112,7 +116,7 @@ static int start_folder(struct sriov_ctx *ctx, struct sriov_hv *hv, const char *
         if (!rc && names[i]->d_name[0] != '.' &&
             (size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) < sizeof(path) &&
             stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            rc = start_guest(ctx, hv, path, report, first);
+            rc = start_guest(ctx, path, report, first);
         free(names[i]);
     }
     free(names);
@@ -123,17 +127,14 @@ int sriov_boot(struct sriov_ctx *ctx, const char *const *dirs, size_t n_dirs,
                struct sriov_report **ret)
 {
     struct sriov_report *report = NULL;
-    struct sriov_hv *hv = NULL;
     int rc, first = 0;
 
     *ret = NULL;
     rc = sriov__report_new(&report);
     if (!rc)
         rc = apply_vf_counts(ctx, report, &first);
-    if (!rc && n_dirs)
-        rc = sriov__hv(ctx, &hv);
     for (size_t i = 0; !rc && i < n_dirs; i++)
-        rc = start_folder(ctx, hv, dirs[i], report, &first);
+        rc = start_folder(ctx, dirs[i], report, &first);
     if (rc) {
         sriov_report_free(report);
         return rc;
