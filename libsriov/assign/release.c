@@ -142,6 +142,8 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
         { SRIOV_STEP_ENABLED_VFS, "disable_vfs" }, { SRIOV_STEP_AUTOPROBE, "autoprobe" },
     };
     struct sriov__saved_error first;
+    struct sriov_assignment gone = { 0 };
+    unsigned int left;
     int first_rc = 0, rc;
 
     /* Write-ahead: from here on, whoever sees the record finishes the release. */
@@ -153,6 +155,11 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
         sriov__errlog(ctx, "%s", ctx->last_error);
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         if (!((recs->v[i].steps | recs->v[i].pending) & order[k].bit))
+            continue;
+        /* The VF's settings could not be put back: keep the VFs, since those of a
+         * VF that is gone never can be; the record below keeps both for the next try. */
+        if (order[k].bit == SRIOV_STEP_ENABLED_VFS &&
+            ((recs->v[i].steps | recs->v[i].pending) & SRIOV_STEP_L2))
             continue;
         rc = undo_step(ctx, hv, recs, i, order[k].bit);
         if (rc) {
@@ -175,19 +182,27 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
         recs->v[i].pending &= ~order[k].bit;
         (void)sriov__recs_save(ctx, recs);
     }
-    if (first_rc && ((recs->v[i].steps | recs->v[i].pending) &
-                     (SRIOV_STEP_ASSIGNABLE | SRIOV_STEP_PCI))) {
-        /* The VF is still with pciback or a domain: keep the record so that gc or
-         * pci-detach can finish the job, rather than hand the VF out again. */
+    left = recs->v[i].steps | recs->v[i].pending;
+    if (!recs->v[i].vf[0] || !sriov__pci_dev_exists(ctx, recs->v[i].vf, NULL))
+        left &= ~SRIOV_STEP_OVERRIDE; /* a VF that is gone has no driver_override */
+    if (first_rc && left) {
+        /* Something is not undone (the VF still with pciback or a domain, its
+         * settings, xenstore, the VFs enabled): keep the record so that gc or
+         * pci-detach can finish the job, rather than hand the VF out again or
+         * forget what is left to undo. */
         (void)sriov__recs_save(ctx, recs);
         sriov__error_restore(ctx, &first);
         return first_rc;
     }
+    /* The record's identity, for the message if forgetting it cannot be saved. */
+    gone.index = recs->v[i].index;
+    memcpy(gone.vf, recs->v[i].vf, sizeof(gone.vf));
+    memcpy(gone.pf, recs->v[i].pf, sizeof(gone.pf));
     sriov__recs_remove(recs, i);
     rc = sriov__recs_save(ctx, recs);
     if (first_rc) {
         sriov__error_restore(ctx, &first);
         return first_rc;
     }
-    return rc;
+    return rc ? sriov__step_failed(ctx, rc, &gone, "release") : 0;
 }

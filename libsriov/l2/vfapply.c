@@ -271,6 +271,9 @@ int sriov_vf_config_restore(struct sriov_ctx *ctx, const struct sriov_vf_ref *re
         goto out;
     rc = sriov__vf_record_load(ctx, path, &rec);
     if (rc == -ENOENT) {
+        /* Nothing saved, so nothing changed; a save killed before its rename left
+         * only its temp file (we hold the PF's lock, as every writer does). */
+        sriov__state_clean_temps(ctx, path);
         rc = sriov__fail(ctx, -ENOENT, "%s/vf%u: no saved settings to restore (%s)",
                          ref->pf_ifname, ref->index, path);
         goto out;

@@ -17,7 +17,12 @@
  *                        "kill-after:OP" right after OP took effect, "stop:OP"
  *                        SIGSTOPs it before OP (alive, holding its locks, until
  *                        the test kills it); "OP#N" means the Nth time this
- *                        process reaches OP (calls the sim makes itself count).
+ *                        process reaches OP (calls the sim makes itself count),
+ *                        also for plain failures.  "trace:PATH" appends a line
+ *                        "hv:OP#N" to PATH whenever this process reaches OP
+ *                        (the point to name here to fail or kill exactly
+ *                        there; vf_set:KEY, a second name of a vf_set, is left
+ *                        out), with tools/sriov-sim's "sysfs:..." lines.
  *   DIR/platform         optional "iommu 0" / "quarantine 0" lines, or "cmdline
  *                        TEXT": Xen's command line, read for the quarantine.
  *   DIR/device-groups    optional: BDFs sharing an IOMMU context, one group per line.
@@ -252,16 +257,25 @@ int sim_fails(struct sriov_ctx *ctx, const char *dir, const char *step)
 {
     struct sim_hv probe = { .hv.ctx = ctx, .dir = (char *)dir };
     unsigned int nth = reach(step, true);
+    char nth_step[128];
     struct sim_lines l;
     bool hit;
 
     if (sim_lines_read(&probe, "fail-at", &l))
         return 0;
+    for (size_t i = 0; i < l.n && !strchr(step, ':'); i++) {
+        FILE *t = strncmp(l.v[i], "trace:", 6) ? NULL : fopen(l.v[i] + 6, "ae");
+        if (t) {
+            fprintf(t, "hv:%s#%u\n", step, nth);
+            fclose(t);
+        }
+    }
     if (crash_point(&l, "kill", step, nth))
         raise(SIGKILL);
     if (crash_point(&l, "stop", step, nth))
         raise(SIGSTOP); /* the test kills it later; SIGCONT would carry on */
-    hit = sim_lines_has(&l, step);
+    snprintf(nth_step, sizeof(nth_step), "%s#%u", step, nth);
+    hit = sim_lines_has(&l, step) || sim_lines_has(&l, nth_step);
     sim_lines_free(&l);
     if (!hit)
         return 0;

@@ -147,15 +147,86 @@ out:
 /* mount --faults: the attribute's name on a line of the file makes its writes
  * fail (FAULT_FAIL); "kill:NAME" or "kill:NAME=VALUE" has the write take effect
  * and then SIGKILLs the writer (FAULT_KILL), a crash at exactly that point for
- * the kill -9 tests. */
+ * the kill -9 tests.  "NAME=VALUE" fails only writes of VALUE.  A "#N" suffix
+ * on any of these picks the Nth such write of the writing process (counted per
+ * process, pid and start time).  "trace:PATH" appends "sysfs:NAME=VALUE#N" for
+ * every write to PATH before it takes effect: the line that would fail it. */
 enum fault { FAULT_NONE, FAULT_FAIL, FAULT_KILL };
+
+/* How often each process wrote NAME, and VALUE to NAME ("NAME=VALUE"). */
+struct write_count {
+    struct write_count *next;
+    int pid;
+    unsigned long long start;
+    unsigned int n;
+    char key[];
+};
+static struct write_count *write_counts;
+
+static unsigned long long proc_start(int pid)
+{
+    char path[64], buf[1024], *p;
+    unsigned long long start = 0;
+    size_t len;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    if (!(f = fopen(path, "re")))
+        return 0;
+    len = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    p = strrchr(buf, ')'); /* then fields 3..: starttime is field 22 */
+    for (int field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (p)
+        start = strtoull(p + 1, NULL, 10);
+    return start;
+}
+
+/* Count one more write of key by pid; returns the count.  Most recently used
+ * first; beyond 4096 counts the least recently used (dead processes') go. */
+static unsigned int count_write(int pid, unsigned long long start, const char *key)
+{
+    struct write_count **pp = &write_counts, *c;
+    size_t n = 0;
+
+    while ((c = *pp)) {
+        if ((c->pid == pid && c->start != start) || n >= 4096) { /* pid reused; old */
+            *pp = c->next;
+            free(c);
+            continue;
+        }
+        if (c->pid == pid && !strcmp(c->key, key)) {
+            *pp = c->next;
+            c->next = write_counts;
+            write_counts = c;
+            return ++c->n;
+        }
+        pp = &c->next;
+        n++;
+    }
+    c = calloc(1, sizeof(*c) + strlen(key) + 1);
+    if (!c)
+        return 0;
+    c->pid = pid;
+    c->start = start;
+    c->n = 1;
+    strcpy(c->key, key);
+    c->next = write_counts;
+    write_counts = c;
+    return 1;
+}
 
 static enum fault write_fault(const char *path, const char *buf, size_t size)
 {
     const char *faults = ctx_sim()->faults, *name = strrchr(path, '/');
+    int pid = fuse_get_context()->pid;
+    unsigned long long start;
     enum fault hit = FAULT_NONE;
+    unsigned int nth_name, nth_value;
     size_t vlen = size;
-    char line[256];
+    char line[512], key[512];
     FILE *f;
 
     if (!faults || !(f = fopen(faults, "re")))
@@ -163,21 +234,42 @@ static enum fault write_fault(const char *path, const char *buf, size_t size)
     name = name ? name + 1 : path;
     while (vlen > 0 && (buf[vlen - 1] == '\n' || buf[vlen - 1] == '\0'))
         vlen--;
-    while (hit == FAULT_NONE && fgets(line, sizeof(line), f)) {
-        const char *attr = line, *eq;
+    start = proc_start(pid);
+    nth_name = count_write(pid, start, name);
+    snprintf(key, sizeof(key), "%s=%.*s", name, (int)vlen, buf);
+    nth_value = count_write(pid, start, key);
+    while (fgets(line, sizeof(line), f)) {
+        char *spec = line, *hash, *end;
+        bool kill = false;
+        unsigned long nth = 0;
+
         line[strcspn(line, "\n")] = '\0';
-        if (!strcmp(line, name)) {
-            hit = FAULT_FAIL;
+        if (!strncmp(line, "trace:", 6)) {
+            FILE *t = fopen(line + 6, "ae");
+            if (t) {
+                fprintf(t, "sysfs:%s#%u\n", key, nth_value);
+                fclose(t);
+            }
             continue;
         }
-        if (strncmp(line, "kill:", 5))
+        if (hit != FAULT_NONE)
             continue;
-        attr = line + 5;
-        eq = strchr(attr, '=');
-        if (eq ? (strlen(name) == (size_t)(eq - attr) && !strncmp(attr, name, eq - attr) &&
-                  strlen(eq + 1) == vlen && !strncmp(eq + 1, buf, vlen))
-               : !strcmp(attr, name))
-            hit = FAULT_KILL;
+        if (!strncmp(spec, "kill:", 5)) {
+            kill = true;
+            spec += 5;
+        }
+        hash = strrchr(spec, '#');
+        if (hash && hash[1]) {
+            nth = strtoul(hash + 1, &end, 10);
+            if (*end)
+                continue;
+            *hash = '\0';
+        }
+        if (strchr(spec, '=') ? strcmp(spec, key) : strcmp(spec, name))
+            continue;
+        if (nth && nth != (strchr(spec, '=') ? nth_value : nth_name))
+            continue;
+        hit = kill ? FAULT_KILL : FAULT_FAIL;
     }
     fclose(f);
     return hit;
