@@ -106,9 +106,16 @@ static int start_folder(struct sriov_ctx *ctx, const char *dir, struct sriov_rep
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort), rc = 0;
 
-    if (n < 0)
-        return errno == ENOENT ? 0 : sriov__fail(ctx, -errno, "cannot read %s: %s", dir,
-                                                 strerror(errno));
+    if (n < 0) {
+        /* One folder that cannot be read (not a folder, no access) is one failed
+         * item: the other folders are still tried, the report still returned. */
+        int err = errno;
+        if (err == ENOENT)
+            return 0;
+        *first = *first ? *first : -err;
+        return sriov__report_add(report, "failed", dir, "cannot read the folder: %s",
+                                 strerror(err));
+    }
     /* In name order, as xendomains goes through its folder. */
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX];
@@ -135,11 +142,9 @@ int sriov_boot(struct sriov_ctx *ctx, const char *const *dirs, size_t n_dirs,
         rc = apply_vf_counts(ctx, report, &first);
     for (size_t i = 0; !rc && i < n_dirs; i++)
         rc = start_folder(ctx, dirs[i], report, &first);
-    if (rc) {
-        sriov_report_free(report);
+    *ret = report; /* also on failure: what was done already is in it (sriov.h) */
+    if (rc)
         return rc;
-    }
-    *ret = report;
     if (first)
         return sriov__fail(ctx, first, "some of the host's VFs or guests could not be set up "
                            "(see the report)");

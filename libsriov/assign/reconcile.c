@@ -49,10 +49,26 @@ static const char *verb(const struct reconcile *rc, const char *done, const char
     return rc->dry_run ? would : done;
 }
 
+/* Whether domain uuid (a canonical UUID) has our node for this VF. */
+static bool has_xs_node(struct reconcile *rc, const char *uuid, const char *bdf)
+{
+    char path[160], *value = NULL;
+    uint8_t bin[16];
+    bool yes;
+
+    if (sriov__uuid_parse(uuid, bin))
+        return false; /* not a node of ours: check_xenstore() removes it */
+    sriov__xs_vf_path(uuid, bdf, path, sizeof(path));
+    strncat(path, "/pf", sizeof(path) - strlen(path) - 1);
+    yes = rc->hv->ops->xs_read(rc->hv, path, &value) == 0;
+    free(value);
+    return yes;
+}
+
 /* The domain UUID under /xen-sriov that has a node for this VF, if any. */
 static int find_xs_node(struct reconcile *rc, const char *bdf, char out[SRIOV_UUID_STR_LEN])
 {
-    char **uuids = NULL, path[160], *value = NULL;
+    char **uuids = NULL;
     size_t n = 0;
     int r;
 
@@ -60,15 +76,9 @@ static int find_xs_node(struct reconcile *rc, const char *bdf, char out[SRIOV_UU
     r = rc->hv->ops->xs_list(rc->hv, "/xen-sriov", &uuids, &n);
     if (r == -ENOENT)
         return 0;
-    for (size_t i = 0; !r && i < n && !out[0]; i++) {
-        sriov__xs_vf_path(uuids[i], bdf, path, sizeof(path));
-        strncat(path, "/pf", sizeof(path) - strlen(path) - 1);
-        if (rc->hv->ops->xs_read(rc->hv, path, &value) == 0 &&
-            strlen(uuids[i]) < SRIOV_UUID_STR_LEN)
+    for (size_t i = 0; !r && i < n && !out[0]; i++)
+        if (strlen(uuids[i]) < SRIOV_UUID_STR_LEN && has_xs_node(rc, uuids[i], bdf))
             snprintf(out, SRIOV_UUID_STR_LEN, "%s", uuids[i]);
-        free(value);
-        value = NULL;
-    }
     sriov__strv_free(uuids, n);
     return r;
 }
@@ -110,8 +120,10 @@ static void fill_record(struct sriov_assignment *a, const struct vf_facts *f,
         a->domid = dom->domid;
         snprintf(a->name, sizeof(a->name), "%s", dom->name);
     } else {
-        snprintf(a->uuid, sizeof(a->uuid), "%s", f->xs_uuid[0] ? f->xs_uuid
-                                                 : "00000000-0000-0000-0000-000000000000");
+        uint8_t u[16] = { 0 };
+        if (f->xs_uuid[0] && sriov__uuid_parse(f->xs_uuid, u))
+            memset(u, 0, sizeof(u));
+        sriov__uuid_format(u, a->uuid); /* canonical, as a record must be */
     }
     snprintf(a->pf, sizeof(a->pf), "%s", sriov_dev_bdf(sriov_pf_dev(sriov_vf_pf(vf))));
     a->index = sriov_vf_index(vf);
@@ -120,21 +132,33 @@ static void fill_record(struct sriov_assignment *a, const struct vf_facts *f,
     a->steps = steps_seen(f, dom != NULL);
 }
 
-/* What our xenstore node remembers of the entry: network and MAC. */
-static int recall_from_xs(struct reconcile *rc, struct sriov_assignment *a)
+static bool is_mac(const char *s)
+{
+    if (strlen(s) != 17)
+        return false;
+    for (size_t i = 0; i < 17; i++)
+        if (i % 3 == 2 ? s[i] != ':' : !strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+            return false;
+    return true;
+}
+
+/* What our xenstore node (of domain uuid) remembers of the entry: network and MAC. */
+static int recall_from_xs(struct reconcile *rc, const char *uuid, struct sriov_assignment *a)
 {
     char path[192], *value = NULL;
     size_t base;
 
-    sriov__xs_vf_path(a->uuid, a->vf, path, sizeof(path));
+    sriov__xs_vf_path(uuid, a->vf, path, sizeof(path));
     base = strlen(path);
+    /* Only what a record may hold: anything else would make the record unsavable. */
     snprintf(path + base, sizeof(path) - base, "/mac");
-    if (rc->hv->ops->xs_read(rc->hv, path, &value) == 0)
+    if (rc->hv->ops->xs_read(rc->hv, path, &value) == 0 && is_mac(value))
         snprintf(a->mac, sizeof(a->mac), "%s", value);
     free(value);
     value = NULL;
     snprintf(path + base, sizeof(path) - base, "/network");
-    if (rc->hv->ops->xs_read(rc->hv, path, &value) == 0 && *value) {
+    if (rc->hv->ops->xs_read(rc->hv, path, &value) == 0 && *value &&
+        sriov__utf8_printable(value)) {
         a->network = value;
         value = NULL;
     }
@@ -142,24 +166,31 @@ static int recall_from_xs(struct reconcile *rc, struct sriov_assignment *a)
     return 0;
 }
 
-/* A live domain holds a VF with our marks and no record: write the record again. */
+/* A live domain holds a VF with our marks and no record: write the record again.
+ * The node found may be another domain's (the VF given on by hand): the holder
+ * gets its own.  A dry run keeps the record in memory too, so that what it
+ * reports for the xenstore nodes is what a real run would do. */
 static int rebuild(struct reconcile *rc, const struct vf_facts *f,
                    const struct sriov_hv_domain *dom)
 {
     struct sriov_assignment a;
+    bool own;
     int r;
 
     fill_record(&a, f, dom);
-    recall_from_xs(rc, &a);
+    own = has_xs_node(rc, a.uuid, a.vf);
+    if (!own)
+        a.steps &= ~SRIOV_STEP_XS;
+    if (f->xs_uuid[0])
+        recall_from_xs(rc, own ? a.uuid : f->xs_uuid, &a);
     r = sriov__report_add(rc->report, "rebuilt", a.vf, "%s by domain %s (%s): %s",
                           verb(rc, "held", "is held"), a.name, a.uuid,
                           verb(rc, "record rebuilt from the host", "the record would be rebuilt"));
-    if (!r && !rc->dry_run) {
+    if (!r)
         r = sriov__recs_add(&rc->recs, &a);
-        if (!r && !(a.steps & SRIOV_STEP_XS)) {
-            rc->recs.v[rc->recs.n - 1].steps |= SRIOV_STEP_XS;
-            r = sriov__xs_publish(rc->hv, &rc->recs.v[rc->recs.n - 1]);
-        }
+    if (!r && !rc->dry_run && !own) {
+        rc->recs.v[rc->recs.n - 1].steps |= SRIOV_STEP_XS;
+        r = sriov__xs_publish(rc->hv, &rc->recs.v[rc->recs.n - 1]);
     }
     sriov__rec_dispose(&a);
     return r;
@@ -184,7 +215,9 @@ static int release(struct reconcile *rc, size_t i, const char *why)
     return sriov__report_add(rc->report, "released", vf, "%s: given back", why);
 }
 
-/* Records first: their domain must exist and still hold their VF. */
+/* Records first: their domain must exist and still hold their VF.  A VF another
+ * domain holds now (given to it by hand after ours let go) is in use: its record
+ * is dropped without touching the host, and check_vf() judges the VF afresh. */
 static int check_records(struct reconcile *rc)
 {
     struct sriov_hv_domain dom, holder;
@@ -194,7 +227,7 @@ static int check_records(struct reconcile *rc)
     for (size_t k = rc->recs.n; !r && k-- > 0;) {
         struct sriov_assignment *a = &rc->recs.v[k];
         uint8_t uuid[16];
-        int lookup;
+        int lookup, owner;
         if (a->phase == SRIOV_PHASE_RESERVED)
             continue; /* being prepared, or its preparer's crash is gc's to undo */
         lookup = sriov__uuid_parse(a->uuid, uuid) ? -ENOENT
@@ -204,22 +237,25 @@ static int check_records(struct reconcile *rc)
                                   "exists: %s", a->uuid, sriov_ctx_last_error(rc->ctx));
             continue;
         }
-        if (lookup == -ENOENT) {
-            snprintf(why, sizeof(why), "domain %s (%s) is gone", a->name, a->uuid);
-            r = release(rc, k, why);
-            continue;
-        }
-        lookup = rc->hv->ops->device_owner(rc->hv, a->vf, &holder);
-        if (lookup == 0 && !memcmp(holder.uuid, dom.uuid, 16))
-            continue;
-        if (lookup && lookup != -ENOENT) {
+        owner = rc->hv->ops->device_owner(rc->hv, a->vf, &holder);
+        if (owner && owner != -ENOENT) {
             r = sriov__report_add(rc->report, "kept", a->vf, "cannot ask who holds it: %s",
                                   sriov_ctx_last_error(rc->ctx));
             continue;
         }
-        /* Detached behind our back (xl pci-detach): the domain no longer needs it. */
-        a->steps &= ~SRIOV_STEP_PCI;
-        snprintf(why, sizeof(why), "domain %s no longer holds it", a->name);
+        if (owner == 0 && lookup == 0 && !memcmp(holder.uuid, dom.uuid, 16))
+            continue;
+        if (owner == 0) {
+            sriov__recs_remove(&rc->recs, k);
+            continue;
+        }
+        if (lookup == -ENOENT) {
+            snprintf(why, sizeof(why), "domain %s (%s) is gone", a->name, a->uuid);
+        } else {
+            /* Detached behind our back (xl pci-detach): the domain no longer needs it. */
+            a->steps &= ~SRIOV_STEP_PCI;
+            snprintf(why, sizeof(why), "domain %s no longer holds it", a->name);
+        }
         r = release(rc, k, why);
     }
     return r;
@@ -285,7 +321,12 @@ static int check_xenstore(struct reconcile *rc)
             any |= !strcmp(rc->recs.v[k].uuid, uuids[i]);
         if (any)
             continue;
-        snprintf(path, sizeof(path), "/xen-sriov/%s", uuids[i]);
+        if ((size_t)snprintf(path, sizeof(path), "/xen-sriov/%s", uuids[i]) >= sizeof(path)) {
+            /* Cut short, the path would name another node: never remove that one. */
+            r = sriov__report_add(rc->report, "kept", "/xen-sriov", "a node with a name of "
+                                  "%zu bytes, too long to be ours: left alone", strlen(uuids[i]));
+            continue;
+        }
         r = sriov__report_add(rc->report, "removed", path, "no record is left for domain %s%s",
                               uuids[i], rc->dry_run ? ": would be removed" : "");
         if (!r && !rc->dry_run)
@@ -307,7 +348,9 @@ static int load_or_set_aside(struct reconcile *rc)
     r = sriov__recs_path(rc->ctx, path, sizeof(path));
     if (r)
         return r;
-    snprintf(aside, sizeof(aside), "%s.corrupt.%lld", path, (long long)time(NULL));
+    /* The pid too: two set aside within one second must not overwrite each other. */
+    snprintf(aside, sizeof(aside), "%s.corrupt.%lld.%ld", path, (long long)time(NULL),
+             (long)getpid());
     r = sriov__report_add(rc->report, "moved-aside", path, "unreadable (%s): %s %s",
                           sriov_ctx_last_error(rc->ctx), verb(rc, "renamed", "would be renamed"),
                           aside);

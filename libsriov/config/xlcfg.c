@@ -51,7 +51,7 @@ static int read_config(struct sriov_ctx *ctx, const char *path, char **data, siz
 
     *data = NULL;
     *len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO is refused, not waited on */
     if (fd < 0) {
         rc = errno == ENOENT ? sriov__fail(ctx, -ENOENT, "%s: no such config file", path)
                              : sriov__fail(ctx, -errno, "cannot open %s: %s", path,

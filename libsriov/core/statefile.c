@@ -187,7 +187,9 @@ int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size
 
     *data = NULL;
     *len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: a FIFO in a record's place must be refused below, not waited on
+     * while holding the lock (on a regular file the flag changes nothing). */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT ? -ENOENT
                                : sriov__fail(ctx, -errno, "cannot open %s: %s", path,

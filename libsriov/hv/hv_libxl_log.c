@@ -41,7 +41,7 @@ static void ctx_vmessage(xentoollog_logger *logger, xentoollog_level level, int 
     char msg[SRIOV_ERR_LEN];
 
     vsnprintf(msg, sizeof(msg), format, args);
-    if (errnoval >= 0)
+    if (errnoval > 0)
         sriov__log(l->ctx, syslog_priority(level), "libxl", 0, context ? context : "libxl",
                    "%s: %s", msg, strerror(errnoval));
     else

@@ -50,3 +50,11 @@ out=$(X boot --auto-dir "$T/auto" --json 2>/dev/null)
 check reboot-running test "$(grep -c '"action": "running"' <<<"$out")" = 2
 check reboot-no-new-domain test "$(ls "$T/hv/domains" | wc -l)" = 2
 check reboot-numvfs-kept test "$(numvfs 0000:01:00.0)" = 2
+
+# --- a --auto-dir that cannot be read is one failed item; the rest still tried -------
+rm -f "$(dom g1)"; X gc >/dev/null 2>&1
+out=$(X boot --auto-dir "$T/sriov.cfg" --auto-dir "$T/auto" 2>/dev/null); rc=$?
+check bad-dir-exit test "$rc" = 1
+check bad-dir-failed grep -q "^failed *$T/sriov.cfg: cannot read the folder" <<<"$out"
+check bad-dir-rest-tried grep -q "^started *$T/auto/10-g1.cfg" <<<"$out"
+check bad-dir-g1-runs test -n "$(dom g1)"

@@ -416,20 +416,19 @@ static int sim_xs_list(struct sriov_hv *hv, const char *path, char ***names, siz
         return rc;
     for (size_t i = 0; i < l.n && !rc; i++) {
         const char *rest = l.v[i] + plen;
-        size_t len;
-        char name[256];
+        char *name;
         if (strncmp(l.v[i], path, plen) || (*rest != '/' && *rest != ' '))
             continue;
         found = true;
         if (*rest == ' ')
             continue; /* path itself has a value */
-        len = strcspn(rest + 1, "/ ");
-        if (len >= sizeof(name))
-            continue;
-        memcpy(name, rest + 1, len);
-        name[len] = '\0';
-        if (!sim_lines_has(&out, name))
+        /* Any length, as xenstore lists it: a name cut short would name another node. */
+        name = strndup(rest + 1, strcspn(rest + 1, "/ "));
+        if (!name)
+            rc = -ENOMEM;
+        else if (!sim_lines_has(&out, name))
             rc = sim_lines_add(&out, name);
+        free(name);
     }
     sim_lines_free(&l);
     if (!rc && !found)
