@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "assign/records.h"
+#include "assign/records_check.h"
 #include "core/json.h"
 #include "core/statefile.h"
 
@@ -102,112 +103,6 @@ ssize_t sriov__recs_find_vf(const struct sriov__recs *recs, const char *vf)
     return -1;
 }
 
-/*
- * Every field is checked for type and range when a record is loaded and again
- * before it is saved, so a file either reads back exactly as written or is
- * refused naming the record; nothing is cast, clamped or defaulted past a
- * limit.  Free text (domain name, network, driver, spec) may hold any bytes
- * but NUL: sriov__json_gen_bytes stores what is not UTF-8 as hex.
- */
-#define MAX_VF_INDEX 0xffffLL   /* a VF number: TotalVFs is a 16-bit register */
-#define MAX_DOMID 0x7fefLL      /* DOMID_FIRST_RESERVED - 1; 0 until the domain exists */
-#define MAX_PID 4194304LL       /* PID_MAX_LIMIT, the kernel's largest pid_max */
-#define MAX_TEXT 4096           /* network, driver and spec, in bytes */
-
-static bool is_hex_digits(const char *s, size_t n, bool upper_too)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-              (upper_too && s[i] >= 'A' && s[i] <= 'F')))
-            return false;
-    return true;
-}
-
-static bool is_mac(const char *s)
-{
-    if (strlen(s) != 17)
-        return false;
-    for (size_t i = 0; i < 17; i += 3)
-        if (!is_hex_digits(s + i, 2, true) || (i < 15 && s[i + 2] != ':'))
-            return false;
-    return true;
-}
-
-static bool is_canonical_bdf(const char *s)
-{
-    char bdf[SRIOV_BDF_LEN];
-
-    return sriov__bdf_normalize(s, bdf) == 0 && !strcmp(bdf, s);
-}
-
-static bool is_canonical_uuid(const char *s)
-{
-    char canon[SRIOV_UUID_STR_LEN];
-    uint8_t u[16];
-
-    if (sriov__uuid_parse(s, u))
-        return false;
-    sriov__uuid_format(u, canon);
-    return !strcmp(canon, s);
-}
-
-static int phase_parse(const char *s, enum sriov__phase *out)
-{
-    static const enum sriov__phase all[] = { SRIOV_PHASE_RESERVED, SRIOV_PHASE_ATTACHED,
-                                             SRIOV_PHASE_RELEASING };
-
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-        if (!strcmp(s, sriov__phase_name(all[i]))) {
-            *out = all[i];
-            return 0;
-        }
-    return -EINVAL;
-}
-
-static int bad(char why[SRIOV_JSON_WHY], const char *key, const char *what)
-{
-    snprintf(why, SRIOV_JSON_WHY, "\"%s\" %s", key, what);
-    return -EINVAL;
-}
-
-/* What a record must satisfy to be saved or loaded: everything the JSON types
- * cannot say (rec_from_json has already checked the numbers' ranges). */
-static int rec_check(const struct sriov_assignment *r, char why[SRIOV_JSON_WHY])
-{
-    const char *n;
-
-    if (!is_canonical_uuid(r->uuid))
-        return bad(why, "domain_uuid", "is not a UUID in canonical form");
-    if (!is_canonical_bdf(r->pf))
-        return bad(why, "pf", "is not a PCI address dddd:bb:ss.f");
-    if (r->vf[0] && !is_canonical_bdf(r->vf))
-        return bad(why, "vf", "is neither empty nor a PCI address dddd:bb:ss.f");
-    if (r->mac[0] && !is_mac(r->mac))
-        return bad(why, "mac", "is neither empty nor a MAC address xx:xx:xx:xx:xx:xx");
-    if (r->owner_id[0] &&
-        (strlen(r->owner_id) != SRIOV__OWNER_ID_LEN - 1 ||
-         !is_hex_digits(r->owner_id, SRIOV__OWNER_ID_LEN - 1, false)))
-        return bad(why, "owner", "is neither empty nor an owner id (16 hex digits)");
-    if (r->index > MAX_VF_INDEX || r->domid > MAX_DOMID || r->owner < 0 || r->owner > MAX_PID)
-        return bad(why, r->index > MAX_VF_INDEX ? "index"
-                           : r->domid > MAX_DOMID  ? "domid_hint" : "owner_pid",
-                   "is out of range");
-    if ((r->steps | r->pending) & ~(unsigned int)SRIOV__STEPS_KNOWN)
-        return bad(why, r->steps & ~(unsigned int)SRIOV__STEPS_KNOWN ? "steps" : "pending",
-                   "has a step this version does not know");
-    if (r->phase != SRIOV_PHASE_RESERVED && r->phase != SRIOV_PHASE_ATTACHED &&
-        r->phase != SRIOV_PHASE_RELEASING)
-        return bad(why, "phase", "is unknown");
-    n = (r->network && strlen(r->network) > MAX_TEXT) ? "network"
-      : (r->driver && strlen(r->driver) > MAX_TEXT)   ? "driver"
-      : (r->spec && strlen(r->spec) > MAX_TEXT)       ? "spec" : NULL;
-    if (n) {
-        snprintf(why, SRIOV_JSON_WHY, "\"%s\" is longer than %d bytes", n, MAX_TEXT);
-        return -EINVAL;
-    }
-    return 0;
-}
-
 /* A string into a fixed buffer: what does not fit is refused, never cut. */
 static int get_fixed(yajl_val o, const char *key, bool required, char *buf, size_t size,
                      char why[SRIOV_JSON_WHY])
@@ -216,7 +111,7 @@ static int get_fixed(yajl_val o, const char *key, bool required, char *buf, size
     int rc = sriov__json_get_bytes(o, key, size - 1, &s, why);
 
     if (!rc && !s && required)
-        rc = bad(why, key, "is missing");
+        rc = sriov__rec_bad(why, key, "is missing");
     if (!rc && s)
         strcpy(buf, s);
     free(s);
@@ -230,7 +125,7 @@ static int get_num(yajl_val o, const char *key, bool required, long long max, lo
     int rc = sriov__json_get_int(o, key, 0, max, out, why);
 
     if (rc == -ENOENT)
-        rc = required ? bad(why, key, "is missing") : 0;
+        rc = required ? sriov__rec_bad(why, key, "is missing") : 0;
     return rc;
 }
 
@@ -254,8 +149,8 @@ static int rec_from_json(yajl_val o, struct sriov_assignment *r, char why[SRIOV_
         rc = get_fixed(o, "mac", false, r->mac, sizeof(r->mac), why);
     if (!rc)
         rc = get_fixed(o, "phase", true, phase, sizeof(phase), why);
-    if (!rc && phase_parse(phase, &r->phase))
-        rc = bad(why, "phase", "is none of reserved, attached, releasing");
+    if (!rc && sriov__rec_phase_parse(phase, &r->phase))
+        rc = sriov__rec_bad(why, "phase", "is none of reserved, attached, releasing");
     if (!rc)
         rc = get_fixed(o, "owner", false, r->owner_id, sizeof(r->owner_id), why);
     if (!rc)
@@ -280,7 +175,7 @@ static int rec_from_json(yajl_val o, struct sriov_assignment *r, char why[SRIOV_
     r->pending = (unsigned int)pending;
     r->owner = (pid_t)owner;
     if (!rc)
-        rc = rec_check(r, why);
+        rc = sriov__rec_check(r, why);
     if (rc)
         sriov__rec_dispose(r);
     return rc;
@@ -294,9 +189,9 @@ static void rec_label(yajl_val o, char *buf, size_t len)
     yajl_val index = sriov__json_get(o, "index");
 
     buf[0] = '\0';
-    if (YAJL_IS_STRING(vf) && is_canonical_bdf(YAJL_GET_STRING(vf)))
+    if (YAJL_IS_STRING(vf) && sriov__rec_is_canonical_bdf(YAJL_GET_STRING(vf)))
         snprintf(buf, len, " (VF %s)", YAJL_GET_STRING(vf));
-    else if (YAJL_IS_STRING(pf) && is_canonical_bdf(YAJL_GET_STRING(pf)) &&
+    else if (YAJL_IS_STRING(pf) && sriov__rec_is_canonical_bdf(YAJL_GET_STRING(pf)) &&
              YAJL_IS_INTEGER(index))
         snprintf(buf, len, " (VF %lld of PF %s)", YAJL_GET_INTEGER(index), YAJL_GET_STRING(pf));
 }
@@ -405,7 +300,7 @@ int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sri
     *data_len = 0;
     /* Refuse what load would refuse, before anything is written. */
     for (size_t i = 0; i < recs->n; i++) {
-        rc = rec_check(&recs->v[i], why);
+        rc = sriov__rec_check(&recs->v[i], why);
         if (rc)
             return sriov__fail(ctx, rc, "%s: record %zu (VF %u of PF %s) cannot be saved: %s",
                                what, i + 1, recs->v[i].index, recs->v[i].pf, why);

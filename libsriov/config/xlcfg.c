@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include "config/xlcfg.h"
+#include "core/statefile.h"
 #include "hv/hv.h"
 
 struct sriov__xlcfg {
@@ -43,48 +44,18 @@ struct sriov__xlcfg {
  */
 static int read_config(struct sriov_ctx *ctx, const char *path, char **data, size_t *len)
 {
-    struct stat st;
     const char *nul;
     char *buf = NULL;
     size_t got = 0;
-    int fd = -1, line = 1, rc = 0;
+    int line = 1, rc;
 
     *data = NULL;
     *len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO is refused, not waited on */
-    if (fd < 0) {
-        rc = errno == ENOENT ? sriov__fail(ctx, -ENOENT, "%s: no such config file", path)
-                             : sriov__fail(ctx, -errno, "cannot open %s: %s", path,
-                                           strerror(errno));
+    rc = sriov__read_file(ctx, path, false, CONFIG_MAX_BYTES, "config file", &buf, &got);
+    if (rc == -ENOENT)
+        rc = sriov__fail(ctx, -ENOENT, "%s: no such config file", path);
+    if (rc)
         goto out;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = sriov__fail(ctx, -EINVAL, "%s is not a regular file", path);
-        goto out;
-    }
-    if ((unsigned long long)st.st_size > CONFIG_MAX_BYTES) {
-        rc = sriov__fail(ctx, -EFBIG, "%s: %lld bytes is too big for a config file", path,
-                         (long long)st.st_size);
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = sriov__fail(ctx, -errno, "cannot read %s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    buf[got] = '\0';
     nul = memchr(buf, '\0', got);
     if (nul) {
         for (const char *p = buf; p < nul; p++)
@@ -97,8 +68,6 @@ static int read_config(struct sriov_ctx *ctx, const char *path, char **data, siz
     buf = NULL;
 out:
     free(buf);
-    if (fd >= 0)
-        close(fd);
     return rc;
 }
 
@@ -176,153 +145,9 @@ const char *sriov__xlcfg_path(const struct sriov__xlcfg *c)
     return c->path;
 }
 
-/*
- * Where a value stands in the text.  libxlutil keeps no positions of values, so
- * the text is scanned again with the lexer's rules as far as positions go
- * (libxlu_cfg_l.l): '#' comments to the end of the line, strings in '' or ""
- * with backslash escapes, lists in [ ], and settings NAME = VALUE at the top level,
- * each starting a line or following a ';'.  The text has parsed already, so it is
- * well formed.
- */
-enum tok { T_END, T_NAME, T_ATOM, T_OPEN, T_CLOSE, T_COMMA, T_EQ, T_SEMI, T_NL };
-
-struct lexer {
-    const char *p;
-    int line;
-};
-
-/* The next token: its type, and its start and line in *start and *line. */
-static enum tok next_tok(struct lexer *lx, const char **start, int *line)
+const char *sriov__xlcfg_text(const struct sriov__xlcfg *c)
 {
-    const char *p = lx->p;
-    enum tok t;
-
-    for (;;) {
-        if (*p == '#')
-            p += strcspn(p, "\n");
-        else if (*p == ' ' || *p == '\t' || *p == '\r')
-            p++;
-        else
-            break;
-    }
-    *start = p;
-    *line = lx->line;
-    switch (*p) {
-    case '\0':
-        t = T_END;
-        break;
-    case '\n':
-        lx->line++;
-        p++;
-        t = T_NL;
-        break;
-    case '[':
-    case ']':
-    case ',':
-    case '=':
-    case ';':
-        t = *p == '[' ? T_OPEN : *p == ']' ? T_CLOSE : *p == ',' ? T_COMMA
-          : *p == '=' ? T_EQ : T_SEMI;
-        p++;
-        break;
-    case '\'':
-    case '"': {
-        char quote = *p++;
-        while (*p && *p != quote && *p != '\n')
-            p += *p == '\\' && p[1] && p[1] != '\n' ? 2 : 1;
-        if (*p == quote)
-            p++;
-        t = T_ATOM;
-        break;
-    }
-    default:
-        t = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ? T_NAME : T_ATOM;
-        p += strcspn(p, " \t\r\n#[],=;'\"");
-        if (p == *start)
-            p++; /* never stand still */
-        break;
-    }
-    lx->p = p;
-    return t;
-}
-
-/* The next token that is not a line break (they only end settings). */
-static enum tok next_in_value(struct lexer *lx, const char **start, int *line)
-{
-    enum tok t;
-
-    while ((t = next_tok(lx, start, line)) == T_NL)
-        ;
-    return t;
-}
-
-/* Past the ']' that closes the list whose '[' was just read. */
-static void skip_list(struct lexer *lx)
-{
-    const char *start;
-    int line, depth = 1;
-
-    while (depth > 0) {
-        enum tok t = next_in_value(lx, &start, &line);
-        if (t == T_END)
-            return;
-        depth += t == T_OPEN ? 1 : t == T_CLOSE ? -1 : 0;
-    }
-}
-
-/* The line of item want of the list whose '[' was just read; 0 if there is none.
- * With sub >= 0, item sub of that item, itself a list. */
-static int item_line(struct lexer *lx, int want, int sub)
-{
-    const char *start;
-    int line, i = 0;
-
-    for (;;) {
-        enum tok t = next_in_value(lx, &start, &line);
-        if (t == T_END || t == T_CLOSE)
-            return 0;
-        if (t == T_COMMA) {
-            i++;
-            continue;
-        }
-        if (i == want)
-            return sub < 0 ? line : t == T_OPEN ? item_line(lx, sub, -1) : 0;
-        if (t == T_OPEN)
-            skip_list(lx);
-    }
-}
-
-int sriov__xlcfg_line(const struct sriov__xlcfg *c, const char *key, int i, int j)
-{
-    struct lexer lx = { c->text, 1 }, value = { NULL, 0 };
-    const char *start;
-    enum tok t, prev = T_NL;
-    size_t klen = strlen(key);
-    int line, key_line = 0, depth = 0;
-
-    if (!c->text)
-        return 0;
-    /* The last assignment counts, as in xl. */
-    while ((t = next_tok(&lx, &start, &line)) != T_END) {
-        if (t == T_OPEN)
-            depth++;
-        else if (t == T_CLOSE && depth > 0)
-            depth--;
-        else if (t == T_NAME && depth == 0 && (prev == T_NL || prev == T_SEMI) &&
-                 !strncmp(start, key, klen) && lx.p == start + klen) {
-            struct lexer eq = lx;
-            const char *s2;
-            int l2;
-            if (next_tok(&eq, &s2, &l2) == T_EQ) {
-                value = eq;
-                key_line = line;
-            }
-        }
-        prev = t;
-    }
-    if (!key_line || i < 0)
-        return key_line;
-    return next_in_value(&value, &start, &line) == T_OPEN ? item_line(&value, i, j) : 0;
+    return c->text;
 }
 
 /* libxlutil's errno values (ESRCH: not defined) as the library's. */

@@ -33,6 +33,9 @@ const char *sriov__xlcfg_path(const struct sriov__xlcfg *c);
  * a value came from, and errors must name the line.  Where KEY is set more than
  * once, the last one counts. */
 int sriov__xlcfg_line(const struct sriov__xlcfg *c, const char *key, int i, int j);
+/* The text that was parsed: the file plus the override lines (xlcfg_lines.c
+ * scans it for sriov__xlcfg_line). */
+const char *sriov__xlcfg_text(const struct sriov__xlcfg *c);
 
 /* KEY = "string": the string, or NULL if absent or a list. */
 const char *sriov__xlcfg_string(const struct sriov__xlcfg *c, const char *key);

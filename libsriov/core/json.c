@@ -118,17 +118,6 @@ void sriov__json_gen_bytes(yajl_gen g, const char *key, const char *val)
     yajl_gen_map_close(g);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int unhex(const char *key, const char *hex, size_t max, char **out,
                  char why[SRIOV_JSON_WHY])
 {
@@ -147,7 +136,7 @@ static int unhex(const char *key, const char *hex, size_t max, char **out,
     if (!s)
         return -ENOMEM;
     for (size_t i = 0; i < len / 2; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = sriov__hexval(hex[2 * i]), lo = sriov__hexval(hex[2 * i + 1]);
         if (hi < 0 || lo < 0 || (hi | lo) == 0) {
             snprintf(why, SRIOV_JSON_WHY, "\"%s\": %s", key,
                      hi < 0 || lo < 0 ? "not hex digits" : "a NUL byte");

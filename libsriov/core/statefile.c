@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,7 +179,8 @@ out:
     return rc;
 }
 
-int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size_t *len)
+int sriov__read_file(struct sriov_ctx *ctx, const char *path, bool nofollow, size_t max,
+                     const char *what, char **data, size_t *len)
 {
     struct stat st;
     char *buf = NULL;
@@ -187,15 +189,20 @@ int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size
 
     *data = NULL;
     *len = 0;
-    /* O_NONBLOCK: a FIFO in a record's place must be refused below, not waited on
-     * while holding the lock (on a regular file the flag changes nothing). */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    /* O_NONBLOCK: a FIFO in the file's place must be refused below, not waited on
+     * (perhaps while holding a lock; on a regular file the flag changes nothing). */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
     if (fd < 0)
         return errno == ENOENT ? -ENOENT
                                : sriov__fail(ctx, -errno, "cannot open %s: %s", path,
                                              strerror(errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         rc = sriov__fail(ctx, -EINVAL, "%s is not a regular file", path);
+        goto out;
+    }
+    if ((unsigned long long)st.st_size > max) {
+        rc = sriov__fail(ctx, -EFBIG, "%s: %lld bytes is too big for a %s", path,
+                         (long long)st.st_size, what);
         goto out;
     }
     buf = malloc((size_t)st.st_size + 1);
@@ -223,6 +230,12 @@ out:
     free(buf);
     close(fd);
     return rc;
+}
+
+int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size_t *len)
+{
+    /* Nobody but us should have put a link in the state dir. */
+    return sriov__read_file(ctx, path, true, SIZE_MAX, "state file", data, len);
 }
 
 int sriov__lock(struct sriov_ctx *ctx, const char *name, int *fd_out)

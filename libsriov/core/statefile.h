@@ -2,6 +2,7 @@
 #ifndef SRIOV_CORE_STATEFILE_H
 #define SRIOV_CORE_STATEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -21,6 +22,15 @@ int sriov__state_write(struct sriov_ctx *ctx, const char *path, const void *data
  * logged as warnings, never fail the caller.
  */
 int sriov__state_clean_temps(struct sriov_ctx *ctx, const char *path);
+/*
+ * A whole regular file into *data (NUL-terminated; *len leaves the NUL out).
+ * -ENOENT (without recording an error) when path does not exist; anything that
+ * is not a regular file (a FIFO is refused, not waited on) is -EINVAL, and one
+ * of more than max bytes -EFBIG ("too big for a <what>").  With nofollow a
+ * symlink is refused (ELOOP).
+ */
+int sriov__read_file(struct sriov_ctx *ctx, const char *path, bool nofollow, size_t max,
+                     const char *what, char **data, size_t *len);
 /* -ENOENT (without recording an error) when the record does not exist. */
 int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size_t *len);
 /* Exclusive lock on <run_dir>/<name>.lock; blocks until granted. */

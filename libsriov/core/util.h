@@ -29,6 +29,8 @@ int sriov__parse_long(const char *s, long min, long max, long *out);
 /* Append s (taken over; NULL means out of memory) to a malloc'd vector. */
 int sriov__strv_push(char ***v, size_t *n, char *s);
 void sriov__strv_free(char **v, size_t n);
+/* The value of one hex digit (either case), -1 if c is none. */
+int sriov__hexval(char c);
 /* asprintf that returns the string, NULL when out of memory. */
 char *sriov__asprintf(const char *fmt, ...) SRIOV_PRINTF(1, 2);
 

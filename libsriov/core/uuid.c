@@ -8,17 +8,6 @@
 
 #include "internal.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int sriov__uuid_parse(const char *s, uint8_t uuid[16])
 {
     size_t byte = 0;
@@ -33,8 +22,8 @@ int sriov__uuid_parse(const char *s, uint8_t uuid[16])
             i++;
             continue;
         }
-        hi = hexval(s[i]);
-        lo = hexval(s[i + 1]);
+        hi = sriov__hexval(s[i]);
+        lo = sriov__hexval(s[i + 1]);
         if (hi < 0 || lo < 0)
             return -EINVAL;
         uuid[byte++] = (uint8_t)(hi << 4 | lo);
