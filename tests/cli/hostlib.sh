@@ -1,8 +1,12 @@
-# Helpers for the issue-9 figure tests (sourced by test-faults.sh,
-# test-kill-random.sh, test-race.sh; not a test itself): a synthetic host over
-# FUSE with the simulated hypervisor and rtnetlink in $T/hv, its snapshot, the
-# records/host consistency check, and fault injection.  Environment from
-# tests/run-tier1: XL_SRIOV, SRIOV_SIM.
+# Helpers for the tests on the synthetic host (sourced, not a test itself): a
+# synthetic host over FUSE with the simulated hypervisor and rtnetlink in $T/hv,
+# its snapshot, the records/host consistency check, and fault injection.
+# Environment from tests/run-tier1: XL_SRIOV, SRIOV_SIM.  HOSTLIB_NAME names the
+# test in its SKIP line.  With HOSTLIB_BASE=1 only the common part is set up (the
+# SKIP check, $T and its cleanup, pass/fail/check, mount_host, the SRIOV_*
+# exports, X, drv, numvfs), for tests that bring their own configs and snapshot;
+# otherwise also the issue-9 figure tests' configs and helpers (test-faults-*.sh,
+# test-kill-random.sh, test-race.sh).
 set -u
 : "${XL_SRIOV:?}" "${SRIOV_SIM:?}"
 HOSTLIB_NAME=${HOSTLIB_NAME:-$(basename "$0" .sh)}
@@ -40,6 +44,9 @@ mount_host() {
 export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv SRIOV_STATE_DIR=$T/state
 export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
 X() { "$XL_SRIOV" "$@"; }
+drv() { basename "$(readlink "$T/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
+numvfs() { cat "$T/sys/bus/pci/devices/$1/sriov_numvfs"; }
+[ -n "${HOSTLIB_BASE:-}" ] && return 0
 
 cat >"$T/sriov.cfg" <<'CFG'
 network = [ [ "name=lan", "pf=enp1s0f0", "vlan=100" ] ]

@@ -2,33 +2,11 @@
 # xl-sriov create / pci-attach / pci-detach / gc on the simulated hypervisor over the
 # FUSE host simulator: allocation, state, xenstore, driver restore, rollback at
 # every step (host exactly as before), config errors and concurrent allocation.
-set -u
-: "${XL_SRIOV:?}" "${SRIOV_SIM:?}"
-if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-    echo "SKIP: assign: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
-    exit 0
-fi
-T=$(mktemp -d)
-cleanup() { fusermount3 -u "$T/sys" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; }
-check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "$*"; fi; }
-
-# mount_host DESC: a fresh synthetic host, hypervisor, state.
-mount_host() {
-    fusermount3 -u "$T/sys" 2>/dev/null
-    rm -rf "$T/sys" "$T/hv" "$T/state" "$T/run"
-    mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run"
-    "$SRIOV_SIM" mount --faults "$T/sysfs-fail-at" --host "$1" "$T/sys" ||
-        { echo "FAIL: mount: $1"; exit 1; }
-}
+HOSTLIB_NAME=assign HOSTLIB_BASE=1
+. "$(dirname "$0")/hostlib.sh"
+# mount_host DESC (hostlib.sh): a fresh synthetic host, hypervisor, state.
 # The simulated hypervisor and rtnetlink share $T/hv: its fail-at names the
 # operations that fail; $T/sysfs-fail-at names the sysfs attributes whose writes fail.
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv SRIOV_STATE_DIR=$T/state
-export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
-X() { "$XL_SRIOV" "$@"; }
-drv() { basename "$(readlink "$T/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
 # Everything the host and the hypervisor hold, for before/after comparisons.
 snapshot() {
     local d

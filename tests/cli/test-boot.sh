@@ -3,25 +3,11 @@
 # guests with vf= started with their VFs (symlinked configs too, in name
 # order), guests without vf= left to xendomains, a guest whose VF cannot be had
 # reported and started only with vf_optional = 1; a second run changes nothing.
-set -u
-: "${XL_SRIOV:?}" "${SRIOV_SIM:?}"
-if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-    echo "SKIP: boot: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
-    exit 0
-fi
-T=$(mktemp -d)
-cleanup() { fusermount3 -u "$T/sys" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; }
-check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "$*"; fi; }
+HOSTLIB_NAME=boot HOSTLIB_BASE=1
+. "$(dirname "$0")/hostlib.sh"
 
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv
-export SRIOV_STATE_DIR=$T/state SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
-X() { "$XL_SRIOV" "$@"; }
-mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run" "$T/auto" "$T/cfgs"
-"$SRIOV_SIM" mount --host "82599 vfs=4 numvfs=0" "$T/sys" || { echo "FAIL: mount"; exit 1; }
-numvfs() { cat "$T/sys/bus/pci/devices/$1/sriov_numvfs"; }
+mount_host "82599 vfs=4 numvfs=0"
+mkdir -p "$T/auto" "$T/cfgs"
 dom() { grep -l "^name $1\$" "$T"/hv/domains/* 2>/dev/null; }
 
 printf 'network = [ [ "name=lan", "pf=enp1s0f0", "numvfs=2" ] ]\n' >"$T/sriov.cfg"

@@ -9,17 +9,10 @@ if [ ! -f "$BASH_COMPLETION" ]; then
     echo "SKIP: completion: needs bash-completion ($BASH_COMPLETION)"
     exit 0
 fi
-if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-    echo "SKIP: completion: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
-    exit 0
-fi
-T=$(mktemp -d)
-cleanup() { fusermount3 -u "$T/sys" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+HOSTLIB_NAME=completion HOSTLIB_BASE=1
+. "$(dirname "$0")/hostlib.sh"
 mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run" "$T/bin"
 "$SRIOV_SIM" mount --host "82599 vfs=4 numvfs=2" "$T/sys" || { echo "FAIL: completion-mount"; exit 1; }
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv SRIOV_STATE_DIR=$T/state
-export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
 printf 'network = [ [ "name=lan", "pf=enp1s0f1" ], [ "name=wan", "pf=enp1s0f0" ] ]\n' >"$SRIOV_CONFIG"
 printf 'name = "g1"\ntype = "hvm"\nvf = [ "network=lan" ]\n' >"$T/g1.cfg"
 "$XL_SRIOV" create "$T/g1.cfg" >/dev/null || echo "FAIL: completion-create"

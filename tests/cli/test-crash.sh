@@ -8,37 +8,8 @@
 # owner liveness (a zombie, a reused pid, a stopped owner), gc and allocation
 # failing closed when the hypervisor cannot answer, and pf-enable/pf-disable
 # serialised with assignment.
-set -u
-: "${XL_SRIOV:?}" "${SRIOV_SIM:?}"
-if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-    echo "SKIP: crash: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
-    exit 0
-fi
-T=$(mktemp -d)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-    fusermount3 -u "$T/sys" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; }
-check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "$*"; fi; }
-
-mount_host() {
-    fusermount3 -u "$T/sys" 2>/dev/null
-    rm -rf "$T/sys" "$T/hv" "$T/state" "$T/run" "$T/sysfs-fail-at"
-    mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run"
-    "$SRIOV_SIM" mount --faults "$T/sysfs-fail-at" --host "$1" "$T/sys" ||
-        { echo "FAIL: mount: $1"; exit 1; }
-}
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv SRIOV_STATE_DIR=$T/state
-export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
-X() { "$XL_SRIOV" "$@"; }
-numvfs() { cat "$T/sys/bus/pci/devices/$1/sriov_numvfs"; }
-drv() { basename "$(readlink "$T/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
+HOSTLIB_NAME=crash HOSTLIB_BASE=1
+. "$(dirname "$0")/hostlib.sh"   # PIDS: killed on exit
 # Everything the host, the hypervisor and the state hold.
 snapshot() {
     local d

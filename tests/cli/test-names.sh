@@ -6,25 +6,10 @@
 # a state file from an older version with such bytes, or with a record out of
 # range, fails closed with a reason (exit 1, no sanitizer report); a temp file a
 # crashed writer left is removed by the next command.
-set -u
-: "${XL_SRIOV:?}" "${SRIOV_SIM:?}"
-if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-    echo "SKIP: names: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
-    exit 0
-fi
-T=$(mktemp -d)
-cleanup() { fusermount3 -u "$T/sys" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; }
-check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "$*"; fi; }
+HOSTLIB_NAME=names HOSTLIB_BASE=1
+. "$(dirname "$0")/hostlib.sh"
 
-mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run"
-"$SRIOV_SIM" mount --host "82599 vfs=4 numvfs=0" "$T/sys" || { echo "FAIL: mount"; exit 1; }
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv SRIOV_STATE_DIR=$T/state
-export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
-X() { "$XL_SRIOV" "$@"; }
-drv() { basename "$(readlink "$T/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
+mount_host "82599 vfs=4 numvfs=0"
 utf8() { iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1; }
 # A command that fails as a command should: exit status 1 (not a sanitizer's 98/99).
 fails_cleanly() { "$@" >/dev/null 2>"$T/err"; test $? -eq 1; }

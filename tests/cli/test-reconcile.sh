@@ -2,24 +2,10 @@
 # xl-sriov reconcile on the synthetic host: records rebuilt after the state file
 # is lost, emptied or corrupt; orphaned VFs given back; VFs set up by hand left
 # alone; --dry-run changes nothing.
-set -u
-: "${XL_SRIOV:?}" "${SRIOV_SIM:?}"
-if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-    echo "SKIP: reconcile: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
-    exit 0
-fi
-T=$(mktemp -d)
-cleanup() { fusermount3 -u "$T/sys" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1: $2"; }
-check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "$*"; fi; }
+HOSTLIB_NAME=reconcile HOSTLIB_BASE=1
+. "$(dirname "$0")/hostlib.sh"
 
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv
-export SRIOV_STATE_DIR=$T/state SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
-X() { "$XL_SRIOV" "$@"; }
 dev=$T/sys/bus/pci/devices
-drv() { basename "$(readlink "$dev/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
 # The host as VFs, drivers, overrides, assignable list, xenstore and VF settings.
 snapshot() {
     local d
@@ -34,8 +20,7 @@ snapshot() {
 }
 records() { X list --json | tr -d ' \n'; }
 
-mkdir -p "$T/sys" "$T/hv" "$T/state" "$T/run"
-"$SRIOV_SIM" mount --host "82599 vfs=4 numvfs=4" "$T/sys" || { echo "FAIL: mount"; exit 1; }
+mount_host "82599 vfs=4 numvfs=4"
 cat >"$T/sriov.cfg" <<'CFG'
 network = [ [ "name=lan", "pf=enp1s0f0", "vlan=100" ] ]
 CFG

@@ -10,14 +10,8 @@ if ! command -v python3 >/dev/null; then
     echo "SKIP: xapi: needs python3"
     exit 0
 fi
-if [ ! -x "$SRIOV_SIM" ] || [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-    echo "SKIP: xapi: needs the FUSE host simulator ($SRIOV_SIM) and /dev/fuse"
-    exit 0
-fi
-T=$(mktemp -d)
-cleanup() { fusermount3 -u "$T/sys" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-check() { local n=$1; shift; if "$@"; then echo "PASS: $n"; else echo "FAIL: $n: $*"; fi; }
+HOSTLIB_NAME=xapi HOSTLIB_BASE=1
+. "$(dirname "$0")/hostlib.sh"
 
 # A Python 3.6 if there is one: on PATH, or among pyenv's versions.
 py36=
@@ -50,8 +44,6 @@ run_host() {
     "$@" "$XAPI_TESTS/test_plugin.py" "$PLUGIN" "$T" ||
         echo "FAIL: xapi-run: $1 exited with status $?"
 }
-export SRIOV_SYSFS=$T/sys SRIOV_HYPERVISOR=sim:$T/hv SRIOV_NETLINK=sim:$T/hv SRIOV_STATE_DIR=$T/state
-export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
 printf 'network = [ [ "name=lan", "pf=enp1s0f1" ] ]\n' >"$T/sriov.cfg"
 printf 'name = "g1"\ntype = "hvm"\nvf = [ "network=lan" ]\n' >"$T/g1.cfg"
 

@@ -5,14 +5,7 @@
 #include "fuzz.h"
 #include "config/vfreq.h"
 
-static struct sriov_ctx *ctx;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    ctx = fuzz_ctx(NULL);
-    return 0;
-}
+FUZZ_QUIET_CTX(ctx);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

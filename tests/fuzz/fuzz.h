@@ -36,6 +36,17 @@ static inline struct sriov_ctx *fuzz_ctx(const struct sriov_ctx_opts *opts)
     return ctx;
 }
 
+/* static struct sriov_ctx *NAME, made by LLVMFuzzerInitialize with no options:
+ * for targets that need nothing else set up. */
+#define FUZZ_QUIET_CTX(name)                         \
+    static struct sriov_ctx *name;                   \
+    int LLVMFuzzerInitialize(int *argc, char ***argv) \
+    {                                                \
+        (void)argc, (void)argv;                      \
+        name = fuzz_ctx(NULL);                       \
+        return 0;                                    \
+    }
+
 /* The input up to its first NUL, NUL-terminated; free() it. */
 static inline char *fuzz_string(const uint8_t *data, size_t size)
 {
