@@ -42,6 +42,7 @@ struct sriov_vf {
     struct sriov_dev dev;
     unsigned int index;
     struct sriov_pf *pf;
+    bool predicted;               /* a dry run's VF that does not exist yet (scan.c) */
 };
 
 struct sriov_pf {
@@ -78,6 +79,25 @@ struct sriov_ctx {
                                      then (assign/owner.c) */
     char owner_id[17];
     unsigned int settle_timeout_ms;
+    sriov_progress_fn progress_fn; /* core/log.c: sriov__progress() */
+    void *progress_data;
+    sriov_plan_fn plan_fn;        /* dry run when set (core/plan.c) */
+    void *plan_data;
+    char **plan_recs;             /* dry run: the records as last planned, one line
+                                     each (assign/records.c) */
+    size_t n_plan_recs;
+    bool plan_recs_known;
+    char *plan_recs_data;         /* dry run: the records file as it would be now */
+    size_t plan_recs_len;
+    struct sriov__planned_numvfs {
+        char pf[SRIOV_BDF_LEN];
+        unsigned int numvfs;
+    } *plan_numvfs;               /* dry run: VF counts it would have set, so that a
+                                     rescan sees them (sysfs/scan.c) */
+    size_t n_plan_numvfs;
+    char **plan_overlay;          /* dry run: what reads would see after its changes,
+                                     key/value pairs (core/plan.h) */
+    size_t n_plan_overlay;
 
     sriov_log_fn log_fn;
     void *log_data;

@@ -51,6 +51,28 @@ struct sriov_vf;
 typedef void (*sriov_log_fn)(void *data, int priority, const char *file, int line,
                              const char *fn, const char *format, va_list args);
 
+/*
+ * A change a dry run would make (sriov_ctx_opts.plan_fn).  seam names what it
+ * would change: "sysfs" (a write below the sysfs root), "netlink" (a VF
+ * setting), "hypervisor" (a libxl call, or `xl create`), "xenstore" or "state"
+ * (the library's own files).  change is one line, e.g. "write
+ * /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs <- 4".  Both strings are valid
+ * only during the call.  What a dry run can only describe (VFs that do not exist
+ * yet are predicted from the PF's SR-IOV offset and stride; their isolation is
+ * judged once they exist) is said in the change text.
+ */
+typedef void (*sriov_plan_fn)(void *data, const char *seam, const char *change);
+
+/*
+ * Progress of a long operation (sriov_ctx_opts.progress_fn): enabling VFs and
+ * waiting for them to appear, preparing a domain's VFs, starting it.  what names
+ * the operation ("0000:03:00.0: enabling 64 VFs"); done of total steps, done ==
+ * total when it ends.  Called from the calling thread, at most every few
+ * milliseconds.  xl-sriov shows it on a terminal as xl does (xentoollog).
+ */
+typedef void (*sriov_progress_fn)(void *data, const char *what, unsigned long done,
+                                  unsigned long total);
+
 struct sriov_ctx_opts {
     /* Root of the sysfs tree; NULL means "/sys".  One of the two test seams. */
     const char *sysfs_root;
@@ -72,9 +94,19 @@ struct sriov_ctx_opts {
     /* Where VF L2 settings go: NULL or "kernel" for rtnetlink, or "MODULE:ARG"
      * as above.  The third test seam. */
     const char *netlink;
+    /* Dry run: when set, the context changes nothing on the host.  Every change a
+     * call would make (sysfs write, netlink setting, hypervisor call, xenstore
+     * node, state file) is passed to plan_fn instead, in the order the call would
+     * make it, and the call goes on as if the change had been made.  See
+     * sriov_plan_fn. */
+    sriov_plan_fn plan_fn;
+    void *plan_data;
+    /* Long operations report their progress here when set (sriov_progress_fn). */
+    sriov_progress_fn progress_fn;
+    void *progress_data;
     /* Must be zero.  Options added later are carved from here, so that the
      * struct keeps the size and layout of LIBSRIOV_0.1. */
-    void *reserved[8];
+    void *reserved[4];
 };
 
 /*

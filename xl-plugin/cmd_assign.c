@@ -25,11 +25,15 @@ static int assign(struct cli *cli, int argc, char **argv, bool create)
     const struct cmd_spec *cmd = cli_find_command(create ? "create" : "pci-attach");
     unsigned int flags;
     char *out = NULL;
-    bool force;
+    bool force, dry_run;
+    const struct cli_flag opts[] = { { "force", 'f', &force }, { "dry-run", 'n', &dry_run },
+                                     { NULL, 0, NULL } };
     int rc;
 
     /* "+": the arguments after create's CFG belong to xl. */
-    rc = cli_parse_flag(cmd, argc, argv, create ? "+fh" : "fh", "force", &force);
+    rc = cli_parse_flags(cmd, argc, argv, create ? "+fnh" : "fnh", opts);
+    if (!rc && dry_run)
+        rc = cli_dry_run(cli, false);
     if (!rc)
         rc = create ? cli_check_operands(cmd, argc, argv, 1, INT_MAX, "no config file given")
                     : cli_check_operands(cmd, argc, argv, 2, 2, "expected DOMAIN and SPEC");
@@ -63,10 +67,15 @@ int cmd_pci_attach(struct cli *cli, int argc, char **argv)
 int cmd_pci_detach(struct cli *cli, int argc, char **argv)
 {
     const struct cmd_spec *cmd = cli_find_command("pci-detach");
+    bool dry_run;
+    /* No --force: detaching never skips a check, so the flag would mean nothing. */
+    const struct cli_flag opts[] = { { "force", 256, NULL }, { "dry-run", 'n', &dry_run },
+                                     { NULL, 0, NULL } };
     int rc;
 
-    /* No --force: detaching never skips a check, so the flag would mean nothing. */
-    rc = cli_parse_flag(cmd, argc, argv, "h", "force", NULL);
+    rc = cli_parse_flags(cmd, argc, argv, "nh", opts);
+    if (!rc && dry_run)
+        rc = cli_dry_run(cli, false);
     if (!rc)
         rc = cli_check_operands(cmd, argc, argv, 2, 2, "expected DOMAIN and VF");
     if (rc)
@@ -119,16 +128,22 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
 {
     const struct cmd_spec *cmd = cli_find_command("gc");
     unsigned int released = 0;
+    bool dry_run;
+    const struct cli_flag opts[] = { { "force", 256, NULL }, { "dry-run", 'n', &dry_run },
+                                     { NULL, 0, NULL } };
     int rc;
 
-    rc = cli_parse_flag(cmd, argc, argv, "h", "force", NULL);
+    rc = cli_parse_flags(cmd, argc, argv, "nh", opts);
+    if (!rc && dry_run)
+        rc = cli_dry_run(cli, false);
     if (!rc)
         rc = cli_check_operands(cmd, argc, argv, 0, 0, NULL);
     if (rc)
         return rc;
     if (sriov_gc(cli->ctx, &released))
         return cli_fail(cli, "gc could not give back every VF");
-    cli_log(cli, XTL_INFO, "%u VF%s given back", released, released == 1 ? "" : "s");
+    cli_log(cli, XTL_INFO, "%u VF%s %s back", released, released == 1 ? "" : "s",
+            dry_run ? "would be given" : "given");
     return EXIT_OK;
 }
 

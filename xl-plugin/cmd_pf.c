@@ -196,17 +196,20 @@ static int set_numvfs(struct cli *cli, const struct cmd_spec *cmd, int argc, cha
     static const struct option opts[] = {
         { "host-probe", no_argument, NULL, 'p' },
         { "force", no_argument, NULL, 'f' },
+        { "dry-run", no_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     unsigned int flags = 0, n = 0;
     struct sriov_pf *pf;
-    bool first = true;
+    bool first = true, dry_run = false;
     int c;
 
-    while ((c = cli_getopt(cmd, argc, argv, "fh", opts, &first)) > 0) {
+    while ((c = cli_getopt(cmd, argc, argv, "fnh", opts, &first)) > 0) {
         if (c == 'f') {
             flags |= SRIOV_NUMVFS_FORCE;
+        } else if (c == 'n') {
+            dry_run = true;
         } else if (enable) { /* 'p' */
             flags |= SRIOV_NUMVFS_HOST_PROBE;
         } else {
@@ -217,6 +220,8 @@ static int set_numvfs(struct cli *cli, const struct cmd_spec *cmd, int argc, cha
     if (!c)
         c = cli_check_operands(cmd, argc, argv, enable ? 2 : 1, enable ? 2 : 1,
                                enable ? "expected a PF and a VF count" : "expected a PF");
+    if (!c && dry_run)
+        c = cli_dry_run(cli, false);
     if (c)
         return c;
     if (enable && !parse_count(argv[optind + 1], &n)) {
@@ -227,8 +232,8 @@ static int set_numvfs(struct cli *cli, const struct cmd_spec *cmd, int argc, cha
         return cli_fail(cli, "cannot find the PF");
     if (sriov_pf_set_numvfs(cli->ctx, pf, n, flags))
         return cli_fail(cli, enable ? "cannot enable VFs" : "cannot disable VFs");
-    cli_log(cli, XTL_PROGRESS, "%s: %u VFs enabled", sriov_dev_bdf(sriov_pf_dev(pf)),
-            sriov_pf_numvfs(pf));
+    cli_log(cli, XTL_PROGRESS, "%s: %u VFs %s", sriov_dev_bdf(sriov_pf_dev(pf)),
+            sriov_pf_numvfs(pf), dry_run ? "would be enabled" : "enabled");
     return EXIT_OK;
 }
 

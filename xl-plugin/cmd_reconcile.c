@@ -52,6 +52,8 @@ int cmd_reconcile(struct cli *cli, int argc, char **argv)
     }
     if (c == CLI_OPTS_DONE)
         c = cli_check_operands(cmd, argc, argv, 0, 0, NULL);
+    if (!c && (flags & SRIOV_RECONCILE_DRY_RUN))
+        c = cli_dry_run(cli, json);
     if (c)
         return c;
     if (sriov_reconcile(cli->ctx, flags, &report))
@@ -67,6 +69,7 @@ int cmd_boot(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "auto-dir", required_argument, NULL, 'a' },
+        { "dry-run", no_argument, NULL, 'n' },
         { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -74,13 +77,15 @@ int cmd_boot(struct cli *cli, int argc, char **argv)
     const struct cmd_spec *cmd = cli_find_command("boot");
     const char *dirs[16], *dflt = "/etc/xen/auto";
     struct sriov_report *report = NULL;
-    bool first = true, json = false;
+    bool first = true, json = false, dry_run = false;
     size_t n = 0;
     int c, rc;
 
-    while ((c = cli_getopt(cmd, argc, argv, "a:jh", opts, &first)) > 0) {
+    while ((c = cli_getopt(cmd, argc, argv, "a:njh", opts, &first)) > 0) {
         if (c == 'j') {
             json = true;
+        } else if (c == 'n') {
+            dry_run = true;
         } else if (n == sizeof(dirs) / sizeof(dirs[0])) {
             cli_usage_error(cmd, "at most %zu --auto-dir", n);
             return EXIT_USAGE;
@@ -90,6 +95,8 @@ int cmd_boot(struct cli *cli, int argc, char **argv)
     }
     if (c == CLI_OPTS_DONE)
         c = cli_check_operands(cmd, argc, argv, 0, 0, NULL);
+    if (!c && dry_run)
+        c = cli_dry_run(cli, json);
     if (c)
         return c;
     if (!n)

@@ -173,6 +173,8 @@ int cmd_vf_set(struct cli *cli, int argc, char **argv)
     if (!rc)
         rc = cli_check_operands(cmd, argc, argv, 2, INT_MAX,
                                 "expected a VF and at least one key=value");
+    if (!rc && dry_run)
+        rc = cli_dry_run(cli, false);
     if (rc)
         return rc;
     /* Everything is parsed and validated before the VF is even looked up. */
@@ -200,19 +202,16 @@ int cmd_vf_set(struct cli *cli, int argc, char **argv)
         rc = sriov_vf_config_get(cli->ctx, &ref, &cur);
         if (rc && rc != -ENODATA)
             return cli_fail(cli, "cannot read the VF settings");
-        snprintf(prefix, sizeof(prefix), "%s: would set", name);
-        print_settings(prefix, &cfg, cfg.present);
         if (rc == 0)
             print_settings("  currently", &cur, cfg.present);
-        return EXIT_OK;
     }
     if (sriov_vf_config_apply(cli->ctx, &ref, &cfg, &changed))
         return cli_fail(cli, "cannot set the VF settings");
     if (!changed) {
-        printf("%s: already set, nothing changed\n", name);
+        printf("%s: already set, nothing %s\n", name, dry_run ? "to change" : "changed");
         return EXIT_OK;
     }
-    snprintf(prefix, sizeof(prefix), "%s: changed", name);
+    snprintf(prefix, sizeof(prefix), "%s: %s", name, dry_run ? "would change" : "changed");
     print_settings(prefix, &cfg, changed);
     return EXIT_OK;
 }
@@ -238,13 +237,17 @@ int cmd_vf_restore(struct cli *cli, int argc, char **argv)
     const struct cmd_spec *cmd = cli_find_command("vf-restore");
     struct sriov_vf_ref ref, *refs = NULL;
     size_t n = 0;
-    bool all;
+    bool all, dry_run;
+    const struct cli_flag opts[] = { { "all", 'a', &all }, { "dry-run", 'n', &dry_run },
+                                     { NULL, 0, NULL } };
     int rc;
 
-    rc = cli_parse_flag(cmd, argc, argv, "ah", "all", &all);
+    rc = cli_parse_flags(cmd, argc, argv, "anh", opts);
     if (!rc)
         rc = cli_check_operands(cmd, argc, argv, all ? 0 : 1, all ? 0 : 1,
                                 "expected one VF or --all");
+    if (!rc && dry_run)
+        rc = cli_dry_run(cli, false);
     if (rc)
         return rc;
     if (!all) {

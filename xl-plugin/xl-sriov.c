@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "xl-sriov.h"
 
@@ -22,26 +23,26 @@ const struct cmd_spec xl_sriov_commands[] = {
     { "vf-list", cmd_vf_list, "List the virtual functions of one PF or of all",
       "[PF] [--json]" },
     { "pf-enable", cmd_pf_enable, "Enable N virtual functions on a PF",
-      "[--host-probe] [--force] PF N" },
+      "[--dry-run] [--host-probe] [--force] PF N" },
     { "pf-disable", cmd_pf_disable, "Disable every virtual function of a PF",
-      "[--force] PF" },
+      "[--dry-run] [--force] PF" },
     { "vf-show", cmd_vf_show, "Show a VF's network settings (all VFs for a PF)",
       "VF|PF [--json]" },
     { "vf-set", cmd_vf_set, "Change a VF's network settings, saving the original ones first",
       "[--dry-run] VF key=value... (mac vlan qos vlan_proto spoofchk trust state rate "
       "min_rate max_rate query_rss)" },
     { "vf-restore", cmd_vf_restore, "Put back the VF network settings saved by vf-set",
-      "VF | --all" },
+      "[--dry-run] VF | --all" },
     { "create", cmd_create, "Create a domain with a VF for each vf= entry of its config",
-      "[--force] CFG [xl create options] [KEY=VALUE...]" },
+      "[--dry-run] [--force] CFG [xl create options] [KEY=VALUE...]" },
     { "pci-attach", cmd_pci_attach, "Give a running domain a VF",
-      "[--force] DOMAIN SPEC   (SPEC as one vf= entry: network=NAME,... or pf=PF[,vf=N],...)" },
+      "[--dry-run] [--force] DOMAIN SPEC   (SPEC as one vf= entry: network=NAME,... or pf=PF[,vf=N],...)" },
     { "pci-detach", cmd_pci_detach, "Take a VF back from a running domain",
-      "DOMAIN VF   (VF: BDF or PF/N)" },
+      "[--dry-run] DOMAIN VF   (VF: BDF or PF/N)" },
     { "list", cmd_list, "List the VFs given to domains", "[--json]" },
-    { "gc", cmd_gc, "Give back the VFs of domains that no longer exist", "" },
+    { "gc", cmd_gc, "Give back the VFs of domains that no longer exist", "[--dry-run]" },
     { "boot", cmd_boot, "Enable sriov.cfg's VF counts and start the autostart guests with vf=",
-      "[--auto-dir DIR]... [--json]   (default DIR: /etc/xen/auto)" },
+      "[--dry-run] [--auto-dir DIR]... [--json]   (default DIR: /etc/xen/auto)" },
     { "reconcile", cmd_reconcile, "Repair the assignment records from what the host shows",
       "[--dry-run] [--json]" },
     { "watch", cmd_watch, "Run gc whenever a domain goes away (for a systemd unit)",
@@ -126,27 +127,44 @@ int cli_getopt(const struct cmd_spec *cmd, int argc, char **argv, const char *sh
     }
 }
 
-int cli_parse_flag(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
-                   const char *name, bool *flag)
+int cli_parse_flags(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+                    const struct cli_flag *flags)
 {
-    const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { name, no_argument, NULL, 1 }, /* without a name, the end of the list */
-        { NULL, 0, NULL, 0 },
-    };
+    struct option opts[8] = { { "help", no_argument, NULL, 'h' } };
+    size_t n = 1;
     bool first = true;
     int c;
 
-    if (flag)
-        *flag = false;
+    for (const struct cli_flag *f = flags; f && f->name && n < 7; f++, n++)
+        opts[n] = (struct option){ f->name, no_argument, NULL, f->letter };
+    for (const struct cli_flag *f = flags; f && f->name; f++)
+        if (f->flag)
+            *f->flag = false;
     while ((c = cli_getopt(cmd, argc, argv, shortopts, opts, &first)) > 0) {
-        if (!flag) {
-            cli_usage_error(cmd, "--%s means nothing here", name);
+        const struct cli_flag *f = flags;
+
+        while (f->name && f->letter != c)
+            f++;
+        if (!f->flag) {
+            cli_usage_error(cmd, "--%s means nothing here", f->name);
             return EXIT_USAGE;
         }
-        *flag = true;
+        *f->flag = true;
     }
     return c;
+}
+
+int cli_parse_flag(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+                   const char *name, bool *flag)
+{
+    /* The letter is the flag's short option if shortopts has it, else a code above
+     * every character. */
+    const struct cli_flag flags[] = {
+        { name, name && strchr(shortopts, name[0]) ? name[0] : 256, flag },
+        { NULL, 0, NULL },
+    };
+
+    return cli_parse_flags(cmd, argc, argv, shortopts, name ? flags : flags + 1);
 }
 
 int cli_check_operands(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,
@@ -215,6 +233,23 @@ static void forward_log(void *data, int priority, const char *file, int line, co
     xtl_logv(cli->logger, level, -1, fn, format, args);
 }
 
+/* --dry-run: each change the library would make, on stdout, in order. */
+static void print_plan(void *data, const char *seam, const char *change)
+{
+    struct cli *cli = data;
+
+    cli->n_planned++;
+    fprintf(cli->plan_out, "dry-run: %-10s %s\n", seam, change);
+}
+
+/* Long operations: xl's own progress line (xentoollog), on a terminal only. */
+static void show_progress(void *data, const char *what, unsigned long done, unsigned long total)
+{
+    struct cli *cli = data;
+
+    xtl_progress(cli->logger, "xl-sriov", what, done, total);
+}
+
 static int open_library(struct cli *cli)
 {
     struct sriov_ctx_opts opts = { .sysfs_root = cli->sysfs_root,
@@ -222,7 +257,11 @@ static int open_library(struct cli *cli)
                                    .run_dir = cli->run_dir,
                                    .config_path = cli->config_path,
                                    .hypervisor = cli->hypervisor,
-                                   .netlink = cli->netlink };
+                                   .netlink = cli->netlink,
+                                   .plan_fn = cli->dry_run ? print_plan : NULL,
+                                   .plan_data = cli,
+                                   .progress_fn = show_progress,
+                                   .progress_data = cli };
     int rc;
 
     rc = sriov_ctx_new(&cli->ctx, &opts);
@@ -234,6 +273,17 @@ static int open_library(struct cli *cli)
     sriov_ctx_set_log_priority(cli->ctx, cli->verbose >= 3 ? LOG_DEBUG
                                          : cli->verbose >= 1 ? LOG_INFO : LOG_NOTICE);
     return EXIT_OK;
+}
+
+int cli_dry_run(struct cli *cli, bool json)
+{
+    /* JSON output keeps stdout to itself. */
+    cli->plan_out = json ? stderr : stdout;
+    /* A context plans from its creation on: nothing has used this one yet. */
+    sriov_ctx_free(cli->ctx);
+    cli->ctx = NULL;
+    cli->dry_run = true;
+    return open_library(cli);
 }
 
 int main(int argc, char **argv)
@@ -304,7 +354,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    logger = xtl_createlogger_stdiostream(stderr, level, 0);
+    /* Progress only on a terminal (with \r, as xl does): scripts and logs get none. */
+    logger = xtl_createlogger_stdiostream(stderr, level,
+                                          isatty(STDERR_FILENO) ? XTL_STDIOSTREAM_PROGRESS_USE_CR
+                                                                : XTL_STDIOSTREAM_HIDE_PROGRESS);
     if (!logger)
         return EXIT_ERROR;
     cli.logger = (xentoollog_logger *)logger;
@@ -315,6 +368,9 @@ int main(int argc, char **argv)
         rc = EXIT_OK;
     else if (rc == CLI_USAGE_SHOWN)
         rc = EXIT_USAGE;
+    if (cli.dry_run)
+        fprintf(cli.plan_out, "dry-run: %u change%s listed%s; nothing was changed\n", cli.n_planned,
+               cli.n_planned == 1 ? "" : "s", rc ? " before the failure" : "");
     sriov_ctx_free(cli.ctx);
     xtl_logger_destroy(cli.logger);
     return rc;

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <xentoollog.h>
 #include <yajl/yajl_gen.h>
 
@@ -30,6 +31,9 @@ struct cli {
     const char *netlink;          /* --netlink or SRIOV_NETLINK: kernel, MODULE:ARG */
     xentoollog_logger *logger;
     struct sriov_ctx *ctx;
+    bool dry_run;                 /* --dry-run: ctx plans, changes nothing */
+    unsigned int n_planned;       /* changes it listed */
+    FILE *plan_out;               /* where: stdout, or stderr under --json */
 };
 
 struct cmd_spec {
@@ -68,6 +72,19 @@ int cli_getopt(const struct cmd_spec *cmd, int argc, char **argv, const char *sh
  */
 int cli_parse_flag(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
                    const char *name, bool *flag);
+/* The same for several boolean options: letter is what getopt returns for --name
+ * (its short option when shortopts lists it); a NULL flag makes it a usage error. */
+struct cli_flag {
+    const char *name;
+    int letter;
+    bool *flag;
+};
+int cli_parse_flags(const struct cmd_spec *cmd, int argc, char **argv, const char *shortopts,
+                    const struct cli_flag *flags);
+/* --dry-run given: from now on cli->ctx lists the changes it would make instead of
+ * making them (sriov_plan_fn), on stdout or, for a command printing JSON, on
+ * stderr; and main says at the end that nothing changed. */
+int cli_dry_run(struct cli *cli, bool json);
 /* Between min and max operands at argv[optind], or a usage error: `why`, or by default
  * what is missing or extra. */
 int cli_check_operands(const struct cmd_spec *cmd, int argc, char **argv, int min, int max,

@@ -245,6 +245,7 @@ static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
     for (size_t k = 0; !rc && k < p->n; k++) {
         size_t i;
         dom->slot = (unsigned int)k;
+        sriov__progress(ctx, k, p->n, "%s: preparing its VFs", dom->name);
         rc = sriov__assign_prepare(ctx, hv, &recs, dom, &p->reqs[k], node, flags, false, &i);
         if (rc) {
             char why[SRIOV_ERR_LEN];
@@ -256,6 +257,8 @@ static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
         if (!rc)
             rc = sriov__strv_push(&p->vfs, &p->n_vfs, strdup(recs.v[i].vf));
     }
+    if (!rc && p->n)
+        sriov__progress(ctx, p->n, p->n, "%s: preparing its VFs", dom->name);
     recs_close(lockfd, &recs);
     return rc;
 }
@@ -357,6 +360,8 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
         release_all(ctx, hv, &p);
         goto out;
     }
+    if (!created.name[0]) /* a dry run's domain, not created */
+        snprintf(created.name, sizeof(created.name), "%s", dom.name);
     rc = commit_all(ctx, hv, &created, &p);
     if (rc) {
         /* The domain runs with its VFs: taking them away now would pull devices from

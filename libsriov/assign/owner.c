@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "assign/records.h"
 #include "core/statefile.h"
 
@@ -53,7 +54,7 @@ int sriov__owner_claim(struct sriov_ctx *ctx, const char **id)
     int fd = -1, rc;
 
     *id = NULL;
-    if (ctx->owner_fd >= 0) {
+    if (ctx->owner_fd >= 0 || (sriov__dry_run(ctx) && ctx->owner_id[0])) {
         *id = ctx->owner_id;
         return 0;
     }
@@ -62,6 +63,11 @@ int sriov__owner_claim(struct sriov_ctx *ctx, const char **id)
                            strerror(errno));
     for (size_t i = 0; i < sizeof(rnd); i++)
         snprintf(ctx->owner_id + 2 * i, 3, "%02x", rnd[i]);
+    if (sriov__dry_run(ctx)) {
+        /* Nothing is saved, so nothing needs a lock to say its owner lives. */
+        *id = ctx->owner_id;
+        return 0;
+    }
     rc = sriov__mkdir_p(ctx->run_dir, 0700);
     if (!rc)
         rc = lock_path(ctx, ctx->owner_id, path, sizeof(path));
@@ -93,7 +99,8 @@ int sriov__owner_alive(struct sriov_ctx *ctx, const struct sriov_assignment *r)
         /* A record saved before owners had locks: the pid is all there is. */
         return r->owner > 0 && (kill(r->owner, 0) == 0 || errno == EPERM);
     }
-    if (ctx->owner_fd >= 0 && !strcmp(r->owner_id, ctx->owner_id))
+    if ((ctx->owner_fd >= 0 || sriov__dry_run(ctx)) && ctx->owner_id[0] &&
+        !strcmp(r->owner_id, ctx->owner_id))
         return 1;
     if (!id_valid(r->owner_id) || lock_path(ctx, r->owner_id, path, sizeof(path)))
         return 0;
@@ -107,7 +114,8 @@ int sriov__owner_alive(struct sriov_ctx *ctx, const struct sriov_assignment *r)
     }
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
         /* Its owner is gone for good (ids are never reused): tidy up its file. */
-        unlink(path);
+        if (!sriov__dry_run(ctx))
+            unlink(path);
         rc = 0;
     } else if (errno == EWOULDBLOCK) {
         rc = 1;

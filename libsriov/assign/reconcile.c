@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "assign/records.h"
 #include "assign/steps.h"
 #include "core/report.h"
@@ -32,7 +33,9 @@ struct reconcile {
     struct sriov_hv *hv;
     struct sriov__recs recs;
     struct sriov_report *report;
-    bool dry_run;
+    bool dry_run;                /* SRIOV_RECONCILE_DRY_RUN: decide, do nothing */
+    bool would;                  /* that, or a planning context (which does it all,
+                                    each change planned): the report says "would" */
 };
 
 /* What the host says about one VF. */
@@ -46,7 +49,7 @@ struct vf_facts {
 
 static const char *verb(const struct reconcile *rc, const char *done, const char *would)
 {
-    return rc->dry_run ? would : done;
+    return rc->would ? would : done;
 }
 
 /* Whether domain uuid (a canonical UUID) has our node for this VF. */
@@ -97,7 +100,7 @@ static int gather(struct reconcile *rc, const struct sriov_vf *vf, struct vf_fac
         f->override_pciback = !strcmp(override, "pciback");
     if (sriov_vf_ref_from_vf(rc->ctx, vf, &ref) == 0 &&
         sriov__vf_record_path(rc->ctx, &ref, path, sizeof(path)) == 0)
-        f->l2_saved = access(path, F_OK) == 0;
+        f->l2_saved = sriov__vf_record_exists(rc->ctx, path);
     return find_xs_node(rc, bdf, f->xs_uuid);
 }
 
@@ -212,7 +215,8 @@ static int release(struct reconcile *rc, size_t i, const char *why)
     if (r)
         return sriov__report_add(rc->report, "kept", vf, "%s, but giving it back failed: %s",
                                  why, sriov_ctx_last_error(rc->ctx));
-    return sriov__report_add(rc->report, "released", vf, "%s: given back", why);
+    return sriov__report_add(rc->report, "released", vf, "%s: %s", why,
+                             verb(rc, "given back", "would be given back"));
 }
 
 /* Records first: their domain must exist and still hold their VF.  A VF another
@@ -328,7 +332,7 @@ static int check_xenstore(struct reconcile *rc)
             continue;
         }
         r = sriov__report_add(rc->report, "removed", path, "no record is left for domain %s%s",
-                              uuids[i], rc->dry_run ? ": would be removed" : "");
+                              uuids[i], rc->would ? ": would be removed" : "");
         if (!r && !rc->dry_run)
             r = rc->hv->ops->xs_rm(rc->hv, path);
     }
@@ -354,14 +358,18 @@ static int load_or_set_aside(struct reconcile *rc)
     r = sriov__report_add(rc->report, "moved-aside", path, "unreadable (%s): %s %s",
                           sriov_ctx_last_error(rc->ctx), verb(rc, "renamed", "would be renamed"),
                           aside);
-    if (!r && !rc->dry_run && rename(path, aside))
+    if (!r && !rc->dry_run && sriov__dry_run(rc->ctx))
+        sriov__plan(rc->ctx, "state", "rename %s to %s", path, aside);
+    else if (!r && !rc->dry_run && rename(path, aside))
         r = sriov__fail(rc->ctx, -errno, "cannot rename %s: %s", path, strerror(errno));
     return r;
 }
 
 int sriov_reconcile(struct sriov_ctx *ctx, unsigned int flags, struct sriov_report **ret)
 {
-    struct reconcile rc = { .ctx = ctx, .dry_run = flags & SRIOV_RECONCILE_DRY_RUN };
+    struct reconcile rc = { .ctx = ctx,
+                            .dry_run = (flags & SRIOV_RECONCILE_DRY_RUN) && !sriov__dry_run(ctx),
+                            .would = (flags & SRIOV_RECONCILE_DRY_RUN) || sriov__dry_run(ctx) };
     int lockfd = -1, r;
 
     *ret = NULL;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "assign/records.h"
 #include "assign/records_check.h"
 #include "core/json.h"
@@ -265,6 +266,9 @@ int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
     rc = state_path(ctx, path, sizeof(path));
     if (rc)
         return sriov__fail(ctx, rc, "state directory path too long");
+    /* A dry run reads back what it would have written. */
+    if (ctx->plan_recs_data)
+        return sriov__recs_parse(ctx, path, ctx->plan_recs_data, ctx->plan_recs_len, out);
     /* The caller holds the lock every writer holds: no temp file is being written. */
     sriov__state_clean_temps(ctx, path);
     rc = sriov__state_read(ctx, path, &data, &len);
@@ -357,15 +361,25 @@ int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
     size_t len;
     int rc;
 
-    rc = sriov__mkdir_p(ctx->state_dir, 0700);
+    rc = sriov__dry_run(ctx) ? 0 : sriov__mkdir_p(ctx->state_dir, 0700);
     if (rc)
         return sriov__fail(ctx, rc, "cannot create %s: %s", ctx->state_dir, strerror(-rc));
     rc = state_path(ctx, path, sizeof(path));
     if (rc)
         return sriov__fail(ctx, rc, "state directory path too long");
+    /* Formatted in a dry run too: it checks every field, as a real save would. */
     rc = sriov__recs_format(ctx, path, recs, &data, &len);
-    if (!rc)
+    if (!rc && sriov__dry_run(ctx)) {
+        rc = sriov__recs_plan(ctx, path, recs);
+        if (!rc) {
+            free(ctx->plan_recs_data);
+            ctx->plan_recs_data = data;
+            ctx->plan_recs_len = len;
+            data = NULL;
+        }
+    } else if (!rc) {
         rc = sriov__state_write(ctx, path, data, len);
+    }
     free(data);
     return rc;
 }

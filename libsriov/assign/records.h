@@ -67,6 +67,8 @@ int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data,
                       struct sriov__recs *out);
 int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sriov__recs *recs,
                        char **data, size_t *len);
+/* records_plan.c: a dry run's save, described against the previous one. */
+int sriov__recs_plan(struct sriov_ctx *ctx, const char *path, const struct sriov__recs *recs);
 void sriov__recs_dispose(struct sriov__recs *recs);
 void sriov__rec_dispose(struct sriov_assignment *r);
 int sriov__rec_copy(struct sriov_assignment *dst, const struct sriov_assignment *src);

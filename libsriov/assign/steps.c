@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "assign/records.h"
 #include "config/vfreq.h"
 #include "hv/hv.h"
@@ -138,6 +139,11 @@ static int check_isolation(struct sriov_ctx *ctx, struct sriov_hv *hv,
 
     if (!vf)
         return sriov__fail(ctx, -ENODEV, "%s: no such VF", r->vf);
+    if (vf->predicted) {
+        sriov__plan(ctx, "note", "%s does not exist before the VFs are enabled: its isolation "
+                    "is judged then, and a failure undoes the steps above", r->vf);
+        return 0;
+    }
     rc = sriov__isolation_check(ctx, hv, vf, &iso);
     if (rc)
         return rc;

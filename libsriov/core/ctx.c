@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "core/backend.h"
+#include "core/plan.h"
 #include "l2/nl.h"
 #include "assign/records.h"
 #include "config/network.h"
@@ -48,6 +49,10 @@ int sriov_ctx_new(struct sriov_ctx **ret, const struct sriov_ctx_opts *opts)
     ctx->log_priority = sriov__log_priority_from_env();
     ctx->settle_timeout_ms = opts->settle_timeout_ms ? opts->settle_timeout_ms
                                                      : DEFAULT_SETTLE_MS;
+    ctx->plan_fn = opts->plan_fn;
+    ctx->plan_data = opts->plan_data;
+    ctx->progress_fn = opts->progress_fn;
+    ctx->progress_data = opts->progress_data;
 
     rc = dup_or_default(&ctx->sysfs_root, opts->sysfs_root, DEFAULT_SYSFS_ROOT);
     if (!rc)
@@ -88,6 +93,7 @@ void sriov_ctx_free(struct sriov_ctx *ctx)
     sriov__pfs_free(ctx);
     sriov__pci_names_free(ctx);
     sriov__sysfs_close(ctx);
+    sriov__plan_free(ctx);
     free(ctx->sysfs_root);
     free(ctx->state_dir);
     free(ctx->run_dir);

@@ -1,6 +1,7 @@
 /* Logging through the context's callback, and the last error (log.h). */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +90,18 @@ void sriov_ctx_set_log_priority(struct sriov_ctx *ctx, int priority)
 int sriov_ctx_get_log_priority(const struct sriov_ctx *ctx)
 {
     return ctx->log_priority;
+}
+
+void sriov__progress(struct sriov_ctx *ctx, unsigned long done, unsigned long total,
+                     const char *format, ...)
+{
+    char what[160];
+    va_list ap;
+
+    if (!ctx->progress_fn)
+        return;
+    va_start(ap, format);
+    vsnprintf(what, sizeof(what), format, ap);
+    va_end(ap);
+    ctx->progress_fn(ctx->progress_data, what, done, total);
 }

@@ -17,6 +17,10 @@ void sriov__log(struct sriov_ctx *ctx, int priority, const char *file, int line,
 #define sriov__warn(ctx, ...) sriov__log(ctx, LOG_WARNING, __FILE__, __LINE__, __func__, __VA_ARGS__)
 #define sriov__errlog(ctx, ...) sriov__log(ctx, LOG_ERR, __FILE__, __LINE__, __func__, __VA_ARGS__)
 
+/* Report the progress of a long operation to the caller's progress_fn, if any. */
+void sriov__progress(struct sriov_ctx *ctx, unsigned long done, unsigned long total,
+                     const char *format, ...) SRIOV_PRINTF(4, 5);
+
 /* Record why a call fails and return rc (a negative errno) for `return sriov__fail(...)`.
  * The arguments may include ctx's own last error: the message is formatted first. */
 int sriov__fail(struct sriov_ctx *ctx, int rc, const char *format, ...) SRIOV_PRINTF(3, 4);

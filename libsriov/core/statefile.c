@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "core/statefile.h"
 
 int sriov__mkdir_p(const char *path, mode_t mode)
@@ -92,6 +93,8 @@ int sriov__state_clean_temps(struct sriov_ctx *ctx, const char *path)
     int removed = 0;
     DIR *d = NULL;
 
+    if (sriov__dry_run(ctx))
+        return 0; /* tidying is a change too */
     if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
         return 0;
     base = strrchr(path, '/');
@@ -137,6 +140,11 @@ int sriov__state_write(struct sriov_ctx *ctx, const char *path, const void *data
     const char *p = data;
     int fd = -1, rc = 0;
 
+    if (sriov__dry_run(ctx)) {
+        /* The callers that know what the file means plan it themselves. */
+        sriov__plan(ctx, "state", "write %s (%zu bytes)", path, len);
+        return 0;
+    }
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
         return sriov__fail(ctx, -ENAMETOOLONG, "%s: path too long", path);
     sriov__state_clean_temps(ctx, path);
@@ -238,12 +246,38 @@ int sriov__state_read(struct sriov_ctx *ctx, const char *path, char **data, size
     return sriov__read_file(ctx, path, true, SIZE_MAX, "state file", data, len);
 }
 
+/* A dry run creates no lock file: it waits for writers only where one exists
+ * (a host where nothing ever wrote has nothing to wait for). */
+static int lock_existing(struct sriov_ctx *ctx, const char *name, int *fd_out)
+{
+    char path[PATH_MAX];
+    int fd;
+
+    if (snprintf(path, sizeof(path), "%s/%s.lock", ctx->run_dir, name) >= (int)sizeof(path))
+        return sriov__fail(ctx, -ENAMETOOLONG, "lock path too long");
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : sriov__fail(ctx, -errno, "cannot open %s: %s", path,
+                                                 strerror(errno));
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            int rc = -errno;
+            close(fd);
+            return sriov__fail(ctx, rc, "cannot lock %s: %s", path, strerror(-rc));
+        }
+    }
+    *fd_out = fd;
+    return 0;
+}
+
 int sriov__lock(struct sriov_ctx *ctx, const char *name, int *fd_out)
 {
     char path[PATH_MAX];
     int rc;
 
     *fd_out = -1;
+    if (sriov__dry_run(ctx))
+        return lock_existing(ctx, name, fd_out);
     rc = sriov__mkdir_p(ctx->run_dir, 0700);
     if (rc)
         return sriov__fail(ctx, rc, "cannot create %s: %s", ctx->run_dir, strerror(-rc));

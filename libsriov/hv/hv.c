@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "core/backend.h"
+#include "core/plan.h"
 #include "hv/hv.h"
 
 int sriov__hv(struct sriov_ctx *ctx, struct sriov_hv **ret)
@@ -22,6 +23,10 @@ int sriov__hv(struct sriov_ctx *ctx, struct sriov_hv **ret)
                                     offsetof(struct sriov__backend, hv_open), &b, &arg);
         if (!rc)
             rc = b ? b->hv_open(ctx, arg, &ctx->hv) : sriov__hv_libxl_open(ctx, arg, &ctx->hv);
+        if (!rc && sriov__dry_run(ctx))
+            rc = sriov__hv_plan_wrap(ctx, ctx->hv, &ctx->hv);
+        if (rc)
+            ctx->hv = NULL;
     }
     *ret = ctx->hv;
     return rc;

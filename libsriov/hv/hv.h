@@ -109,5 +109,7 @@ int sriov__hv(struct sriov_ctx *ctx, struct sriov_hv **ret);
 void sriov__hv_close(struct sriov_ctx *ctx);
 /* The built-in backend (hv_libxl.c). */
 int sriov__hv_libxl_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret);
+/* hv_plan.c: a dry run's hypervisor around inner (which it owns from then on). */
+int sriov__hv_plan_wrap(struct sriov_ctx *ctx, struct sriov_hv *inner, struct sriov_hv **ret);
 
 #endif

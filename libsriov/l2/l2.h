@@ -49,6 +49,8 @@ int sriov__vf_record_path(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
 int sriov__vf_record_save(struct sriov_ctx *ctx, const struct sriov__vf_record *rec);
 /* -ENOENT (nothing recorded) when there is no record. */
 int sriov__vf_record_load(struct sriov_ctx *ctx, const char *path, struct sriov__vf_record *rec);
+/* Whether the record at path exists (for a dry run: after its planned deletes). */
+bool sriov__vf_record_exists(const struct sriov_ctx *ctx, const char *path);
 int sriov__vf_record_delete(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref);
 
 #endif

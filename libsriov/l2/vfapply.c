@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "core/statefile.h"
 #include "l2/l2.h"
 #include "l2/nl.h"
@@ -71,6 +72,12 @@ static int read_vf(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref,
     rc = sriov__nl_vf_list(ctx, ref->pf_ifname, &list);
     if (rc)
         return rc;
+    if (ref->index >= list.num_vfs && sriov__dry_run(ctx)) {
+        /* The dry run's VF comes with the VFs it would enable: as the kernel makes it. */
+        sriov__vf_config_fresh(cfg);
+        *readable = true;
+        goto out;
+    }
     if (ref->index >= list.num_vfs) {
         rc = sriov__fail(ctx, -ENOENT, "%s/vf%u: %s has %u VFs", ref->pf_ifname, ref->index,
                          ref->pf_ifname, list.num_vfs);

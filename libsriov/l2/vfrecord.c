@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "core/statefile.h"
 #include "l2/l2.h"
 #include "sysfs/sysfs.h"
@@ -67,6 +68,28 @@ static bool ifname_ok(const char *name)
     return true;
 }
 
+/* A dry run says which settings it would save: the record's lines after its header. */
+static void plan_record(struct sriov_ctx *ctx, const struct sriov__vf_record *rec,
+                        const char *path, const char *text)
+{
+    char settings[TEXT_MAX], *p = settings;
+    const char *line = strstr(text, "readable=");
+
+    settings[0] = '\0';
+    for (line = line ? strchr(line, '\n') : NULL; line && line[1]; line = strchr(line + 1, '\n')) {
+        const char *end = strchr(line + 1, '\n');
+        size_t n = end ? (size_t)(end - line - 1) : strlen(line + 1);
+
+        p += snprintf(p, sizeof(settings) - (size_t)(p - settings), "%s%.*s",
+                      p == settings ? "" : " ", (int)n, line + 1);
+        if (p >= settings + sizeof(settings))
+            break;
+    }
+    sriov__plan(ctx, "state", "save the settings of %s/vf%u before changing them, in %s: %s",
+                rec->ref.pf_ifname, rec->ref.index, path,
+                rec->readable ? settings : "(not readable: restored as a new VF's defaults)");
+}
+
 int sriov__vf_record_save(struct sriov_ctx *ctx, const struct sriov__vf_record *rec)
 {
     char path[PATH_MAX], dir[PATH_MAX], text[TEXT_MAX];
@@ -79,7 +102,7 @@ int sriov__vf_record_save(struct sriov_ctx *ctx, const struct sriov__vf_record *
     if (rc)
         return rc;
     snprintf(dir, sizeof(dir), "%s/" RECORD_DIR, ctx->state_dir);
-    rc = sriov__mkdir_p(dir, 0700);
+    rc = sriov__dry_run(ctx) ? 0 : sriov__mkdir_p(dir, 0700);
     if (rc)
         return sriov__fail(ctx, rc, "cannot create %s: %s", dir, strerror(-rc));
     n = snprintf(text, sizeof(text),
@@ -93,6 +116,10 @@ int sriov__vf_record_save(struct sriov_ctx *ctx, const struct sriov__vf_record *
         return sriov__fail(ctx, -ENOSPC, "%s: record too long", path);
     if (rec->readable && sriov__vf_config_text(&rec->cfg, text, sizeof(text)))
         return sriov__fail(ctx, -ENOSPC, "%s: record too long", path);
+    if (sriov__dry_run(ctx)) {
+        plan_record(ctx, rec, path, text);
+        return 0;
+    }
     return sriov__state_write(ctx, path, text, strlen(text));
 }
 
@@ -171,6 +198,17 @@ out:
     return rc;
 }
 
+bool sriov__vf_record_exists(const struct sriov_ctx *ctx, const char *path)
+{
+    char key[PATH_MAX + 8];
+    const char *planned;
+
+    snprintf(key, sizeof(key), "file:%s", path);
+    if (sriov__plan_get(ctx, key, &planned))
+        return planned != NULL;
+    return access(path, F_OK) == 0;
+}
+
 int sriov__vf_record_delete(struct sriov_ctx *ctx, const struct sriov_vf_ref *ref)
 {
     char path[PATH_MAX];
@@ -179,6 +217,15 @@ int sriov__vf_record_delete(struct sriov_ctx *ctx, const struct sriov_vf_ref *re
     rc = sriov__vf_record_path(ctx, ref, path, sizeof(path));
     if (rc)
         return rc;
+    if (sriov__dry_run(ctx)) {
+        char key[PATH_MAX + 8];
+
+        if (!sriov__vf_record_exists(ctx, path))
+            return 0;
+        sriov__plan(ctx, "state", "delete %s (settings restored)", path);
+        snprintf(key, sizeof(key), "file:%s", path);
+        return sriov__plan_put(ctx, key, NULL);
+    }
     if (unlink(path) < 0 && errno != ENOENT)
         return sriov__fail(ctx, -errno, "cannot delete %s: %s", path, strerror(errno));
     /* The record is gone for good: so is any temp file a crashed save left (the

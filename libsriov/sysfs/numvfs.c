@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "sysfs/sysfs.h"
 
 #define POLL_INTERVAL_MS 10
@@ -75,12 +76,17 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Exactly virtfn0..n-1 exist and each points at a device that exists. */
-static bool vfs_settled(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
+/* Exactly virtfn0..n-1 exist and each points at a device that exists; *ready
+ * counts those that do so far, for the progress shown. */
+static bool vfs_settled(struct sriov_ctx *ctx, const char *bdf, unsigned int n,
+                        unsigned int *ready)
 {
-    for (unsigned int i = 0; i < n; i++)
+    *ready = 0;
+    for (unsigned int i = 0; i < n; i++) {
         if (!sriov__pci_virtfn_exists(ctx, bdf, i, true))
             return false;
+        (*ready)++;
+    }
     return !sriov__pci_virtfn_exists(ctx, bdf, n, false);
 }
 
@@ -88,14 +94,27 @@ static int wait_for_vfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
 {
     long deadline = now_ms() + (long)ctx->settle_timeout_ms;
     struct timespec pause = { 0, POLL_INTERVAL_MS * 1000000L };
+    unsigned int ready;
 
-    while (!vfs_settled(ctx, bdf, n)) {
+    if (sriov__dry_run(ctx)) {
+        if (n)
+            sriov__plan(ctx, "sysfs", "wait until %s/virtfn0..virtfn%u name devices", bdf,
+                        n - 1);
+        else
+            sriov__plan(ctx, "sysfs", "wait until %s has no virtfn links", bdf);
+        return 0;
+    }
+    while (!vfs_settled(ctx, bdf, n, &ready)) {
+        if (n)
+            sriov__progress(ctx, ready, n, "%s: waiting for %u VFs", bdf, n);
         if (now_ms() > deadline)
             return sriov__fail(ctx, -ETIMEDOUT,
                                "%s: the %u VF devices did not appear within %u ms", bdf, n,
                                ctx->settle_timeout_ms);
         nanosleep(&pause, NULL);
     }
+    if (n)
+        sriov__progress(ctx, n, n, "%s: waiting for %u VFs", bdf, n);
     return 0;
 }
 
@@ -205,5 +224,8 @@ int sriov__pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned in
         sriov__error_restore(ctx, &first);
         return rc;
     }
+    /* A dry run changed nothing to reload: go on with the VFs it would have made. */
+    if (sriov__dry_run(ctx))
+        return sriov__pf_predict_vfs(ctx, pf, n);
     return sriov__pf_reload(ctx, pf);
 }

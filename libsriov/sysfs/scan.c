@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,13 +150,41 @@ static int load_pf_attrs(struct sriov_ctx *ctx, struct sriov_pf *pf)
     return 0;
 }
 
+static struct sriov__planned_numvfs *planned(struct sriov_ctx *ctx, const char *pf)
+{
+    for (size_t i = 0; i < ctx->n_plan_numvfs; i++)
+        if (!strcmp(ctx->plan_numvfs[i].pf, pf))
+            return &ctx->plan_numvfs[i];
+    return NULL;
+}
+
+static int remember(struct sriov_ctx *ctx, const char *pf, unsigned int n)
+{
+    struct sriov__planned_numvfs *p = planned(ctx, pf), *v;
+
+    if (!p) {
+        v = realloc(ctx->plan_numvfs, (ctx->n_plan_numvfs + 1) * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        ctx->plan_numvfs = v;
+        p = &v[ctx->n_plan_numvfs++];
+        snprintf(p->pf, sizeof(p->pf), "%s", pf);
+    }
+    p->numvfs = n;
+    return 0;
+}
+
 static int load_pf(struct sriov_ctx *ctx, struct sriov_pf *pf)
 {
+    const struct sriov__planned_numvfs *p;
     int rc;
 
     rc = load_pf_attrs(ctx, pf);
     if (!rc)
         rc = load_vfs(ctx, pf);
+    /* A dry run sees the VF counts it would have set, not the host's. */
+    if (!rc && ctx->n_plan_numvfs && (p = planned(ctx, pf->dev.bdf)))
+        rc = sriov__pf_predict_vfs(ctx, pf, p->numvfs);
     return rc;
 }
 
@@ -167,6 +196,52 @@ int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf)
     rc = sriov__dev_load_driver(ctx, &pf->dev);
     if (!rc)
         rc = load_pf(ctx, pf);
+    return rc;
+}
+
+/*
+ * A dry run cannot make the VFs it would enable, so it predicts them the way the
+ * kernel places them (drivers/pci/iov.c pci_iov_virtfn_bus/devfn): VF i has the
+ * routing ID of the PF plus First VF Offset plus i times VF Stride.
+ */
+int sriov__pf_predict_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n)
+{
+    unsigned int domain, bus, dev, fn, rid;
+    int rc;
+
+    rc = remember(ctx, pf->dev.bdf, n);
+    if (rc)
+        return rc;
+    pf_vfs_free(pf);
+    pf->numvfs = n;
+    if (!n)
+        return 0;
+    if (sscanf(pf->dev.bdf, "%x:%x:%x.%x", &domain, &bus, &dev, &fn) != 4)
+        return sriov__fail(ctx, -EINVAL, "%s: not a PCI address", pf->dev.bdf);
+    pf->vfs = calloc(n, sizeof(*pf->vfs));
+    if (!pf->vfs)
+        return -ENOMEM;
+    rid = (bus << 8) | (dev << 3) | fn;
+    for (unsigned int i = 0; i < n; i++) {
+        unsigned int vrid = rid + pf->vf_offset + i * pf->vf_stride;
+        struct sriov_vf *vf = calloc(1, sizeof(*vf));
+
+        if (!vf) {
+            rc = -ENOMEM;
+            break;
+        }
+        vf->index = i;
+        vf->pf = pf;
+        vf->predicted = true;
+        vf->dev.ctx = ctx;
+        vf->dev.vendor = pf->dev.vendor;
+        vf->dev.device = pf->vf_device;
+        vf->dev.class = pf->dev.class;
+        vf->dev.numa_node = pf->dev.numa_node;
+        snprintf(vf->dev.bdf, sizeof(vf->dev.bdf), "%04x:%02x:%02x.%x", domain,
+                 (vrid >> 8) & 0xff, (vrid >> 3) & 0x1f, vrid & 7);
+        pf->vfs[pf->n_vfs++] = vf;
+    }
     return rc;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "core/plan.h"
 #include "sysfs/attr.h"
 #include "sysfs/sysfs.h"
 
@@ -97,12 +98,26 @@ static int pci_dev_at(struct sriov_ctx *ctx, const char *bdf, const char *attr, 
 
 /* ---- PCI functions ---- */
 
+/* What a dry run would have made of one device's attribute or link: 1 if planned. */
+static int planned_value(const struct sriov_ctx *ctx, const char *kind, const char *bdf,
+                         const char *attr, const char **value)
+{
+    char key[PATH_MAX];
+
+    snprintf(key, sizeof(key), "%s:%s%s%s", kind, bdf, attr ? "/" : "", attr ? attr : "");
+    return sriov__plan_get(ctx, key, value);
+}
+
 int sriov__pci_dev_read(struct sriov_ctx *ctx, const char *bdf, const char *attr, char *buf,
                         size_t len)
 {
+    const char *planned;
     char rel[PATH_MAX];
-    int dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
+    int dirfd;
 
+    if (ctx->n_plan_overlay && planned_value(ctx, "attr", bdf, attr, &planned))
+        return (size_t)snprintf(buf, len, "%s", planned) < len ? 0 : -ENAMETOOLONG;
+    dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
     return dirfd < 0 ? dirfd : sriov__attr_read_at(dirfd, rel, buf, len);
 }
 
@@ -133,20 +148,50 @@ int sriov__pci_dev_read_int(struct sriov_ctx *ctx, const char *bdf, const char *
     return rc ? rc : sriov__attr_parse_int(value, out);
 }
 
+/* A dry run names the file it would write and what it would write there; reads of
+ * a device attribute then see the value (driver_override as the kernel shows an
+ * empty one). */
+static int plan_write(struct sriov_ctx *ctx, const char *dir, const char *name,
+                      const char *attr, const char *value)
+{
+    char path[PATH_MAX], key[PATH_MAX];
+    int rc = root_path(ctx, path, sizeof(path), dir, name, attr);
+
+    if (rc)
+        return rc;
+    sriov__plan(ctx, "sysfs", "write %s <- %s", path, *value == '\n' ? "(newline)" : value);
+    if (strcmp(dir, PCI_DEVICES_DIR))
+        return 0;
+    snprintf(key, sizeof(key), "attr:%s/%s", name, attr);
+    return sriov__plan_put(ctx, key, *value == '\n' ? "(null)" : value);
+}
+
 int sriov__pci_dev_write(struct sriov_ctx *ctx, const char *bdf, const char *attr,
                          const char *value)
 {
     char rel[PATH_MAX];
-    int dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
+    int dirfd;
 
+    if (sriov__dry_run(ctx))
+        return plan_write(ctx, PCI_DEVICES_DIR, bdf, attr, value);
+    dirfd = pci_dev_at(ctx, bdf, attr, rel, sizeof(rel));
     return dirfd < 0 ? dirfd : sriov__attr_write_at(dirfd, rel, value);
 }
 
 int sriov__pci_dev_link(struct sriov_ctx *ctx, const char *bdf, const char *link, char *buf,
                         size_t len)
 {
+    const char *planned;
     char rel[PATH_MAX];
-    int dirfd = pci_dev_at(ctx, bdf, link, rel, sizeof(rel));
+    int dirfd;
+
+    if (ctx->n_plan_overlay && !strcmp(link, "driver") && planned_value(ctx, "driver", bdf, NULL,
+                                                                          &planned)) {
+        if (!planned || !*planned)
+            return -ENOENT;
+        return (size_t)snprintf(buf, len, "%s", planned) < len ? 0 : -ENAMETOOLONG;
+    }
+    dirfd = pci_dev_at(ctx, bdf, link, rel, sizeof(rel));
 
     return dirfd < 0 ? dirfd : sriov__attr_readlink_base_at(dirfd, rel, buf, len);
 }
@@ -336,6 +381,8 @@ int sriov__pci_driver_write(struct sriov_ctx *ctx, const char *driver, const cha
     char path[PATH_MAX];
     int rc;
 
+    if (sriov__dry_run(ctx))
+        return plan_write(ctx, PCI_DRIVERS_DIR, driver, attr, value);
     rc = root_path(ctx, path, sizeof(path), PCI_DRIVERS_DIR, driver, attr);
     return rc ? rc : sriov__attr_write_at(AT_FDCWD, path, value);
 }

@@ -113,5 +113,7 @@ int sriov__pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned in
 /* scan.c */
 void sriov__pfs_free(struct sriov_ctx *ctx);
 int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf);
+/* Dry run: the n VFs the PF would have, at the addresses the kernel would give them. */
+int sriov__pf_predict_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n);
 
 #endif
