@@ -631,6 +631,102 @@ int sriov_boot(struct sriov_ctx *ctx, const char *const *dirs, size_t n_dirs,
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_gc(struct sriov_ctx *ctx, unsigned int *released);
 
+/* ---------------------------------------------------- migration, save, restore */
+
+/*
+ * Xen cannot migrate or save a domain that has a passthrough device (log-dirty
+ * mode is refused), so a domain with VFs leaves a host in steps: each VF gets a
+ * netfront partner with its MAC on its network's fallback bridge (sriov.cfg
+ * bridge=; hot-added through libxl if the domain has none), the VFs are taken
+ * back (the guest's bond fails over to netfront), xl moves the domain, and
+ * where it arrives new VFs with the same MAC and settings are given to it
+ * (sriov_incoming_*).  If xl fails, the domain gets its VFs here again.  Every
+ * step is journalled first (<state_dir>/moves/<uuid>.json): a crash leaves what
+ * sriov_gc() needs to give a domain still here its VFs back.  LIBSRIOV_0.2.
+ */
+struct sriov_move;
+
+enum sriov_move_kind {
+    SRIOV_MOVE_MIGRATE,          /* sriov_move_xl() runs `xl migrate` */
+    SRIOV_MOVE_SAVE,             /* `xl save`; the specs stay for sriov_domain_restore() */
+    SRIOV_MOVE_HAND_OVER,        /* an orchestrator moves the domain (pre-migrate) */
+};
+
+/*
+ * The checks, changing nothing: every VF of domain (name, domid or UUID) is
+ * attached, the domain is not moving already, and each VF can fall back to
+ * netfront (a vif with its MAC, or its network's bridge= to add one on).
+ * *ret (sriov_move_free()) names the VFs' specs, for the destination.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 4)
+int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_kind kind,
+                     struct sriov_move **ret);
+/* Checked again under the lock, then journal, add the missing vifs and take
+ * back every VF; a failure gives back what was taken. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
+int sriov_move_leave(struct sriov_ctx *ctx, struct sriov_move *m);
+/* A move begun earlier (pre-migrate, a crash): its journal.  -ENOENT if none. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_move_open(struct sriov_ctx *ctx, const char *domain_uuid, struct sriov_move **ret);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_domain_uuid(const struct sriov_move *m);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_domain_name(const struct sriov_move *m);
+/* One vf= entry per VF, its MAC fixed (mac=), as the destination must give it. */
+SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_move_vf_count(const struct sriov_move *m);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_vf_spec(const struct sriov_move *m,
+                                                               size_t i);
+/* `xl migrate ARGS` or `xl save ARGS` (per kind; ARGS as xl takes them, the
+ * domain and host or file included), exec'd with an argv. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
+int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args, size_t n_args);
+/*
+ * The end: moved (xl succeeded) forgets a migration's journal and keeps a
+ * save's for restore; !moved gives the domain, still here, its VFs again from
+ * the specs (the first failure returned, every VF tried) and forgets the
+ * journal.  *reattached (may be NULL) counts the VFs given back.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
+int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,
+                   unsigned int *reattached);
+SRIOV_EXPORT void sriov_move_free(struct sriov_move *m);
+
+/*
+ * A domain arriving (the destination of a migration, or post-migrate): reserve
+ * a VF for every spec (vf= entries with mac=) for the domain of that UUID,
+ * which need not exist yet, checking isolation; the reservations belong to this
+ * process and are given back if it dies.  No setting is applied before attach:
+ * on one host a VF with the guest's MAC must not appear while the guest still
+ * has its old one.
+ */
+struct sriov_incoming;
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3, 6)
+int sriov_incoming_prepare(struct sriov_ctx *ctx, const char *domain_uuid, const char *name,
+                           char *const *specs, size_t n_specs, struct sriov_incoming **ret);
+SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_incoming_vf_count(const struct sriov_incoming *inc);
+SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_incoming_vf(const struct sriov_incoming *inc,
+                                                              size_t i);
+/*
+ * Wait (timeout_ms at most; -1: no limit) until the domain runs here under its
+ * own name (not "--incoming"), then apply each VF's settings and give it the VF.
+ * Every VF is tried; one that fails is given back.  The first error returned.
+ */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
+int sriov_incoming_attach(struct sriov_ctx *ctx, struct sriov_incoming *inc, int timeout_ms,
+                          unsigned int *attached);
+/* Give back the reservations not attached, and free. */
+SRIOV_EXPORT void sriov_incoming_free(struct sriov_incoming *inc);
+
+/* The UUID of a domain (name, domid or UUID) as text, into buf (at least 37
+ * bytes); -ENOENT if there is no such domain here. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
+int sriov_domain_uuid(struct sriov_ctx *ctx, const char *domain, char *buf, size_t len);
+
+/* `xl restore ARGS`, then the VFs `sriov_move_*` saved for the restored domain
+ * (SRIOV_MOVE_SAVE), each given as sriov_incoming_* does.  *uuid_out (free()) is
+ * the restored domain's UUID; *attached counts its VFs. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 4)
+int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args,
+                         char **uuid_out, unsigned int *attached);
+
 /* Wait until a domain may have gone (xenstore @releaseDomain) or timeout_ms
  * (-1: forever): 1 on an event, 0 on timeout. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1)

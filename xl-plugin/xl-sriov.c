@@ -45,6 +45,21 @@ const struct cmd_spec xl_sriov_commands[] = {
       "[--dry-run] [--auto-dir DIR]... [--json]   (default DIR: /etc/xen/auto)" },
     { "reconcile", cmd_reconcile, "Repair the assignment records from what the host shows",
       "[--dry-run] [--json]" },
+    { "migrate", cmd_migrate, "Live-migrate a domain, its VFs replaced by netfront on the way",
+      "[--dry-run] [-s SSHCMD] [-e] [-C CONFIG] [-p] [-D] [--debug] "
+      "[--sriov-transport CMD] DOMAIN HOST" },
+    { "save", cmd_save, "Save a domain to a file, its VFs kept for restore",
+      "[--dry-run] [-p] DOMAIN FILE [CONFIG]" },
+    { "restore", cmd_restore, "Restore a saved domain and give it its VFs again",
+      "[--dry-run] [-p] [-e] [-d] [-V] [CONFIG] FILE" },
+    { "pre-migrate", cmd_pre_migrate, "Before another tool migrates a domain: netfront "
+      "partners, VFs taken back; prints the VF entries for post-migrate", "[--dry-run] "
+      "[--json] DOMAIN" },
+    { "post-migrate", cmd_post_migrate, "After another tool migrated a domain: give it VFs "
+      "(with SPECs, where it runs now), or finish on the old host", "[--dry-run] DOMAIN "
+      "[SPEC...]" },
+    { "migrate-incoming", cmd_migrate_incoming, "The destination side of migrate (run by "
+      "migrate through its transport)", "[--dry-run] UUID NAME SPEC..." },
     { "watch", cmd_watch, "Run gc whenever a domain goes away (for a systemd unit)",
       "[--once]" },
     { "network-list", cmd_network_list, "List the networks of the SR-IOV config", "[--json]" },

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <xentoollog.h>
 #include <yajl/yajl_gen.h>
@@ -17,6 +18,11 @@ enum {
     EXIT_USAGE = 2,
     EXIT_NO_FREE_VF = 3,          /* create/pci-attach: every VF of the network is taken */
     EXIT_NOT_ISOLATED = 4,        /* create/pci-attach: refused by isolation checks */
+    EXIT_NO_VF_THERE = 5,         /* migrate/restore/post-migrate: the domain moved (or
+                                     was restored) but did not get its VFs again: it
+                                     runs on netfront */
+    EXIT_NO_VF_BACK = 6,          /* migrate/save failed and the domain, still here,
+                                     did not get its VFs back: it runs on netfront */
     CLI_HELP_SHOWN = -1,          /* a command printed its help: main exits with EXIT_OK */
     CLI_USAGE_SHOWN = -2,         /* a command printed its usage: main exits with EXIT_USAGE */
 };
@@ -172,6 +178,35 @@ int cmd_pci_detach(struct cli *cli, int argc, char **argv);
 int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
 int cmd_watch(struct cli *cli, int argc, char **argv);
+/* transport.c: a session with `xl-sriov` on a migration's destination. */
+struct transport_spec {
+    const char *host;
+    const char *sshcmd;           /* -s: NULL for ssh */
+    const char *command;          /* --sriov-transport: NULL unless given */
+};
+struct transport {
+    pid_t pid;
+    int to, from;
+    char buf[4096];
+    size_t len;
+};
+/* Start `ARGS...` on the destination; 0 or -errno. */
+int transport_open(struct cli *cli, const struct transport_spec *ts, char *const *args,
+                   size_t n_args, struct transport *t);
+/* One line (without its newline) within timeout_ms (-1: no limit): 0, -ETIMEDOUT,
+ * -EPIPE when the far end closed. */
+int transport_read_line(struct transport *t, char *line, size_t size, int timeout_ms);
+int transport_send(struct transport *t, const char *line);
+/* Close both ends and wait: the far end's exit status. */
+int transport_close(struct transport *t);
+
+/* cmd_migrate.c */
+int cmd_migrate(struct cli *cli, int argc, char **argv);
+int cmd_migrate_incoming(struct cli *cli, int argc, char **argv);
+int cmd_save(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_pre_migrate(struct cli *cli, int argc, char **argv);
+int cmd_post_migrate(struct cli *cli, int argc, char **argv);
 int cmd_reconcile(struct cli *cli, int argc, char **argv);
 int cmd_boot(struct cli *cli, int argc, char **argv);
 /* cmd_reconcile.c: one line per item (ACTION SUBJECT: DETAIL), or a JSON array. */

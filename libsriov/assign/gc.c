@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "assign/moves.h"
 #include "assign/records.h"
 #include "assign/steps.h"
 #include "core/statefile.h"
@@ -167,6 +168,8 @@ int sriov_gc(struct sriov_ctx *ctx, unsigned int *released)
         rc = sriov__recs_load(ctx, &recs);
     if (!rc)
         rc = sriov__recover(ctx, hv, &recs, true, released);
+    if (!rc)
+        rc = sriov__moves_recover(ctx, hv, &recs);
     sriov__recs_dispose(&recs);
     sriov__unlock(lockfd);
     return rc;

@@ -278,12 +278,27 @@ static int reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__rec
     return sriov__recs_add(recs, &r); /* copies network and spec */
 }
 
-int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
-                          const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
-                          int prefer_node, unsigned int flags, bool attach, size_t *rec_index)
+/* A step failed on record i (or before it existed): name the step, undo what was
+ * done, keep the first error. */
+static int step_failed_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                            size_t i, int rc, const char *step)
 {
-    struct sriov_hv_domain hd = { .domid = dom->domid };
     struct sriov__saved_error why;
+
+    if (i >= recs->n)
+        return sriov__step_failed(ctx, rc, NULL, step);
+    rc = sriov__step_failed(ctx, rc, &recs->v[i], step);
+    sriov__error_save(ctx, &why);
+    if (sriov__assign_release(ctx, hv, recs, i, true))
+        sriov__errlog(ctx, "rollback incomplete: %s", ctx->last_error);
+    sriov__error_restore(ctx, &why);
+    return rc;
+}
+
+int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                          const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
+                          int prefer_node, unsigned int flags, size_t *rec_index)
+{
     struct sriov_assignment *r;
     const struct sriov_vf *vf;
     unsigned int numvfs = 0;
@@ -314,10 +329,25 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
 
     step = "isolation";
     rc = check_isolation(ctx, hv, r, flags);
+    /* The second half may come from another lock hold: what is done must be on disk. */
+    if (!rc)
+        rc = sriov__recs_save(ctx, recs);
+out:
     if (rc)
-        goto out;
+        return step_failed_undo(ctx, hv, recs, i, rc, step);
+    *rec_index = i;
+    return 0;
+}
 
-    step = "l2";
+int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                           size_t i, const struct sriov__dom_id *dom,
+                           const struct sriov__vf_req *req, bool attach)
+{
+    struct sriov_hv_domain hd = { .domid = dom->domid };
+    struct sriov_assignment *r = &recs->v[i];
+    const char *step = "l2";
+    int rc;
+
     rc = apply_l2(ctx, req, recs, i);
     if (rc)
         goto out;
@@ -355,20 +385,17 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
     step_end(recs, i, SRIOV_STEP_PCI, SRIOV_STEP_PCI);
     step = "record";
     rc = sriov__assign_commit(ctx, hv, recs, i, &hd);
-
 out:
-    if (rc && i < recs->n) {
-        rc = sriov__step_failed(ctx, rc, &recs->v[i], step);
-        sriov__error_save(ctx, &why);
-        if (sriov__assign_release(ctx, hv, recs, i, true))
-            sriov__errlog(ctx, "rollback incomplete: %s", ctx->last_error);
-        sriov__error_restore(ctx, &why);
-    } else if (rc) {
-        rc = sriov__step_failed(ctx, rc, NULL, step);
-    }
-    if (!rc)
-        *rec_index = i;
-    return rc;
+    return rc ? step_failed_undo(ctx, hv, recs, i, rc, step) : 0;
+}
+
+int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                          const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
+                          int prefer_node, unsigned int flags, bool attach, size_t *rec_index)
+{
+    int rc = sriov__assign_reserve(ctx, hv, recs, dom, req, prefer_node, flags, rec_index);
+
+    return rc ? rc : sriov__assign_complete(ctx, hv, recs, *rec_index, dom, req, attach);
 }
 
 int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,

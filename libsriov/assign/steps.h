@@ -23,6 +23,18 @@ struct sriov__dom_id {
 int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
                           const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
                           int prefer_node, unsigned int flags, bool attach, size_t *rec_index);
+/* The same in two halves, for a domain that is not there yet (arriving by
+ * migration or restore): reserve (reserve, enable VFs, isolation: what can be
+ * known, and refused, before anything is set on the VF), then complete (L2,
+ * driver_override, assignable_add, with attach pci_add + record).  Either half
+ * undoes everything on failure.  The caller holds the assignments lock during
+ * each half (not necessarily between them: its owner lock keeps the reservation). */
+int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                          const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
+                          int prefer_node, unsigned int flags, size_t *rec_index);
+int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                           size_t i, const struct sriov__dom_id *dom,
+                           const struct sriov__vf_req *req, bool attach);
 /* Mark attached to dom and publish in xenstore. */
 int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
                          size_t i, const struct sriov_hv_domain *dom);

@@ -97,6 +97,31 @@ struct sriov_hv_ops {
     /* Block until a domain may have gone (@releaseDomain) or timeout_ms passed:
      * 1 on an event, 0 on timeout. */
     int (*wait_release)(struct sriov_hv *hv, int timeout_ms);
+
+    /* ---- migration, save and restore (assign/migrate.c) ---- */
+    /* The domain's virtual NICs: n pairs of MAC ("00:16:3e:12:34:56", lower case)
+     * and bridge ("" when it names none); *macs and *bridges malloc'd arrays of
+     * malloc'd strings.  libxl_device_nic_list. */
+    int (*nic_list)(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
+                    char ***bridges, size_t *n);
+    /* Hot-add a vif with this MAC, its backend on bridge: libxl_device_nic_add
+     * (the hotplug script puts the backend on the bridge).  The guest sees a new
+     * netfront, which then travels with the domain's configuration. */
+    int (*nic_add)(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *mac,
+                   const char *bridge);
+    /*
+     * `xl migrate ARGS` (ARGS: xl migrate's options, then DOMAIN and HOST),
+     * `xl save ARGS` (options, DOMAIN, FILE), `xl restore ARGS` (options, FILE):
+     * exec of xl with an argv, never a shell (xl itself runs its transport as
+     * xl does).  0 when xl exits 0, else -EIO with xl's exit status in the error.
+     * Xen refuses log-dirty mode, so migration and save, for a domain that still
+     * has a passthrough device: the caller detaches every VF first.  restore's
+     * out receives the domain it started.
+     */
+    int (*domain_migrate)(struct sriov_hv *hv, char *const *args, size_t n_args);
+    int (*domain_save)(struct sriov_hv *hv, char *const *args, size_t n_args);
+    int (*domain_restore)(struct sriov_hv *hv, char *const *args, size_t n_args,
+                          struct sriov_hv_domain *out);
 };
 
 struct sriov_hv {

@@ -4,25 +4,21 @@
  * real `xl create` (exec with an argv, never a shell) for creating domains, so
  * that everything xl does with a config (bootloader, device model, console)
  * stays xl's job.  This file opens and closes it, and has the platform and the
- * domains; PCI devices are in hv_libxl_pci.c, xenstore in hv_libxl_xs.c
- * (hv_libxl.h).  libxl's ERROR_* codes become -errno in sriov__lx_from_libxl()
- * only.
+ * domains; PCI devices are in hv_libxl_pci.c, xenstore in hv_libxl_xs.c, vifs
+ * and running xl in hv_libxl_dom.c (hv_libxl.h).  libxl's ERROR_* codes become
+ * -errno in sriov__lx_from_libxl() only.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <libxl_utils.h>
 
 #include "internal.h"
 #include "hv/hv_libxl.h"
-
-extern char **environ;
 
 /* The one place that knows libxl's error codes. */
 int sriov__lx_from_libxl(int lrc)
@@ -166,21 +162,12 @@ static int lx_platform(struct sriov_hv *hv, struct sriov_hv_platform *out)
 static int lx_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *args,
                             size_t n_args, const uint8_t uuid[16], struct sriov_hv_domain *out)
 {
-    char **argv = calloc(n_args + 5, sizeof(*argv));
+    char **argv = calloc(n_args + 1, sizeof(*argv));
     size_t k = 0;
-    pid_t pid;
-    int status, rc;
+    int rc;
 
     if (!argv)
         return -ENOMEM;
-    argv[k++] = (char *)"xl";
-    /* xl's own -v, as the caller's threshold asks: xl logs at progress level by
-     * default, one level lower per -v. */
-    if (hv->ctx->log_priority >= LOG_DEBUG)
-        argv[k++] = (char *)"-vvv";
-    else if (hv->ctx->log_priority >= LOG_INFO)
-        argv[k++] = (char *)"-v";
-    argv[k++] = (char *)"create";
     for (size_t i = 0; i < n_args; i++)
         if (args[i][0] == '-')
             argv[k++] = args[i];
@@ -188,17 +175,10 @@ static int lx_domain_create(struct sriov_hv *hv, const char *cfg_path, char *con
     for (size_t i = 0; i < n_args; i++)
         if (args[i][0] != '-')
             argv[k++] = args[i];
-    argv[k] = NULL;
-    rc = posix_spawnp(&pid, "xl", NULL, NULL, argv, environ);
+    rc = sriov__lx_run_xl(hv, "create", argv, k);
     free(argv);
     if (rc)
-        return sriov__fail(hv->ctx, -rc, "cannot run xl create: %s", strerror(rc));
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return sriov__fail(hv->ctx, -errno, "waiting for xl create: %s", strerror(errno));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return sriov__fail(hv->ctx, -EIO, "xl create %s failed (status %d)", cfg_path,
-                           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return rc;
     rc = lx_domain_by_uuid(hv, uuid, out);
     return rc ? sriov__fail(hv->ctx, rc, "xl create %s succeeded but the domain is gone",
                             cfg_path)
@@ -258,6 +238,11 @@ static const struct sriov_hv_ops libxl_ops = {
     .xs_read = sriov__lx_xs_read,
     .xs_list = sriov__lx_xs_list,
     .wait_release = sriov__lx_wait_release,
+    .nic_list = sriov__lx_nic_list,
+    .nic_add = sriov__lx_nic_add,
+    .domain_migrate = sriov__lx_domain_migrate,
+    .domain_save = sriov__lx_domain_save,
+    .domain_restore = sriov__lx_domain_restore,
 };
 
 int sriov__hv_libxl_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret)

@@ -1,7 +1,8 @@
 /*
- * The libxl backend of hv.h, private to its three files:
+ * The libxl backend of hv.h, private to its files:
  *   hv_libxl.c     open/close, libxl's error codes, the platform, domains
  *   hv_libxl_pci.c PCI devices: Xen's device groups, owners, assignable, add/remove
+ *   hv_libxl_dom.c vifs, and running xl: create, migrate, save, restore
  *   hv_libxl_xs.c  xenstore and the @releaseDomain watch
  *   hv_libxl_log.c libxl's messages through the context's log callback
  */
@@ -50,6 +51,20 @@ int sriov__lx_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, co
                       const struct sriov_hv_pci_opts *o);
 int sriov__lx_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
                          const char *bdf);
+
+/* hv_libxl_dom.c */
+/* `xl [-v...] VERB ARGS...`, exec'd with an argv and waited for: 0 when xl exits 0,
+ * else -EIO with its exit status in the error. */
+int sriov__lx_run_xl(struct sriov_hv *hv, const char *verb, char *const *args, size_t n_args);
+/* The vif, migration, save and restore ops of hv.h. */
+int sriov__lx_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
+                       char ***bridges, size_t *n);
+int sriov__lx_nic_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *mac,
+                      const char *bridge);
+int sriov__lx_domain_migrate(struct sriov_hv *hv, char *const *args, size_t n_args);
+int sriov__lx_domain_save(struct sriov_hv *hv, char *const *args, size_t n_args);
+int sriov__lx_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
+                             struct sriov_hv_domain *out);
 
 /* hv_libxl_xs.c: the xenstore ops of hv.h. */
 int sriov__lx_xs_write(struct sriov_hv *hv, const char *path, const char *value);

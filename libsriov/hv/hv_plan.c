@@ -108,26 +108,25 @@ static int plan_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, 
 }
 
 /* The new domain has no domid yet: 0 stands for "the one xl create makes". */
+static int plan_xl(struct sriov_hv *hv, const char *verb, char *const *args, size_t n_args);
+
+/* The new domain has no domid yet: 0 stands for "the one xl create makes". */
 static int plan_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *args,
                               size_t n_args, const uint8_t uuid[16], struct sriov_hv_domain *out)
 {
-    size_t len = 1;
-    char *line, *p;
+    char **all = calloc(n_args + 1, sizeof(*all));
+    int rc;
 
-    for (size_t i = 0; i < n_args; i++)
-        len += strlen(args[i]) + 3;
-    line = malloc(len);
-    if (!line)
+    if (!all)
         return -ENOMEM;
-    p = line;
-    *p = '\0';
+    all[0] = (char *)cfg_path;
     for (size_t i = 0; i < n_args; i++)
-        p += sprintf(p, " '%s'", args[i]);
-    sriov__plan(hv->ctx, "hypervisor", "xl create %s%s", cfg_path, line);
-    free(line);
+        all[i + 1] = args[i];
+    rc = plan_xl(hv, "create", all, n_args + 1);
+    free(all);
     memset(out, 0, sizeof(*out));
     memcpy(out->uuid, uuid, 16);
-    return 0;
+    return rc;
 }
 
 static int plan_cpu_nodes(struct sriov_hv *hv, int **nodes, size_t *n)
@@ -209,6 +208,58 @@ static int plan_wait_release(struct sriov_hv *hv, int timeout_ms)
     return real(hv)->ops->wait_release(real(hv), timeout_ms);
 }
 
+static int plan_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
+                         char ***bridges, size_t *n)
+{
+    return real(hv)->ops->nic_list(real(hv), dom, macs, bridges, n);
+}
+
+static int plan_nic_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *mac,
+                        const char *bridge)
+{
+    sriov__plan(hv->ctx, "hypervisor", "libxl_device_nic_add domain %s (domid %u) mac=%s "
+                "bridge=%s", dom->name, dom->domid, mac, bridge);
+    return 0;
+}
+
+/* `xl VERB ARGS...` as one line, each argument quoted. */
+static int plan_xl(struct sriov_hv *hv, const char *verb, char *const *args, size_t n_args)
+{
+    size_t len = 1;
+    char *line, *p;
+
+    for (size_t i = 0; i < n_args; i++)
+        len += strlen(args[i]) + 3;
+    line = malloc(len);
+    if (!line)
+        return -ENOMEM;
+    p = line;
+    *p = '\0';
+    for (size_t i = 0; i < n_args; i++)
+        p += sprintf(p, " '%s'", args[i]);
+    sriov__plan(hv->ctx, "hypervisor", "xl %s%s", verb, line);
+    free(line);
+    return 0;
+}
+
+static int plan_domain_migrate(struct sriov_hv *hv, char *const *args, size_t n_args)
+{
+    return plan_xl(hv, "migrate", args, n_args);
+}
+
+static int plan_domain_save(struct sriov_hv *hv, char *const *args, size_t n_args)
+{
+    return plan_xl(hv, "save", args, n_args);
+}
+
+/* The restored domain does not exist: an empty one stands for it (domid 0). */
+static int plan_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
+                               struct sriov_hv_domain *out)
+{
+    memset(out, 0, sizeof(*out));
+    return plan_xl(hv, "restore", args, n_args);
+}
+
 static const struct sriov_hv_ops plan_ops = {
     .close = plan_close,
     .platform = plan_platform,
@@ -228,6 +279,11 @@ static const struct sriov_hv_ops plan_ops = {
     .xs_read = plan_xs_read,
     .xs_list = plan_xs_list,
     .wait_release = plan_wait_release,
+    .nic_list = plan_nic_list,
+    .nic_add = plan_nic_add,
+    .domain_migrate = plan_domain_migrate,
+    .domain_save = plan_domain_save,
+    .domain_restore = plan_domain_restore,
 };
 
 int sriov__hv_plan_wrap(struct sriov_ctx *ctx, struct sriov_hv *inner, struct sriov_hv **ret)

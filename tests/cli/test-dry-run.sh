@@ -24,7 +24,8 @@ planned() {
         $1 == "hypervisor" && $2 ~ /^libxl_device_pci_/ {
             op = $2; sub(/^libxl_device_pci_/, "", op)
             print "hv:" (op == "add" ? "pci_add" : op == "remove" ? "pci_remove" : op) }
-        $1 == "hypervisor" && $2 == "xl" { print "hv:domain_create" }
+        $1 == "hypervisor" && $2 == "xl" { print "hv:domain_" $3 }
+        $1 == "hypervisor" && $2 == "libxl_device_nic_add" { print "hv:nic_add" }
         $1 == "xenstore" { print "hv:xs_" ($2 == "rm" ? "rm" : "write") }'
 }
 # What the real run changed, from the sims' trace, in the same words.  The
@@ -32,7 +33,7 @@ planned() {
 # (/libxl/pci/BDF): that xs_rm is libxl's own, like its bind and unbind.
 traced() {
     sed 's/#[0-9]*$//' "$T/trace" 2>/dev/null | grep -E \
-        '^(sysfs:(sriov_numvfs|sriov_drivers_autoprobe|driver_override)=|hv:(vf_set|assignable_add|assignable_remove|pci_add|pci_remove|domain_create|xs_write|xs_rm)$)' |
+        '^(sysfs:(sriov_numvfs|sriov_drivers_autoprobe|driver_override)=|hv:(vf_set|assignable_add|assignable_remove|pci_add|pci_remove|domain_create|domain_migrate|domain_save|domain_restore|nic_add|xs_write|xs_rm)$)' |
         awk '$0 == "hv:xs_rm" && inner { inner = 0; next }
              { inner = ($0 == "hv:assignable_remove"); print }'
 }

@@ -5,13 +5,22 @@
  * look at it and change it with shell tools:
  *
  *   DIR/domains/<uuid>   one file per running domain: "domid N", "name NAME",
- *                        "pci BDF" lines.  Deleting the file is `xl destroy`.
+ *                        "pci BDF" lines, and a "nic MAC BRIDGE" line per vif
+ *                        (BRIDGE "-" when it names none).  Deleting the file is
+ *                        `xl destroy`.
+ *   DIR/peers            optional, for `xl migrate`: "DESTDIR HOST" lines, the
+ *                        first word the sim directory (relative to DIR unless
+ *                        absolute) that receives the domains sent to HOST, the
+ *                        rest of the line exactly the HOST argument.
  *   DIR/assignable       the assignable list, one BDF per line.
  *   DIR/xenstore         "PATH VALUE" lines.
  *   DIR/fail-at          operations (one per line) that fail with EIO: the hv ops
  *                        (platform, device_owner, assignable_add, pci_add,
- *                        domain_create, domain_by_uuid, xs_write, ...) and the
- *                        netlink ones (vf_list, vf_set, vf_set:KEY; nl_sim.c).
+ *                        domain_create, domain_by_uuid, xs_write, nic_add,
+ *                        domain_migrate, domain_save, domain_restore, ...) and
+ *                        the netlink ones (vf_list, vf_set, vf_set:KEY;
+ *                        nl_sim.c).  "migrate_receive" in the destination's
+ *                        fail-at fails the receiving side of a migration.
  *                        Crash points for the kill -9 tests, in the same file:
  *                        "kill:OP" SIGKILLs the calling process just before OP,
  *                        "kill-after:OP" right after OP took effect, "stop:OP"
@@ -30,6 +39,10 @@
  *
  * PCI assignment (hv_sim_pci.c) changes the sysfs tree of the context exactly as
  * libxl does, so that on the FUSE host simulator drivers really unbind and bind.
+ * `xl migrate`, `xl save` and `xl restore` (hv_sim_migrate.c, over
+ * hv_sim_xlargs.c's xl command lines) move domain files between sim
+ * directories, or to and from a save file, and refuse, as Xen does, a domain
+ * that still has a PCI device.
  */
 #include "config.h"
 
@@ -762,6 +775,11 @@ static const struct sriov_hv_ops sim_ops = {
     .xs_read = sim_xs_read_op,
     .xs_list = sim_xs_list,
     .wait_release = sim_wait_release,
+    .nic_list = sim_nic_list,
+    .nic_add = sim_nic_add,
+    .domain_migrate = sim_domain_migrate,
+    .domain_save = sim_domain_save,
+    .domain_restore = sim_domain_restore,
 };
 
 int sim_hv_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret)

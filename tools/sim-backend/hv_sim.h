@@ -1,11 +1,14 @@
 /* The simulated host's backends, shared between hv_sim.c (domains, xenstore,
  * faults), hv_sim_pci.c (what libxl does to sysfs and to its assignable list),
- * hv_sim_create.c (xl create) and nl_sim.c (VF L2 settings). */
+ * hv_sim_create.c (xl create), hv_sim_migrate.c (vifs, xl migrate, save and
+ * restore, over hv_sim_xlargs.c's xl command lines) and nl_sim.c (VF L2
+ * settings). */
 #ifndef SRIOV_HV_SIM_H
 #define SRIOV_HV_SIM_H
 
 struct sriov_nl;
 
+#include "sriov.h"
 #include "hv/hv.h"
 
 struct sim_hv {
@@ -44,6 +47,8 @@ int sim_hv_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret);
 int sim_nl_open(struct sriov_ctx *ctx, const char *arg, struct sriov_nl **ret);
 int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *args,
                       size_t n_args, const uint8_t uuid[16], struct sriov_hv_domain *out);
+/* The next domid of sim (DIR/next-domid), taken; the caller holds sim's lock. */
+int sim_next_domid(struct sim_hv *sim, uint32_t *domid);
 /* xenstore (hv_sim.c) */
 int sim_xs_write(struct sriov_hv *hv, const char *path, const char *value);
 int sim_xs_read(struct sim_hv *sim, const char *path, char **value);
@@ -59,5 +64,52 @@ int sim_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const ch
                 const struct sriov_hv_pci_opts *opts);
 int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf);
 int sim_pci_add_locked(struct sim_hv *sim, const struct sriov_hv_domain *dom, const char *bdf);
+
+/* hv_sim_migrate.c: the vif, migration, save and restore ops of hv.h. */
+int sim_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
+                 char ***bridges, size_t *n);
+int sim_nic_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *mac,
+                const char *bridge);
+int sim_domain_migrate(struct sriov_hv *hv, char *const *args, size_t n_args);
+int sim_domain_save(struct sriov_hv *hv, char *const *args, size_t n_args);
+int sim_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
+                       struct sriov_hv_domain *out);
+
+/* hv_sim_xlargs.c: xl's command lines and checks, for hv_sim_migrate.c. */
+struct sim_xl_cmd {
+    const char *verb;
+    const char *shortopts;       /* as getopt takes them; -h is every command's */
+    const char *const *longopts; /* none takes an argument */
+    size_t reqargs;              /* fewer operands: xl exits 2 */
+};
+extern const struct sim_xl_cmd sim_xl_migrate, sim_xl_save, sim_xl_restore;
+struct sim_xl_args {
+    const char *opt[128];        /* a short option's argument, "" for a flag, NULL if absent */
+    char **ops;                  /* the operands in order (malloc'd array; the caller frees it) */
+    size_t n_ops;
+    bool help;                   /* -h/--help: xl prints its help and exits 0, doing nothing */
+};
+/* args as xl's getopt_long takes them: 0 (also for -h), or xl's exit status 2. */
+int sim_xl_parse(struct sriov_hv *hv, const struct sim_xl_cmd *cmd, char *const *args,
+                 size_t n, struct sim_xl_args *a);
+/* xl exiting with status after printing why: -EIO, as the libxl backend reports it. */
+int sim_xl_failed(struct sriov_hv *hv, const char *verb, int status, const char *fmt, ...)
+    SRIOV_PRINTF(4, 5);
+/* The domain spec names, as xl's find_domain() takes it, with its file's lines;
+ * refused as by Xen when it still has a PCI device. */
+int sim_xl_domain(struct sriov_hv *hv, const char *verb, const char *spec,
+                  struct sriov_hv_domain *dom, struct sim_lines *lines);
+/* A config given instead of the domain's own (migrate -C, save's and restore's
+ * config operand): the sim takes its name= and uuid=, and nothing else. */
+int sim_xl_config(struct sriov_hv *hv, const char *verb, const char *path,
+                  struct sriov_hv_domain *dom);
+/* dom cannot arrive at sim at if its UUID or name (or, with domid_too, its domid)
+ * is taken there, not counting the domain whose UUID is ignore. */
+int sim_xl_clash(struct sriov_hv *hv, const char *verb, struct sim_hv *at,
+                 const struct sriov_hv_domain *dom, bool domid_too, const uint8_t *ignore);
+/* A domain file's lines: "domid N" (unless domid is NULL), "name NAME", then
+ * from's other lines but any "uuid" (what the domain takes along: its vifs). */
+int sim_domain_lines(struct sim_lines *out, const uint32_t *domid, const char *name,
+                     const struct sim_lines *from);
 
 #endif

@@ -18,7 +18,7 @@
 #include "sysfs/sysfs.h"
 #include "hv_sim.h"
 
-static int next_domid(struct sim_hv *sim, uint32_t *domid)
+int sim_next_domid(struct sim_hv *sim, uint32_t *domid)
 {
     struct sim_lines l;
     char buf[16];
@@ -77,7 +77,7 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
                          other.domid);
         goto out;
     }
-    rc = next_domid(sim, &dom.domid);
+    rc = sim_next_domid(sim, &dom.domid);
     if (rc)
         goto out;
     sim_domain_file(sim, dom.uuid, file, sizeof(file));

@@ -1,0 +1,60 @@
+/*
+ * A domain leaving the host (migration, save, or an orchestrator's
+ * pre-migrate) or expected back (restore): its journal, written before the
+ * first change so that a crash at any step leaves what the next command or gc
+ * needs to finish or undo (move.c, gc.c).  <state_dir>/moves/<uuid>.json, mode
+ * 0600, replaced atomically under the assignments lock.
+ */
+#ifndef SRIOV_ASSIGN_MOVES_H
+#define SRIOV_ASSIGN_MOVES_H
+
+#include <sys/types.h>
+
+#include "internal.h"
+#include "assign/records.h"
+#include "hv/hv.h"
+
+enum sriov__move_phase {
+    SRIOV_MOVE_LEAVING,          /* VFs being taken back, xl migrate/save to come:
+                                    while the owner lives it is the owner's; after,
+                                    a domain still here gets its VFs again */
+    SRIOV_MOVE_HANDED_OVER,      /* pre-migrate done: an orchestrator migrates;
+                                    post-migrate (here or there) gives VFs back */
+    SRIOV_MOVE_SAVED,            /* xl save done: restore gives the VFs back */
+};
+
+struct sriov__move {
+    char uuid[SRIOV_UUID_STR_LEN];
+    char name[64];
+    enum sriov__move_phase phase;
+    char owner_id[17];           /* the owner lock (owner.c) of the moving process */
+    pid_t owner;
+    char **specs;                /* one vf= entry per VF, its MAC fixed (mac=) */
+    size_t n_specs;
+};
+
+int sriov__move_load(struct sriov_ctx *ctx, const char *uuid, struct sriov__move *m);
+int sriov__move_save(struct sriov_ctx *ctx, const struct sriov__move *m);
+int sriov__move_delete(struct sriov_ctx *ctx, const char *uuid);
+/* The UUIDs that have a journal. */
+int sriov__moves_list(struct sriov_ctx *ctx, char ***uuids, size_t *n);
+void sriov__move_dispose(struct sriov__move *m);
+const char *sriov__move_phase_name(enum sriov__move_phase p);
+/* move_back.c: give a domain still here a VF for each spec no record covers
+ * (matched by MAC); caller holds the assignments lock.  Every spec is tried. */
+struct sriov_hv_domain;
+int sriov__move_reattach(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                         const struct sriov__move *j, const struct sriov_hv_domain *hd,
+                         unsigned int *reattached);
+/* The MAC a spec fixes (mac=), "" if none. */
+const char *sriov__spec_mac(const char *spec, char out[18]);
+/* move.c: a move's journal, and whether it is a save (kept for restore). */
+struct sriov_move;
+struct sriov__move *sriov__move_journal(struct sriov_move *m);
+bool sriov__move_is_save(const struct sriov_move *m);
+/* gc.c: journals whose owner is gone (caller holds the assignments lock and
+ * the records): a leaving domain still here gets its VFs again; one that is
+ * gone (migrated) is forgotten; saved and handed-over ones are kept. */
+int sriov__moves_recover(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs);
+
+#endif

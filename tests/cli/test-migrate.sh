@@ -1,0 +1,175 @@
+#!/bin/bash
+# Migration, save and restore of a domain with VFs (xl-sriov(1), MIGRATION), on
+# two synthetic hosts: the source ($T) and the destination ($D), each with its
+# own sysfs, simulated hypervisor, netlink, state and config.  The simulated xl
+# refuses to migrate or save a domain that still has a PCI device, as Xen does.
+# xl-sriov reaches the destination through --sriov-transport (an `env` setting
+# the destination's paths: the same code path as ssh).  Checked:
+#   - migrate: the VF leaves the source (settings restored, driver back, no
+#     record), a vif with the VF's MAC on the network's bridge goes with the
+#     domain, and on the destination the domain has a VF with the same MAC and
+#     the destination network's settings;
+#   - the destination cannot take it (no free VF): exit 3, nothing changed;
+#   - xl migrate fails: exit 1, the domain has a VF with its MAC again here and
+#     the destination's reservation is gone;
+#   - the destination cannot give the VF: exit 5, the domain runs there on
+#     netfront, nothing left reserved;
+#   - --dry-run changes nothing on either host and lists both hosts' changes;
+#   - save and restore; pre-migrate and post-migrate;
+#   - kill -9 of the migrating process after the VFs were taken back: the
+#     destination gives its reservation back, gc here gives the domain its VF.
+HOSTLIB_NAME=migrate
+. "$(dirname "$0")/hostlib.sh"
+
+D=$T/dest
+BIN=$T/bin
+mkdir -p "$BIN" && ln -s "$XL_SRIOV" "$BIN/xl-sriov"
+for cfg in "$T/sriov.cfg" "$T/dest.cfg"; do
+    cat >"$cfg" <<'CFG'
+network = [ [ "name=lan", "pf=enp1s0f0", "vlan=100", "bridge=xenbr0" ] ]
+CFG
+done
+cat >"$T/g1.cfg" <<'CFG'
+name = "g1"
+uuid = "a1a1a1a1-0000-4000-8000-000000000001"
+type = "hvm"
+vf = [ 'network=lan,spoofchk=off' ]
+CFG
+mount_dest() {
+    fusermount3 -u "$D/sys" 2>/dev/null
+    rm -rf "$D" && mkdir -p "$D/sys" "$D/hv" "$D/state" "$D/run"
+    "$SRIOV_SIM" mount --faults "$D/sysfs-fail-at" --host "$1" "$D/sys" ||
+        { echo "FAIL: mount: $1"; exit 1; }
+    echo "$D/hv desthost" >"$T/hv/peers"
+}
+trap 'fusermount3 -u "$D/sys" 2>/dev/null; cleanup' EXIT
+ENV_D=(env SRIOV_SYSFS="$D/sys" SRIOV_HYPERVISOR="sim:$D/hv" SRIOV_NETLINK="sim:$D/hv"
+       SRIOV_STATE_DIR="$D/state" SRIOV_RUN_DIR="$D/run" SRIOV_CONFIG="$T/dest.cfg")
+XD() { "${ENV_D[@]}" "$XL_SRIOV" "$@"; }
+TRANSPORT="env PATH=$BIN:$PATH ${ENV_D[*]:1}"
+migrate() { X migrate --sriov-transport "$TRANSPORT" -s '' "$@" g1 desthost; }
+dom_file() { grep -l "^name $2\$" "$1"/domains/* 2>/dev/null | head -1; }
+vf_of() { "$PY3" -c 'import json,sys
+try: recs = json.load(open(sys.argv[1]))
+except OSError: recs = []
+print(" ".join(r["vf"] + "/" + r["mac"] + "/" + r["phase"] for r in recs if r["domain_name"] == sys.argv[2]))' "$1/state/assignments.json" "$2"; }
+dsnap() { (T=$D; snapshot); }
+setup() {
+    mount_host "82599 vfs=4 numvfs=0"
+    mount_dest "${1:-82599 vfs=4 numvfs=0}"
+    X create "$T/g1.cfg" >/dev/null || fail setup "create"
+    MAC=$(vf_of "$T" g1 | cut -d/ -f2)
+}
+
+# --- a good migration -------------------------------------------------------
+mount_host "82599 vfs=4 numvfs=0"
+clean_src=$(snapshot)
+setup
+out=$(migrate 2>&1); rc=$?
+check migrate-ok test "$rc" = 0
+check migrate-left-source test -z "$(dom_file "$T/hv" g1)" -a -z "$(vf_of "$T" g1)"
+src_now=$(snapshot | grep -v '^state:')
+check migrate-source-clean test "$src_now" = "$(grep -v '^state:' <<<"$clean_src")"
+f=$(dom_file "$D/hv" g1)
+check migrate-arrived test -n "$f"
+check migrate-vif-went-along grep -q "^nic $MAC xenbr0\$" "$f"
+dvf=$(vf_of "$D" g1)
+check migrate-vf-there grep -q "/$MAC/attached" <<<"$dvf"
+check migrate-vf-held grep -q "^pci ${dvf%%/*}\$" "$f"
+nl=$(cat "$D"/hv/netlink/*/vf* 2>/dev/null | tr '\n' ' ')
+check migrate-vf-settings grep -q "mac=$MAC vlan=100 .*spoofchk=off" <<<"$nl"
+check migrate-consistent-there test -z "$(T=$D consistent)"
+
+# --- the destination has no free VF: nothing changes ---------------------------
+setup "82599 vfs=1 numvfs=0"
+printf 'name = "other"\nvf = [ "network=lan" ]\n' >"$T/other.cfg"
+XD create "$T/other.cfg" >/dev/null
+before=$(snapshot) dbefore=$(dsnap)
+out=$(migrate 2>&1); rc=$?
+check full-exit-3 test "$rc" = 3
+check full-source-unchanged test "$(snapshot)" = "$before"
+check full-dest-unchanged test "$(dsnap)" = "$dbefore"
+check full-says-why grep -q "desthost cannot take g1" <<<"$out"
+
+# --- xl migrate fails: the VF comes back here ----------------------------------
+setup
+echo domain_migrate >"$T/hv/fail-at"
+dbefore=$(dsnap)
+out=$(migrate 2>&1); rc=$?
+rm -f "$T/hv/fail-at"
+check xl-fails-exit-1 test "$rc" = 1
+check xl-fails-vf-back grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
+check xl-fails-held grep -q "^pci " "$(dom_file "$T/hv" g1)"
+check xl-fails-consistent test -z "$(consistent)"
+check xl-fails-dest-unchanged test "$(dsnap)" = "$dbefore"
+check xl-fails-no-journal test -z "$(ls "$T/state/moves" 2>/dev/null)"
+
+# --- the destination cannot give the VF: netfront there, exit 5 -----------------
+setup
+echo pci_add >"$D/hv/fail-at"
+out=$(migrate 2>&1); rc=$?
+rm -f "$D/hv/fail-at"
+check no-vf-there-exit-5 test "$rc" = 5
+f=$(dom_file "$D/hv" g1)
+check no-vf-there-arrived test -n "$f"
+check no-vf-there-netfront grep -q "^nic $MAC xenbr0\$" "$f"
+check no-vf-there-no-pci test -z "$(grep '^pci ' "$f")"
+check no-vf-there-nothing-left test -z "$(vf_of "$D" g1)" -a -z "$(T=$D consistent)"
+
+# --- dry run: nothing changes, both hosts' changes listed -----------------------
+setup
+before=$(snapshot) dbefore=$(dsnap)
+out=$(migrate --dry-run 2>&1); rc=$?
+check dry-run-ok test "$rc" = 0
+check dry-run-source-unchanged test "$(snapshot)" = "$before"
+check dry-run-dest-unchanged test "$(dsnap)" = "$dbefore"
+check dry-run-lists-vif grep -q "^dry-run: hypervisor libxl_device_nic_add domain g1 .*mac=$MAC bridge=xenbr0" <<<"$out"
+check dry-run-lists-detach grep -q "^dry-run: hypervisor libxl_device_pci_remove domain g1" <<<"$out"
+check dry-run-lists-xl grep -q "^dry-run: hypervisor xl migrate .*'g1' 'desthost'" <<<"$out"
+check dry-run-lists-dest grep -q "^dry-run: desthost: hypervisor libxl_device_pci_add" <<<"$out"
+
+# --- save and restore -------------------------------------------------------
+setup
+out=$(X save g1 "$T/g1.save" 2>&1); rc=$?
+check save-ok test "$rc" = 0
+check save-gone test -z "$(dom_file "$T/hv" g1)" -a -z "$(vf_of "$T" g1)"
+check save-journal test -f "$T/state/moves/a1a1a1a1-0000-4000-8000-000000000001.json"
+X gc >/dev/null
+check save-journal-kept-by-gc test -f "$T/state/moves/a1a1a1a1-0000-4000-8000-000000000001.json"
+out=$(X restore "$T/g1.save" 2>&1); rc=$?
+check restore-ok test "$rc" = 0
+check restore-vf grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
+check restore-held grep -q "^pci " "$(dom_file "$T/hv" g1)"
+check restore-journal-gone test -z "$(ls "$T/state/moves" 2>/dev/null)"
+check restore-consistent test -z "$(consistent)"
+
+# --- pre-migrate / post-migrate for another orchestrator -------------------------
+setup
+specs=$(X pre-migrate g1); rc=$?
+check pre-migrate-ok test "$rc" = 0
+check pre-migrate-spec grep -q "^network=lan,spoofchk=off,mac=$MAC\$" <<<"$specs"
+check pre-migrate-vf-gone test -z "$(vf_of "$T" g1)"
+X gc >/dev/null
+check pre-migrate-gc-leaves-it test -z "$(vf_of "$T" g1)" -a -n "$(ls "$T/state/moves")"
+# The orchestrator moves the domain (here: its file, with a new domid there).
+f=$(dom_file "$T/hv" g1)
+mkdir -p "$D/hv/domains"
+sed 's/^domid .*/domid 7/' "$f" >"$D/hv/domains/$(basename "$f")" && rm "$f"
+out=$(XD post-migrate g1 $specs 2>&1); rc=$?
+check post-migrate-dest-ok test "$rc" = 0
+check post-migrate-dest-vf grep -q "/$MAC/attached" <<<"$(vf_of "$D" g1)"
+out=$(X post-migrate a1a1a1a1-0000-4000-8000-000000000001 2>&1); rc=$?
+check post-migrate-source-forgets test "$rc" = 0 -a -z "$(ls "$T/state/moves")"
+
+# --- kill -9 after the VFs were taken back --------------------------------------
+setup
+echo kill:domain_migrate >"$T/hv/fail-at"
+migrate >/dev/null 2>&1
+rm -f "$T/hv/fail-at"
+sleep 1   # the destination sees the transport close and gives its VF back
+check kill-dest-gave-back test -z "$(vf_of "$D" g1)" -a -z "$(T=$D consistent)"
+check kill-source-no-vf test -z "$(vf_of "$T" g1)"
+X gc >/dev/null 2>&1
+check kill-gc-vf-back grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
+check kill-gc-consistent test -z "$(consistent)" -a -z "$(ls "$T/state/moves")"
+exit $((FAILS > 0))
