@@ -196,7 +196,7 @@ static const struct attr_def common_attrs[] = {
     ATTR_RO(subsystem_device),
     ATTR_RO(class),
     ATTR_RO(revision),
-    { "config", 0644, show_config, NULL, write_config },
+    { "config", 0644, show_config, NULL, write_config, false },
     ATTR_RO(resource),
     ATTR_RO(irq),
     ATTR_RW(numa_node),

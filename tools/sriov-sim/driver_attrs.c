@@ -261,8 +261,8 @@ static const struct attr_def driver_attrs[] = {
 static const struct attr_def pciback_attrs[] = {
     ATTR_WO(new_slot),
     ATTR_WO(remove_slot),
-    { "slots", 0400, show_slots, NULL, NULL },
-    { "permissive", 0600, show_permissive, store_permissive, NULL },
+    { "slots", 0400, show_slots, NULL, NULL, false },
+    { "permissive", 0600, show_permissive, store_permissive, NULL, false },
 };
 
 void driver_attrs_add(struct sim *sim, struct driver *drv)

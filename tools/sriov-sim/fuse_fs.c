@@ -1,413 +1,435 @@
 /*
- * The FUSE view of the node tree.  Every read renders the attribute afresh
- * and every write goes to the attribute's store with the kernel's sysfs
- * rules (whole writes up to a page, NUL-terminated, offset ignored), so a
- * writer's write(2) sees exactly the errno the kernel would return.
+ * The FUSE view of the node tree, on the low-level API: the kernel names
+ * nodes by inode number, so a request costs a hash look-up whatever the
+ * size of the host, where paths cost a walk (and a linear scan of
+ * bus/pci/devices) per request.
  *
- * Files are opened direct_io: attributes report st_size 4096 like sysfs,
- * and reads must still end where the content ends.
+ * Reads render an attribute afresh from the model, except for attributes
+ * whose content is fixed (vendor, resource, ...): those, like entries,
+ * attributes, symlinks and listings, the kernel may cache, and fuse_inval.c
+ * makes it forget what a write changes.  Writes go to the attribute's store
+ * with the kernel's sysfs rules (whole writes up to a page, NUL-terminated,
+ * offset ignored), so a writer's write(2) sees exactly the errno the kernel
+ * would return.
+ *
+ * One thread serves the requests, so the model needs no lock (libfuse's
+ * worker pool was measured to cost a lone lister twice the time per request
+ * on two cores, and to gain concurrent commands nothing).  Only answering a
+ * write that changed the tree is left to fuse_inval.c's notifier thread.
  */
-#define FUSE_USE_VERSION 31
-
 #include <errno.h>
 #include <fcntl.h>
-#include <fuse.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "sim.h"
 #include "fuse_fs.h"
 
 #define SYSFS_FILE_SIZE 4096
 #define PAGE_SIZE 4096
+#define READDIR_MAX (128 * 1024)    /* more than the kernel asks for at once */
 
-static struct sim *ctx_sim(void)
+static struct simfs *fs_of(fuse_req_t req)
 {
-    return fuse_get_context()->private_data;
+    return fuse_req_userdata(req);
 }
 
-static struct node *lookup(const char *path)
+static struct node *node_of(struct simfs *fs, fuse_ino_t ino)
 {
-    return node_lookup(ctx_sim()->root, path);
+    return node_by_ino(fs->sim->root, ino);
 }
 
-static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+/*
+ * Attributes report a page like sysfs, except fixed ones, which report their
+ * length as in the static tree: the kernel cuts a cached file's size to where
+ * a read ended, and a page reported again (stdio's fstat does that, after
+ * each read has voided the atime) would void the cached content each time.
+ * Directories report their last change.
+ */
+static off_t file_size(const struct simfs *fs, const struct node *n)
 {
-    (void)conn;
-    /* Nodes come and go with every sriov_numvfs write: cache nothing. */
-    cfg->entry_timeout = 0;
-    cfg->attr_timeout = 0;
-    cfg->negative_timeout = 0;
-    cfg->direct_io = 1;
-    return ctx_sim();
+    struct strbuf sb = { 0 };
+    off_t size = SYSFS_FILE_SIZE;
+
+    if (n->attr->fixed && n->attr->show && n->attr->show(fs->sim, n->obj, &sb) == 0)
+        size = (off_t)sb.len;
+    strbuf_free(&sb);
+    return size;
 }
 
-static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+static void fill_stat(const struct simfs *fs, const struct node *n, struct stat *st)
 {
-    struct node *n = lookup(path);
-
-    (void)fi;
-    if (!n)
-        return -ENOENT;
     memset(st, 0, sizeof(*st));
+    st->st_ino = n->ino;
     st->st_mode = n->mode;
     st->st_nlink = n->type == NODE_DIR ? 2 : 1;
-    st->st_size = n->type == NODE_FILE ? SYSFS_FILE_SIZE :
+    st->st_size = n->type == NODE_FILE ? file_size(fs, n) :
                   n->type == NODE_LINK ? (off_t)strlen(n->target) : 0;
     st->st_blksize = PAGE_SIZE;
-    st->st_atime = st->st_mtime = st->st_ctime = ctx_sim()->created;
-    return 0;
+    st->st_atim.tv_sec = fs->sim->created;
+    st->st_mtim.tv_sec = st->st_ctim.tv_sec = fs->sim->created;
+    if (n->type == NODE_DIR)
+        st->st_mtim = st->st_ctim = n->mtime;
 }
 
-static int op_readlink(const char *path, char *buf, size_t size)
+static void op_init(void *data, struct fuse_conn_info *conn)
 {
-    struct node *n = lookup(path);
+    struct simfs *fs = data;
 
-    if (!n)
-        return -ENOENT;
-    if (n->type != NODE_LINK)
-        return -EINVAL;
-    if (!size)
-        return -EINVAL;
-    strncpy(buf, n->target, size - 1);
-    buf[size - 1] = '\0';
-    return 0;
+    if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+        conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+    /* A cached listing is checked against the directory's mtime when read
+     * from the start; this has the kernel fetch the mtime after a change. */
+    if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+        conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+    fs->no_opendir = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
 }
 
-static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
-                      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+/* A name that is not there is cached too (the kernel's negative dentry). */
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-    struct node *n = lookup(path);
+    struct simfs *fs = fs_of(req);
+    struct fuse_entry_param e = { 0 };
+    struct node *dir = node_of(fs, parent), *n;
 
-    (void)off;
+    if (!dir) {
+        fuse_reply_err(req, ENOENT);
+        return;
+    }
+    if (dir->type != NODE_DIR) {
+        fuse_reply_err(req, ENOTDIR);
+        return;
+    }
+    n = node_child(dir, name);
+    if (n) {
+        e.ino = n->ino;
+        fill_stat(fs, n, &e.attr);
+    }
+    e.attr_timeout = e.entry_timeout = CACHE_TIMEOUT;
+    fuse_reply_entry(req, &e);
+}
+
+/* We number nodes once and never reuse a number: nothing to forget. */
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+    (void)ino;
+    (void)nlookup;
+    fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+    (void)count;
+    (void)forgets;
+    fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct simfs *fs = fs_of(req);
+    struct node *n = node_of(fs, ino);
+    struct stat st;
+
     (void)fi;
-    (void)flags;
+    /* Only an open file or directory can name a node that went away: its
+     * device went with it (and a read after this one must say -ENODEV). */
+    if (!n) {
+        fuse_reply_err(req, ENODEV);
+        return;
+    }
+    fill_stat(fs, n, &st);
+    fuse_reply_attr(req, &st, CACHE_TIMEOUT);
+}
+
+/*
+ * O_TRUNC on an attribute and utimes are accepted and mean nothing, as on
+ * sysfs; modes and owners are the kernel's.
+ */
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                       struct fuse_file_info *fi)
+{
+    struct simfs *fs = fs_of(req);
+    struct node *n = node_of(fs, ino);
+    struct stat st;
+
+    (void)attr;
+    (void)fi;
     if (!n)
-        return -ENOENT;
-    if (n->type != NODE_DIR)
-        return -ENOTDIR;
-    fill(buf, ".", NULL, 0, 0);
-    fill(buf, "..", NULL, 0, 0);
-    for (struct node *c = n->first; c; c = c->next)
-        if (fill(buf, c->name, NULL, 0, 0))
+        fuse_reply_err(req, ENOENT);
+    else if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
+        fuse_reply_err(req, EPERM);
+    else if ((to_set & FUSE_SET_ATTR_SIZE) && n->type != NODE_FILE)
+        fuse_reply_err(req, EISDIR);
+    else {
+        fill_stat(fs, n, &st);
+        fuse_reply_attr(req, &st, CACHE_TIMEOUT);
+    }
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+    struct node *n = node_of(fs_of(req), ino);
+
+    if (!n)
+        fuse_reply_err(req, ENOENT);
+    else if (n->type != NODE_LINK)
+        fuse_reply_err(req, EINVAL);
+    else
+        fuse_reply_readlink(req, n->target);
+}
+
+/* Directories need no open state: where the kernel allows it, it stops
+ * asking and caches every listing (FOPEN_CACHE_DIR) without a round trip. */
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    if (fs_of(req)->no_opendir) {
+        fuse_reply_err(req, ENOSYS);
+        return;
+    }
+    fi->cache_readdir = 1;
+    fi->keep_cache = 1;
+    fuse_reply_open(req, fi);
+}
+
+/* Entries for offset off on: ".", "..", then the children in order (the
+ * offset of an entry is its position + 1, where the next call starts). */
+static size_t fill_dir(fuse_req_t req, const struct node *dir, off_t off, char *buf,
+                       size_t size)
+{
+    const struct node *c = dir->first;
+    struct stat st = { 0 };
+    size_t len = 0, n;
+    off_t pos;
+
+    for (pos = 2; c && pos < off; pos++)
+        c = c->next;
+    for (pos = off; ; pos++) {
+        const char *name;
+
+        if (pos < 2) {
+            name = pos ? ".." : ".";
+            st.st_ino = pos && dir->parent ? dir->parent->ino : dir->ino;
+            st.st_mode = S_IFDIR;
+        } else if (c) {
+            name = c->name;
+            st.st_ino = c->ino;
+            st.st_mode = c->mode & S_IFMT;
+            c = c->next;
+        } else {
             break;
-    return 0;
+        }
+        n = fuse_add_direntry(req, buf + len, size - len, name, &st, pos + 1);
+        if (n > size - len)
+            break;
+        len += n;
+    }
+    return len;
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+    struct node *dir = node_of(fs_of(req), ino);
+    char *buf;
+
+    (void)fi;
+    if (!dir) {
+        fuse_reply_err(req, ENOENT);
+        return;
+    }
+    if (dir->type != NODE_DIR) {
+        fuse_reply_err(req, ENOTDIR);
+        return;
+    }
+    if (size > READDIR_MAX)
+        size = READDIR_MAX;
+    buf = xzalloc(size);
+    fuse_reply_buf(req, buf, fill_dir(req, dir, off < 0 ? 0 : off, buf, size));
+    free(buf);
 }
 
 /* kernfs_fop_open(): root gets no exemption from an attribute's mode. */
-static int op_open(const char *path, struct fuse_file_info *fi)
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-    struct node *n = lookup(path);
+    struct node *n = node_of(fs_of(req), ino);
     int acc = fi->flags & O_ACCMODE;
 
-    if (!n)
-        return -ENOENT;
-    if (n->type != NODE_FILE)
-        return -EISDIR;
-    if (acc != O_RDONLY && (!(n->mode & 0222) || (!n->attr->store && !n->attr->write_at)))
-        return -EACCES;
-    if (acc != O_WRONLY && (!(n->mode & 0444) || !n->attr->show))
-        return -EACCES;
-    fi->direct_io = 1;
-    return 0;
+    if (!n) {
+        fuse_reply_err(req, ENOENT);
+        return;
+    }
+    if (n->type != NODE_FILE) {
+        fuse_reply_err(req, EISDIR);
+        return;
+    }
+    if ((acc != O_RDONLY &&
+         (!(n->mode & 0222) || (!n->attr->store && !n->attr->write_at))) ||
+        (acc != O_WRONLY && (!(n->mode & 0444) || !n->attr->show))) {
+        fuse_reply_err(req, EACCES);
+        return;
+    }
+    /* Others report a page as st_size: reads must end with the content. */
+    if (n->attr->fixed)
+        fi->keep_cache = 1;
+    else
+        fi->direct_io = 1;
+    fuse_reply_open(req, fi);
 }
 
-static int op_read(const char *path, char *buf, size_t size, off_t off,
-                   struct fuse_file_info *fi)
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
 {
-    struct node *n = lookup(path);
+    struct simfs *fs = fs_of(req);
+    struct node *n = node_of(fs, ino);
     struct strbuf sb = { 0 };
     int rc;
 
     (void)fi;
     /* An attribute whose device went away while open reads as -ENODEV. */
     if (!n || n->type != NODE_FILE)
-        return -ENODEV;
-    if (!n->attr->show)
-        return -EIO;
-    rc = n->attr->show(ctx_sim(), n->obj, &sb);
+        rc = -ENODEV;
+    else if (!n->attr->show)
+        rc = -EIO;
+    else
+        rc = n->attr->show(fs->sim, n->obj, &sb);
     if (rc < 0)
-        goto out;
-    rc = 0;
-    if (off >= 0 && (size_t)off < sb.len) {
-        size_t len = sb.len - (size_t)off;
-
-        if (len > size)
-            len = size;
-        memcpy(buf, sb.data + off, len);
-        rc = (int)len;
-    }
-out:
+        fuse_reply_err(req, -rc);
+    else if (off < 0 || (size_t)off >= sb.len)
+        fuse_reply_buf(req, NULL, 0);
+    else
+        fuse_reply_buf(req, sb.data + off,
+                       sb.len - (size_t)off < size ? sb.len - (size_t)off : size);
     strbuf_free(&sb);
-    return rc;
 }
 
-/* mount --faults: the attribute's name on a line of the file makes its writes
- * fail (FAULT_FAIL); "kill:NAME" or "kill:NAME=VALUE" has the write take effect
- * and then SIGKILLs the writer (FAULT_KILL), a crash at exactly that point for
- * the kill -9 tests.  "NAME=VALUE" fails only writes of VALUE.  A "#N" suffix
- * on any of these picks the Nth such write of the writing process (counted per
- * process, pid and start time).  "trace:PATH" appends "sysfs:NAME=VALUE#N" for
- * every write to PATH before it takes effect: the line that would fail it. */
-enum fault { FAULT_NONE, FAULT_FAIL, FAULT_KILL };
-
-/* How often each process wrote NAME, and VALUE to NAME ("NAME=VALUE"). */
-struct write_count {
-    struct write_count *next;
-    int pid;
-    unsigned long long start;
-    unsigned int n;
-    char key[];
-};
-static struct write_count *write_counts;
-
-static unsigned long long proc_start(int pid)
+/* Bytes accepted or -errno. */
+static int store(struct simfs *fs, struct node *n, const char *buf, size_t size, off_t off)
 {
-    char path[64], buf[1024], *p;
-    unsigned long long start = 0;
-    size_t len;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-    if (!(f = fopen(path, "re")))
-        return 0;
-    len = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[len] = '\0';
-    p = strrchr(buf, ')'); /* then fields 3..: starttime is field 22 */
-    for (int field = 2; p && field < 22; field++)
-        p = strchr(p + 1, ' ');
-    if (p)
-        start = strtoull(p + 1, NULL, 10);
-    return start;
-}
-
-/* Count one more write of key by pid; returns the count.  Most recently used
- * first; beyond 4096 counts the least recently used (dead processes') go. */
-static unsigned int count_write(int pid, unsigned long long start, const char *key)
-{
-    struct write_count **pp = &write_counts, *c;
-    size_t n = 0;
-
-    while ((c = *pp)) {
-        if ((c->pid == pid && c->start != start) || n >= 4096) { /* pid reused; old */
-            *pp = c->next;
-            free(c);
-            continue;
-        }
-        if (c->pid == pid && !strcmp(c->key, key)) {
-            *pp = c->next;
-            c->next = write_counts;
-            write_counts = c;
-            return ++c->n;
-        }
-        pp = &c->next;
-        n++;
-    }
-    c = calloc(1, sizeof(*c) + strlen(key) + 1);
-    if (!c)
-        return 0;
-    c->pid = pid;
-    c->start = start;
-    c->n = 1;
-    strcpy(c->key, key);
-    c->next = write_counts;
-    write_counts = c;
-    return 1;
-}
-
-static enum fault write_fault(const char *path, const char *buf, size_t size)
-{
-    const char *faults = ctx_sim()->faults, *name = strrchr(path, '/');
-    int pid = fuse_get_context()->pid;
-    unsigned long long start;
-    enum fault hit = FAULT_NONE;
-    unsigned int nth_name, nth_value;
-    size_t vlen = size;
-    char line[512], key[512];
-    FILE *f;
-
-    if (!faults || !(f = fopen(faults, "re")))
-        return FAULT_NONE;
-    name = name ? name + 1 : path;
-    while (vlen > 0 && (buf[vlen - 1] == '\n' || buf[vlen - 1] == '\0'))
-        vlen--;
-    start = proc_start(pid);
-    nth_name = count_write(pid, start, name);
-    snprintf(key, sizeof(key), "%s=%.*s", name, (int)vlen, buf);
-    nth_value = count_write(pid, start, key);
-    while (fgets(line, sizeof(line), f)) {
-        char *spec = line, *hash, *end;
-        bool kill = false;
-        unsigned long nth = 0;
-
-        line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "trace:", 6)) {
-            FILE *t = fopen(line + 6, "ae");
-            if (t) {
-                fprintf(t, "sysfs:%s#%u\n", key, nth_value);
-                fclose(t);
-            }
-            continue;
-        }
-        if (hit != FAULT_NONE)
-            continue;
-        if (!strncmp(spec, "kill:", 5)) {
-            kill = true;
-            spec += 5;
-        }
-        hash = strrchr(spec, '#');
-        if (hash && hash[1]) {
-            nth = strtoul(hash + 1, &end, 10);
-            if (*end)
-                continue;
-            *hash = '\0';
-        }
-        if (strchr(spec, '=') ? strcmp(spec, key) : strcmp(spec, name))
-            continue;
-        if (nth && nth != (strchr(spec, '=') ? nth_value : nth_name))
-            continue;
-        hit = kill ? FAULT_KILL : FAULT_FAIL;
-    }
-    fclose(f);
-    return hit;
-}
-
-static int op_write(const char *path, const char *buf, size_t size, off_t off,
-                    struct fuse_file_info *fi)
-{
-    struct node *n = lookup(path);
-    enum fault fault;
     char *copy;
     int rc;
 
-    (void)fi;
-    if (!n || n->type != NODE_FILE)
-        return -ENODEV;
-    fault = write_fault(path, buf, size);
-    if (fault == FAULT_FAIL)
-        return -EIO;
     if (n->attr->write_at)
-        rc = (int)n->attr->write_at(ctx_sim(), n->obj, buf, size, off);
-    else if (!n->attr->store)
+        return (int)n->attr->write_at(fs->sim, n->obj, buf, size, off);
+    if (!n->attr->store)
+        return -EIO;
+    if (size > PAGE_SIZE) /* sysfs: atomic_write_len is a page */
+        return -E2BIG;
+    if (!size) /* an empty write never reaches store */
+        return 0;
+    copy = xstrndup(buf, size);
+    rc = n->attr->store(fs->sim, n->obj, copy, size);
+    free(copy);
+    return rc < 0 ? rc : (int)size;
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                     struct fuse_file_info *fi)
+{
+    struct simfs *fs = fs_of(req);
+    struct inval_batch batch = { 0 };
+    int pid = fuse_req_ctx(req)->pid, rc;
+    enum fault fault = FAULT_NONE;
+    struct node *n;
+
+    (void)fi;
+    n = node_of(fs, ino);
+    if (!n || n->type != NODE_FILE)
+        rc = -ENODEV;
+    else if ((fault = fault_check(fs->sim->faults, pid, n->name, buf, size)) == FAULT_FAIL)
         rc = -EIO;
-    else if (size > PAGE_SIZE) /* sysfs: atomic_write_len is a page */
-        rc = -E2BIG;
-    else if (!size) /* an empty write never reaches store */
-        rc = 0;
     else {
-        copy = xstrndup(buf, size);
-        rc = n->attr->store(ctx_sim(), n->obj, copy, size);
-        free(copy);
-        rc = rc < 0 ? rc : (int)size;
+        inval_begin(fs);
+        rc = store(fs, n, buf, size, off);
+        inval_take(fs, &batch);
     }
-    /* The writer dies on its way back from write(2): the kernel holds it until
-     * this reply, so the write has taken effect and nothing after it has run. */
-    if (fault == FAULT_KILL && rc >= 0)
-        kill(fuse_get_context()->pid, SIGKILL);
-    return rc;
-}
-
-/* O_TRUNC on an attribute is accepted and means nothing, as on sysfs. */
-static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
-{
-    struct node *n = lookup(path);
-
-    (void)size;
-    (void)fi;
-    if (!n)
-        return -ENOENT;
-    return n->type == NODE_FILE ? 0 : -EISDIR;
-}
-
-static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
-{
-    (void)tv;
-    (void)fi;
-    return lookup(path) ? 0 : -ENOENT;
+    inval_finish_write(fs, req, rc, fault == FAULT_KILL ? pid : 0, &batch);
 }
 
 /* The VFS answers these for sysfs: no create -> EACCES, the rest EPERM. */
-static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                     dev_t rdev)
 {
-    (void)path;
-    (void)mode;
-    (void)fi;
-    return -EACCES;
-}
-
-static int op_mknod(const char *path, mode_t mode, dev_t rdev)
-{
-    (void)path;
+    (void)parent;
+    (void)name;
     (void)mode;
     (void)rdev;
-    return -EACCES;
+    fuse_reply_err(req, EACCES);
 }
 
-static int op_mkdir(const char *path, mode_t mode)
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                      struct fuse_file_info *fi)
 {
-    (void)path;
+    (void)parent;
+    (void)name;
     (void)mode;
-    return -EPERM;
+    (void)fi;
+    fuse_reply_err(req, EACCES);
 }
 
-static int op_unlink(const char *path)
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-    (void)path;
-    return -EPERM;
+    (void)parent;
+    (void)name;
+    (void)mode;
+    fuse_reply_err(req, EPERM);
 }
 
-static int op_symlink(const char *target, const char *path)
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    (void)parent;
+    (void)name;
+    fuse_reply_err(req, EPERM);
+}
+
+static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
 {
     (void)target;
-    (void)path;
-    return -EPERM;
+    (void)parent;
+    (void)name;
+    fuse_reply_err(req, EPERM);
 }
 
-static int op_rename(const char *from, const char *to, unsigned int flags)
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char *name)
 {
-    (void)from;
-    (void)to;
+    (void)ino;
+    (void)parent;
+    (void)name;
+    fuse_reply_err(req, EPERM);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+                      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+    (void)parent;
+    (void)name;
+    (void)newparent;
+    (void)newname;
     (void)flags;
-    return -EPERM;
+    fuse_reply_err(req, EPERM);
 }
 
-static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
-{
-    (void)path;
-    (void)mode;
-    (void)fi;
-    return -EPERM;
-}
-
-static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
-{
-    (void)path;
-    (void)uid;
-    (void)gid;
-    (void)fi;
-    return -EPERM;
-}
-
-const struct fuse_operations sim_fuse_ops = {
+/* No flush (ENOSYS: the kernel stops sending it) and no release: an open
+ * attribute holds nothing. */
+const struct fuse_lowlevel_ops sim_fuse_ops = {
     .init = op_init,
+    .lookup = op_lookup,
+    .forget = op_forget,
+    .forget_multi = op_forget_multi,
     .getattr = op_getattr,
+    .setattr = op_setattr,
     .readlink = op_readlink,
+    .opendir = op_opendir,
     .readdir = op_readdir,
     .open = op_open,
     .read = op_read,
     .write = op_write,
-    .truncate = op_truncate,
-    .utimens = op_utimens,
-    .create = op_create,
     .mknod = op_mknod,
+    .create = op_create,
     .mkdir = op_mkdir,
     .unlink = op_unlink,
     .rmdir = op_unlink,
     .symlink = op_symlink,
+    .link = op_link,
     .rename = op_rename,
-    .chmod = op_chmod,
-    .chown = op_chown,
 };

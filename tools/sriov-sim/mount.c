@@ -2,8 +2,9 @@
  * "mount": serve the model over FUSE.  The mount is made before we go to
  * the background, and the parent only exits once the child has written the
  * pidfile, so when "sriov-sim mount" returns the tree is usable and the
- * pidfile is there.  Single-threaded loop: no locking in the model, and no
- * threads exist at fork time (which is what keeps ASan happy).
+ * pidfile is there.  One thread serves the requests (fuse_fs.c); the
+ * notifier thread (fuse_inval.c) only starts after the fork: it would not
+ * survive it, and ASan wants no threads at fork time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim.h"
 #include "fuse_fs.h"
 
 static int write_pidfile(const char *path)
@@ -83,9 +83,12 @@ static int daemonize(const char *pidfile)
 int fuse_run(struct sim *sim, const char *mountpoint, const struct mount_opts *opts)
 {
     struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-    struct fuse *fuse = NULL;
-    struct fuse_session *se = NULL;
-    bool mounted = false, handlers = false;
+    struct simfs fs = {
+        .sim = sim,
+        .jobs_lock = PTHREAD_MUTEX_INITIALIZER,
+        .jobs_cond = PTHREAD_COND_INITIALIZER,
+    };
+    bool mounted = false, handlers = false, stuck;
     int rc = -1;
 
     /* allow_other lets unprivileged test code read a root-made mount. */
@@ -97,10 +100,10 @@ int fuse_run(struct sim *sim, const char *mountpoint, const struct mount_opts *o
         (opts->debug && fuse_opt_add_arg(&args, "-d")))
         goto out;
     sim->faults = opts->faults;
-    fuse = fuse_new(&args, &sim_fuse_ops, sizeof(sim_fuse_ops), sim);
-    if (!fuse)
+    fs.se = fuse_session_new(&args, &sim_fuse_ops, sizeof(sim_fuse_ops), &fs);
+    if (!fs.se)
         goto out;
-    if (fuse_mount(fuse, mountpoint))
+    if (fuse_session_mount(fs.se, mountpoint))
         goto out;
     mounted = true;
     if (!opts->foreground) {
@@ -109,18 +112,21 @@ int fuse_run(struct sim *sim, const char *mountpoint, const struct mount_opts *o
     } else if (opts->pidfile && write_pidfile(opts->pidfile)) {
         goto out;
     }
-    se = fuse_get_session(fuse);
-    if (fuse_set_signal_handlers(se))
+    if (fuse_set_signal_handlers(fs.se))
         goto out;
     handlers = true;
-    rc = fuse_loop(fuse) ? -1 : 0;
+    if (inval_start(&fs))
+        goto out;
+    rc = fuse_session_loop(fs.se) ? -1 : 0;
 out:
+    /* A notifier still stuck uses the session: our exit closes it for both. */
+    stuck = inval_stop(&fs) != 0;
     if (handlers)
-        fuse_remove_signal_handlers(se);
-    if (mounted)
-        fuse_unmount(fuse);
-    if (fuse)
-        fuse_destroy(fuse);
+        fuse_remove_signal_handlers(fs.se);
+    if (mounted && !stuck)
+        fuse_session_unmount(fs.se);
+    if (fs.se && !stuck)
+        fuse_session_destroy(fs.se);
     if (opts->pidfile && mounted)
         unlink(opts->pidfile);
     fuse_opt_free_args(&args);

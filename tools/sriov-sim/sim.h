@@ -246,7 +246,7 @@ bool sysfs_streq(const char *s1, const char *s2);
 /* The store method of every uevent file: devices', drivers' and the bus's. */
 int store_uevent(struct sim *sim, void *obj, const char *buf, size_t len);
 
-/* static_build.c, fuse_fs.c, describe.c */
+/* static_build.c, mount.c, describe.c */
 int static_build(struct sim *sim, const char *root);
 struct mount_opts {
     bool foreground;

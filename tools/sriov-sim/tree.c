@@ -107,11 +107,33 @@ static struct node *node_alloc(enum node_type type, const char *name)
     return n;
 }
 
+/* Like kernfs: a directory's mtime moves whenever an entry comes or goes,
+ * strictly forward even within a clock tick, so that a cache keyed on it
+ * (the kernel's FUSE readdir cache) can tell any two listings apart. */
+static void dir_touch(struct node *dir)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec < dir->mtime.tv_sec ||
+        (now.tv_sec == dir->mtime.tv_sec && now.tv_nsec <= dir->mtime.tv_nsec)) {
+        now = dir->mtime;
+        if (++now.tv_nsec == 1000000000) {
+            now.tv_sec++;
+            now.tv_nsec = 0;
+        }
+    }
+    dir->mtime = now;
+}
+
 static void node_append(struct node *parent, struct node *n)
 {
     n->parent = parent;
     DLIST_APPEND(parent->first, parent->last, n);
     parent->n_children++;
+    node_index_add(parent->index, n);
+    dir_touch(parent);
+    node_index_entry(parent->index, parent, n->name);
 }
 
 struct node *node_new_root(void)
@@ -119,6 +141,8 @@ struct node *node_new_root(void)
     struct node *n = node_alloc(NODE_DIR, "");
 
     n->mode = S_IFDIR | 0755;
+    node_index_add(node_index_new(), n);
+    dir_touch(n);
     return n;
 }
 
@@ -209,39 +233,25 @@ struct node *node_link_to(struct node *parent, const char *name, const struct no
 
 struct node *node_child(const struct node *dir, const char *name)
 {
-    for (struct node *c = dir->first; c; c = c->next)
-        if (!strcmp(c->name, name))
-            return c;
-    return NULL;
+    return node_index_child(dir->index, dir, name);
 }
 
-/* Resolves a path made of names only; symlinks are not followed (FUSE asks
- * for each component itself). */
-struct node *node_lookup(struct node *root, const char *path)
+struct node *node_by_ino(const struct node *root, uint64_t ino)
 {
-    struct node *n = root;
-    char name[256];
-
-    while (n && *path) {
-        const char *end;
-        size_t len;
-
-        while (*path == '/')
-            path++;
-        if (!*path)
-            break;
-        end = strchr(path, '/');
-        len = end ? (size_t)(end - path) : strlen(path);
-        if (len >= sizeof(name) || n->type != NODE_DIR)
-            return NULL;
-        memcpy(name, path, len);
-        name[len] = '\0';
-        n = node_child(n, name);
-        path += len;
-    }
-    return n;
+    return node_index_ino(root->index, ino);
 }
 
+uint64_t node_next_ino(const struct node *root)
+{
+    return node_index_next_ino(root->index);
+}
+
+void node_watch(struct node *root, const struct node_watch *w)
+{
+    node_index_watch(root->index, w);
+}
+
+/* Children first: the index finds a node through its parent's inode. */
 static void node_free(struct node *n)
 {
     struct node *c = n->first;
@@ -252,18 +262,26 @@ static void node_free(struct node *n)
         node_free(c);
         c = next;
     }
+    node_index_gone(n->index, n);
+    node_index_del(n->index, n);
     free(n->target);
     free(n);
 }
 
 void node_remove(struct node *n)
 {
+    struct node_index *ix = n->index;
     struct node *p = n->parent;
 
-    if (p) {
-        DLIST_UNLINK(p->first, p->last, n);
-        p->n_children--;
+    if (!p) {
+        node_free(n);
+        node_index_free(ix);
+        return;
     }
+    node_index_entry(ix, p, n->name);
+    DLIST_UNLINK(p->first, p->last, n);
+    p->n_children--;
+    dir_touch(p);
     node_free(n);
 }
 
