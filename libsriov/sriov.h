@@ -665,9 +665,11 @@ int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_
  * back every VF; a failure gives back what was taken. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_move_leave(struct sriov_ctx *ctx, struct sriov_move *m);
-/* A move begun earlier (pre-migrate, a crash): its journal.  -ENOENT if none. */
+/* A move begun earlier (pre-migrate, a crash): its journal, by the domain's
+ * UUID or by the name it had.  -ENOENT if none.  A move of a domain without VFs
+ * leaves no journal. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 3)
-int sriov_move_open(struct sriov_ctx *ctx, const char *domain_uuid, struct sriov_move **ret);
+int sriov_move_open(struct sriov_ctx *ctx, const char *domain, struct sriov_move **ret);
 SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_domain_uuid(const struct sriov_move *m);
 SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_domain_name(const struct sriov_move *m);
 /* One vf= entry per VF, its MAC fixed (mac=), as the destination must give it. */
@@ -682,7 +684,8 @@ int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args
  * The end: moved (xl succeeded) forgets a migration's journal and keeps a
  * save's for restore; !moved gives the domain, still here, its VFs again from
  * the specs (the first failure returned, every VF tried) and forgets the
- * journal.  *reattached (may be NULL) counts the VFs given back.
+ * journal, which is kept if a VF could not be had (sriov_gc() retries).
+ * *reattached (may be NULL) counts the VFs given back.
  */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,

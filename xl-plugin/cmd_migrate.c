@@ -83,7 +83,8 @@ int cmd_migrate_incoming(struct cli *cli, int argc, char **argv)
     bool dry_run;
     int rc;
 
-    rc = cli_parse_flag(cmd, argc, argv, "nh", "dry-run", &dry_run);
+    /* "+": options end at the first operand, so no entry is read as one. */
+    rc = cli_parse_flag(cmd, argc, argv, "+nh", "dry-run", &dry_run);
     if (!rc)
         rc = cli_check_operands(cmd, argc, argv, 3, INT_MAX, "expected UUID NAME SPEC...");
     if (!rc && dry_run)
@@ -263,17 +264,20 @@ static void abort_incoming(struct transport *t)
     transport_close(t);
 }
 
-/* xl failed, or never ran: the domain is still here and gets its VFs again. */
-static int give_back_here(struct cli *cli, struct sriov_move *m, const char *what)
+/* xl failed, or never ran: the domain is still here and gets its VFs again.
+ * EXIT_ERROR when it has them (what failed was the move, said at level), else
+ * EXIT_NO_VF_BACK. */
+static int give_back_here(struct cli *cli, struct sriov_move *m, xentoollog_level level,
+                          const char *what)
 {
     unsigned int back = 0;
 
     if (sriov_move_end(cli->ctx, m, false, &back)) {
-        cli_fail(cli, "giving the VFs back failed: the domain runs on netfront");
+        cli_fail(cli, "giving the VFs back failed: the domain runs on netfront (gc retries)");
         return EXIT_NO_VF_BACK;
     }
-    cli_log(cli, XTL_ERROR, "%s; %s has its %u VF%s again", what, sriov_move_domain_name(m),
-            back, back == 1 ? "" : "s");
+    cli_log(cli, level, "%s; %s has its VFs again (%u given back)", what,
+            sriov_move_domain_name(m), back);
     return EXIT_ERROR;
 }
 
@@ -315,7 +319,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv)
         if (remote)
             abort_incoming(&t);
         remote = false;
-        rc = give_back_here(cli, m, what);
+        rc = give_back_here(cli, m, XTL_ERROR, what);
         goto out;
     }
     if (sriov_move_end(cli->ctx, m, true, NULL))
@@ -373,7 +377,7 @@ int cmd_save(struct cli *cli, int argc, char **argv)
     } else if (sriov_move_xl(cli->ctx, m, xl_args, n)) {
         char what[600];
         snprintf(what, sizeof(what), "xl save failed: %s", sriov_ctx_last_error(cli->ctx));
-        rc = give_back_here(cli, m, what);
+        rc = give_back_here(cli, m, XTL_ERROR, what);
     } else {
         rc = sriov_move_end(cli->ctx, m, true, NULL) ? cli_fail(cli, "cannot keep its VFs "
                                                                 "for restore")
@@ -495,7 +499,8 @@ static int post_source(struct cli *cli, const char *domain)
     if (rc)
         return cli_fail(cli, "cannot read the migration's journal");
     if (uuid == found) {
-        rc = give_back_here(cli, m, "not migrated") == EXIT_ERROR ? EXIT_OK : EXIT_NO_VF_BACK;
+        rc = give_back_here(cli, m, XTL_INFO, "still here") == EXIT_ERROR ? EXIT_OK
+                                                                          : EXIT_NO_VF_BACK;
     } else {
         rc = sriov_move_end(cli->ctx, m, true, NULL) ? cli_fail(cli, "cannot forget the move")
                                                       : EXIT_OK;
@@ -513,7 +518,7 @@ int cmd_post_migrate(struct cli *cli, int argc, char **argv)
     bool dry_run;
     int rc;
 
-    rc = cli_parse_flag(cmd, argc, argv, "nh", "dry-run", &dry_run);
+    rc = cli_parse_flag(cmd, argc, argv, "+nh", "dry-run", &dry_run);
     if (!rc)
         rc = cli_check_operands(cmd, argc, argv, 1, INT_MAX, "expected DOMAIN [SPEC...]");
     if (!rc && dry_run)
@@ -527,8 +532,9 @@ int cmd_post_migrate(struct cli *cli, int argc, char **argv)
     rc = sriov_incoming_prepare(cli->ctx, uuid, argv[optind], argv + optind + 1,
                                 (size_t)(argc - optind - 1), &inc);
     if (rc) {
+        /* The domain has moved already: whatever the reason, it is on netfront. */
         cli_fail(cli, "cannot reserve its VFs: it stays on netfront");
-        return exit_for(rc);
+        return EXIT_NO_VF_THERE;
     }
     rc = sriov_incoming_attach(cli->ctx, inc, 0, &attached);
     sriov_incoming_free(inc);

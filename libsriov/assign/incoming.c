@@ -236,13 +236,20 @@ int sriov_incoming_attach(struct sriov_ctx *ctx, struct sriov_incoming *inc, int
     inc->dom.domid = hd.domid;
     snprintf(inc->dom.name, sizeof(inc->dom.name), "%s", hd.name);
     for (size_t k = 0; k < inc->n; k++) {
-        ssize_t i = inc->attached[k] ? -1 : ours(inc, &recs, k);
+        ssize_t i;
         int r;
 
-        if (i < 0)
+        if (inc->attached[k])
             continue;
+        i = ours(inc, &recs, k);
         inc->dom.slot = (unsigned int)k;
-        r = sriov__assign_complete(ctx, hv, &recs, (size_t)i, &inc->dom, &inc->reqs[k], true);
+        /* A reservation that is gone (given back by someone who thought us dead)
+         * is a VF the domain does not get: say so, never skip it quietly. */
+        r = i < 0 ? sriov__fail(ctx, -ENOENT, "%s: the VF reserved for '%s' (%s) is no longer "
+                                "reserved", inc->dom.name, inc->reqs[k].spec,
+                                inc->vfs[k][0] ? inc->vfs[k] : "none")
+                  : sriov__assign_complete(ctx, hv, &recs, (size_t)i, &inc->dom, &inc->reqs[k],
+                                           true);
         if (!r) {
             inc->attached[k] = true;
             if (attached)

@@ -111,6 +111,21 @@ static bool has_mac(char **macs, size_t n, const char *mac)
     return false;
 }
 
+/* A VF of a PF without a network interface (storage, accelerators) has no
+ * traffic for netfront to carry: it just leaves and comes back. */
+static bool carries_network(struct sriov_ctx *ctx, const struct sriov_assignment *r)
+{
+    struct sriov__saved_error keep;
+    struct sriov_pf *pf = NULL;
+    bool yes = true;
+
+    sriov__error_save(ctx, &keep);
+    if (sriov_pf_find(ctx, r->pf, &pf) == 0)
+        yes = sriov_dev_netdev_count(sriov_pf_dev(pf)) > 0;
+    sriov__error_restore(ctx, &keep);
+    return yes;
+}
+
 /* Before anything changes: the bridge each VF without a netfront partner needs. */
 static int check_fallback(struct sriov_ctx *ctx, const struct sriov__recs *recs,
                           const char *uuid, char **macs, size_t n_macs, char ***bridges)
@@ -125,7 +140,10 @@ static int check_fallback(struct sriov_ctx *ctx, const struct sriov__recs *recs,
         if (!leaving(r, uuid))
             continue;
         (*bridges)[k] = NULL;
-        if (!has_mac(macs, n_macs, r->mac)) {
+        if (!carries_network(ctx, r)) {
+            sriov__info(ctx, "%s: VF %s is no network device: nothing to fall back to",
+                        r->name, r->vf);
+        } else if (!has_mac(macs, n_macs, r->mac)) {
             net = r->network ? sriov__network_get(ctx, r->network) : NULL;
             if (!net || !net->bridge || !*net->bridge)
                 rc = sriov__fail(ctx, -EINVAL, "%s: VF %s (MAC %s) cannot fall back to "
@@ -218,8 +236,9 @@ static int leave_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
     int rc;
 
     rc = check_locked(ctx, hv, m, recs); /* again: the host may have changed since */
-    if (!rc)
-        rc = sriov__owner_claim(ctx, &owner_id);
+    if (rc || !m->j.n_specs)
+        return rc; /* no VF: nothing to journal or take back */
+    rc = sriov__owner_claim(ctx, &owner_id);
     if (rc)
         return rc;
     snprintf(m->j.owner_id, sizeof(m->j.owner_id), "%s", owner_id);
@@ -333,15 +352,39 @@ int sriov_move_leave(struct sriov_ctx *ctx, struct sriov_move *m)
     return rc;
 }
 
-int sriov_move_open(struct sriov_ctx *ctx, const char *domain_uuid, struct sriov_move **ret)
+/* The journal of the domain named name (a domain that left has no UUID to look
+ * up but its journal's). */
+static int find_by_name(struct sriov_ctx *ctx, const char *name, struct sriov__move *j)
+{
+    char **uuids = NULL;
+    size_t n = 0;
+    int rc = sriov__moves_list(ctx, &uuids, &n);
+
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (sriov__move_load(ctx, uuids[i], j))
+            continue;
+        if (!strcmp(j->name, name))
+            goto out;
+        sriov__move_dispose(j);
+    }
+    if (!rc)
+        rc = sriov__fail(ctx, -ENOENT, "%s: no move journal names this domain", name);
+out:
+    sriov__strv_free(uuids, n);
+    return rc;
+}
+
+int sriov_move_open(struct sriov_ctx *ctx, const char *domain, struct sriov_move **ret)
 {
     struct sriov_move *m = calloc(1, sizeof(*m));
+    uint8_t bin[16];
     int rc;
 
     *ret = NULL;
     if (!m)
         return -ENOMEM;
-    rc = sriov__move_load(ctx, domain_uuid, &m->j);
+    rc = sriov__uuid_parse(domain, bin) ? find_by_name(ctx, domain, &m->j)
+                                        : sriov__move_load(ctx, domain, &m->j);
     if (rc) {
         free(m);
         return rc;

@@ -124,10 +124,10 @@ int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,
                          "back here", j->name, j->uuid);
     if (!rc)
         rc = sriov__move_reattach(ctx, hv, &recs, j, &hd, reattached);
-    /* Forgotten either way: a VF that could not be had again is reported, not
-     * retried forever; the guest keeps netfront. */
-    if (sriov__move_delete(ctx, j->uuid) && !rc)
-        rc = -EIO;
+    /* Kept when a VF could not be had again: gc retries once this process is
+     * gone (a VF may be free by then), and nothing of the domain is lost. */
+    if (!rc)
+        rc = sriov__move_delete(ctx, j->uuid);
 out:
     sriov__recs_dispose(&recs);
     sriov__unlock(lockfd);

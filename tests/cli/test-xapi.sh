@@ -44,7 +44,7 @@ run_host() {
     "$@" "$XAPI_TESTS/test_plugin.py" "$PLUGIN" "$T" ||
         echo "FAIL: xapi-run: $1 exited with status $?"
 }
-printf 'network = [ [ "name=lan", "pf=enp1s0f1" ] ]\n' >"$T/sriov.cfg"
+printf 'network = [ [ "name=lan", "pf=enp1s0f1", "bridge=xenbr0" ] ]\n' >"$T/sriov.cfg"
 printf 'name = "g1"\ntype = "hvm"\nvf = [ "network=lan" ]\n' >"$T/g1.cfg"
 
 run_host python3

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The Debian packages (debian/): dpkg-buildpackage -us -uc -b from a clean copy
 # of the tree, lintian without errors, and the three packages unpacked into a
-# scratch root, from which xl-sriov --help and its man pages work.
+# scratch root, from which xl-sriov --help, the migration scripts' --help and the
+# man pages work.
 # Environment: SRIOV_SRCDIR (SRIOV_DEB_CHECK=1 also runs tier 1 inside the build).
 set -u
 : "${SRIOV_SRCDIR:?}"
@@ -78,6 +79,8 @@ for f in usr/sbin/xl-sriov usr/lib/$multiarch/libsriov.so.0 usr/lib/$multiarch/l
          etc/xapi.d/plugins/xen-sriov usr/share/bash-completion/completions/xl-sriov \
          usr/share/man/man1/xl-sriov.1.gz usr/share/man/man5/xl-sriov.cfg.5.gz \
          usr/share/man/man8/xen-sriov-xapi.8.gz usr/share/man/man3/libsriov.3.gz \
+         usr/sbin/xen-sriov-xe-migrate usr/sbin/xen-sriov-migrate-hook \
+         usr/share/man/man8/xen-sriov-xe-migrate.8.gz usr/share/man/man8/xen-sriov-migrate-hook.8.gz \
          lib/systemd/system/xen-sriov-boot.service lib/systemd/system/xen-sriov-watch.service; do
     [ -e "$root/$f" ] || missing="$missing $f"
 done
@@ -114,7 +117,15 @@ else
     fail "xl-sriov --help" "$(head -n 3 <<<"$out" | tr '\n' ' ')"
 fi
 unset LD_LIBRARY_PATH
-for m in man1/xl-sriov.1 man5/xl-sriov.cfg.5 man8/xen-sriov-xapi.8 man3/libsriov.3; do
+for s in xen-sriov-xe-migrate xen-sriov-migrate-hook; do
+    if out=$("$root/usr/sbin/$s" --help 2>&1) && grep -q "^Usage: $s" <<<"$out"; then
+        pass "$s --help from the scratch root"
+    else
+        fail "$s --help" "$(head -n 3 <<<"$out" | tr '\n' ' ')"
+    fi
+done
+for m in man1/xl-sriov.1 man5/xl-sriov.cfg.5 man8/xen-sriov-xapi.8 man3/libsriov.3 \
+         man8/xen-sriov-xe-migrate.8 man8/xen-sriov-migrate-hook.8; do
     page=$root/usr/share/man/$m.gz
     title=$(basename "$m" | sed 's/\.\([0-9]\)$/(\1)/' | tr '[:lower:]' '[:upper:]')
     if out=$(MANWIDTH=80 man -l -P cat "$page" 2>"$W/man.err") && grep -q "^NAME" <<<"$out" &&

@@ -1,7 +1,8 @@
 """test_plugin.py PLUGIN TMPDIR: the xapi plugin's functions against a synthetic host.
 
 Run by tests/cli/test-xapi.sh, which mounts the host ("82599 vfs=4 numvfs=2"), sets
-SRIOV_* for it, gives a domain "g1" a VF, and points XL_SRIOV at xl-sriov.  Prints
+SRIOV_* for it, gives a domain "g1" a VF of network "lan" (which has a bridge=, so
+pre_migrate can add its netfront partner), and points XL_SRIOV at xl-sriov.  Prints
 PASS:/FAIL: lines.  Written for Python 3.6 too, as the plugin is.
 """
 
@@ -63,7 +64,7 @@ os.environ["XEN_SRIOV_XL_SRIOV"] = os.environ["XL_SRIOV"]
 runpy.run_path(PLUGIN, run_name="__main__")  # the plugin's own dispatch() call
 case("dispatch", lambda: sorted(XenAPIPlugin.registered) == sorted([
     "pf_list", "vf_list", "pf_enable", "pf_disable", "vf_show", "vf_set", "vf_restore",
-    "assignment_list", "network_list"]))
+    "assignment_list", "network_list", "pre_migrate", "post_migrate"]))
 
 # --- every function against the host ------------------------------------------------
 case("pf_list", lambda: [p["bdf"] for p in call("pf_list")] == ["0000:01:00.0", "0000:01:00.1"])
@@ -100,6 +101,100 @@ case("assignment_list", lambda: [(a["domain"], a["state"]) for a in call("assign
      == [("g1", "attached")])
 case("network_list", lambda: [n["name"] for n in call("network_list")] == ["lan"])
 
+# --- pre_migrate / post_migrate: g1's VF steps aside and comes back with its MAC -------
+HV = os.environ["SRIOV_HYPERVISOR"].split(":", 1)[1]
+STATE = os.environ["SRIOV_STATE_DIR"]
+G1 = call("assignment_list")[0]
+UUID, MAC = G1["uuid"], G1["mac"]
+SPEC = "network=lan,mac=%s" % MAC
+
+
+def held(domain):
+    """(VF, MAC, state) of each VF the records give domain."""
+    return [(a["vf"], a["mac"], a["state"]) for a in call("assignment_list")
+            if a["domain"] == domain]
+
+
+def domain_lines(uuid=None):
+    with open(os.path.join(HV, "domains", uuid or UUID)) as f:
+        return f.read().splitlines()
+
+
+def journals():
+    d = os.path.join(STATE, "moves")
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def xl(*argv):
+    """xl-sriov itself, for what the plugin does not do (creating a domain)."""
+    import subprocess
+    return subprocess.call([os.environ["XL_SRIOV"]] + list(argv), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+
+
+def fail_at(op):
+    """Make the simulated hypervisor fail op (None: nothing fails)."""
+    path = os.path.join(HV, "fail-at")
+    if op is None:
+        if os.path.exists(path):
+            os.unlink(path)
+    else:
+        with open(path, "w") as f:
+            f.write(op + "\n")
+
+
+one = [(G1["vf"], MAC, "attached")]
+case("pre_migrate-dry-run", lambda: call("pre_migrate", domain="g1", dry_run="true")["vfs"]
+     == [SPEC] and held("g1") == one and not journals())
+case("pre_migrate-dry-run-lists", lambda: any(
+    m.startswith("dry-run: hypervisor libxl_device_pci_remove")
+    for m in call("pre_migrate", domain="g1", dry_run="yes")["messages"]))
+pre = {}
+try:
+    pre = call("pre_migrate", domain="g1")
+except Exception as e:  # reported by the cases below
+    report("pre_migrate", False, "%s: %s" % (type(e).__name__, e))
+case("pre_migrate-answer", lambda: (pre["uuid"], pre["domain"], pre["vfs"]) == (UUID, "g1", [SPEC])
+     and isinstance(pre["messages"], list))
+case("pre_migrate-vf-taken-back", lambda: held("g1") == [] and journals() == [UUID + ".json"])
+case("pre_migrate-netfront", lambda: "nic %s xenbr0" % MAC in domain_lines()
+     and not any(l.startswith("pci ") for l in domain_lines()))
+case("post_migrate-dry-run", lambda: call("post_migrate", domain=UUID, vfs=json.dumps(pre["vfs"]),
+                                          dry_run="true") is not None and held("g1") == [])
+case("post_migrate", lambda: call("post_migrate", domain=UUID, vfs=json.dumps(pre["vfs"]))
+     is not None and [(m, s) for _, m, s in held("g1")] == [(MAC, "attached")]
+     and any(l.startswith("pci ") for l in domain_lines()))
+# Where it left (the same host here, where it still runs): the journal ends.
+case("post_migrate-source-ends", lambda: call("post_migrate", domain=UUID) is not None
+     and not journals() and [(m, s) for _, m, s in held("g1")] == [(MAC, "attached")])
+# The migration failed: post_migrate without vfs gives the VF back.
+case("post_migrate-failed", lambda: call("pre_migrate", domain=UUID)["vfs"] == [SPEC]
+     and held("g1") == [] and call("post_migrate", domain="g1") is not None
+     and [(m, s) for _, m, s in held("g1")] == [(MAC, "attached")] and not journals())
+case("post_migrate-nothing-to-give", lambda: call("post_migrate", domain="g1", vfs="[]")
+     == {"output": [], "messages": ["g1: no VF to give"]} and len(held("g1")) == 1)
+# xl-sriov's exit statuses, each its own code: 5 (the VF cannot be added: netfront),
+# 3 (no free VF), 6 (not back where it was).
+call("pre_migrate", domain="g1")
+fail_at("pci_add")
+case("post_migrate-on-netfront", lambda: failure("post_migrate", domain="g1", vfs=json.dumps([SPEC]))
+     [:3] == ["XEN_SRIOV_ON_NETFRONT", "post-migrate", "5"] and held("g1") == [])
+fail_at(None)
+with open(os.path.join(TMP, "g2.cfg"), "w") as f:
+    f.write('name = "g2"\ntype = "hvm"\nvf = [ "network=lan", "network=lan" ]\n')
+case("g2-takes-every-vf", lambda: xl("create", os.path.join(TMP, "g2.cfg")) == 0
+     and len(held("g2")) == 2)
+case("post_migrate-no-free-vf", lambda: failure("post_migrate", domain="g1", vfs=json.dumps([SPEC]))
+     [:3] == ["XEN_SRIOV_ON_NETFRONT", "post-migrate", "5"] and held("g1") == [])
+case("post_migrate-vfs-not-back", lambda: failure("post_migrate", domain="g1")[:3]
+     == ["XEN_SRIOV_VFS_NOT_BACK", "post-migrate", "6"] and held("g1") == []
+     and "nic %s xenbr0" % MAC in domain_lines())
+case("post_migrate-no-journal", lambda: failure(
+    "post_migrate", domain="00000000-0000-4000-8000-000000000000")[:3]
+    == ["XEN_SRIOV_COMMAND_FAILED", "post-migrate", "1"])
+case("pre_migrate-no-domain", lambda: failure("pre_migrate", domain="nosuch")[:3]
+     == ["XEN_SRIOV_COMMAND_FAILED", "pre-migrate", "1"])
+
 # --- the tool's failures come back as Failure with its message and exit code ----------
 case("tool-no-pf", lambda: failure("pf_enable", pf="nosuch", count="1")[:3]
      == ["XEN_SRIOV_COMMAND_FAILED", "pf-enable", "1"]
@@ -110,10 +205,42 @@ case("tool-vlan-range", lambda: "4095" in failure("vf_set", vf="enp1s0f0/0", vla
 os.environ["XEN_SRIOV_XL_SRIOV"] = os.path.join(TMP, "no-such-xl-sriov")
 case("not-runnable", lambda: failure("pf_list")[0] == "XEN_SRIOV_NOT_RUNNABLE")
 
+# Every exit status xl-sriov documents, each to its code (a stand-in prints $FAKE_OUT
+# and $FAKE_ERR and exits with $FAKE_RC); what pre_migrate hands on must pass
+# post_migrate's checks, or it is not handed on.
+fake = os.path.join(TMP, "fake")
+with open(fake, "w") as f:
+    f.write('#!/bin/sh\nprintf "%s" "$FAKE_OUT"\nprintf "%s" "$FAKE_ERR" >&2\n'
+            'exit "${FAKE_RC:-0}"\n')
+os.chmod(fake, 0o755)
+os.environ["XEN_SRIOV_XL_SRIOV"] = fake
+
+
+def faked(rc, out="", err="why", fn="post_migrate", **args):
+    os.environ.update(FAKE_RC=str(rc), FAKE_OUT=out, FAKE_ERR=err)
+    return failure(fn, **(args or {"domain": "g1"}))
+
+
+for rc, code in [(1, "XEN_SRIOV_COMMAND_FAILED"), (2, "XEN_SRIOV_COMMAND_FAILED"),
+                 (3, "XEN_SRIOV_NO_FREE_VF"), (4, "XEN_SRIOV_NOT_ISOLATED"),
+                 (5, "XEN_SRIOV_ON_NETFRONT"), (6, "XEN_SRIOV_VFS_NOT_BACK"),
+                 (98, "XEN_SRIOV_COMMAND_FAILED")]:
+    case("exit-%d" % rc, lambda rc=rc, code=code: faked(rc) == [code, "post-migrate", str(rc), "why"]
+         and faked(rc, fn="pre_migrate")[:3] == [code, "pre-migrate", str(rc)])
+for i, out in enumerate(["", "[]", "{}", '{"vfs": "network=lan"}', '{"vfs": [1]}',
+                         '{"vfs": ["network=lan;reboot"]}', '{"vfs": ["--dry-run"]}', "not json"]):
+    case("pre_migrate-bad-output-%d" % i, lambda out=out: faked(0, out, fn="pre_migrate")[:2]
+         == ["XEN_SRIOV_BAD_OUTPUT", "pre-migrate"])
+case("pre_migrate-good-output", lambda: (faked(0, '{"uuid": "u", "domain": "g1", "vfs": []}',
+                                               fn="pre_migrate") is None))
+for k in ("FAKE_RC", "FAKE_OUT", "FAKE_ERR"):
+    del os.environ[k]
+
 # --- bad arguments: Failure, and xl-sriov never runs ---------------------------------
 spy = os.path.join(TMP, "spy")
 with open(spy, "w") as f:
-    f.write("#!/bin/sh\necho \"$@\" >>'%s'\nexit 0\n" % SPY_LOG)
+    f.write("#!/bin/sh\necho \"$@\" >>'%s'\n[ \"$1\" != pre-migrate ] ||"
+            " echo '{\"uuid\": \"u\", \"domain\": \"g1\", \"vfs\": []}'\nexit 0\n" % SPY_LOG)
 os.chmod(spy, 0o755)
 os.environ["XEN_SRIOV_XL_SRIOV"] = spy
 METAS = ["enp1s0f0; reboot", "$(reboot)", "`reboot`", "a|b", "a&b", "a b", "x>y",
@@ -143,6 +270,25 @@ BAD = [("pf_list", {"pf": m}) for m in METAS] + [
     ("assignment_list", {"json": "1"}),
     ("network_list", {"x": ""}),
     ("vf_show", {"vf": 3}),
+    ("pre_migrate", {}),
+    ("pre_migrate", {"domain": "g1", "vfs": "[]"}),
+    ("pre_migrate", {"domain": "g1", "dry_run": "maybe"}),
+    ("post_migrate", {}),
+    ("post_migrate", {"vfs": "[]"}),
+    ("post_migrate", {"domain": "g1", "specs": "[]"}),
+    ("post_migrate", {"domain": "g1", "vfs": "[]", "dry_run": "perhaps"}),
+    ("post_migrate", {"domain": "g1", "vfs": ["network=lan"]}),
+] + [(fn, {"domain": d}) for fn in ("pre_migrate", "post_migrate")
+     for d in ["", "-x", "--all", "g1; reboot", "$(reboot)", "`reboot`", "g 1", "g1\n", ".g1",
+               "../g1", "a/b", "x" * 65, "g1|x", "'g1'", '"g1"']] + [
+    ("post_migrate", {"domain": "g1", "vfs": v})
+    for v in ["", "not json", "network=lan", '"network=lan"', '{"vfs": ["network=lan"]}',
+              "[1]", "[null]", '[["network=lan"]]', '["network=lan;reboot"]',
+              '["--dry-run"]', '["-n"]', '["network=lan $(reboot)"]', '["network=lan `id`"]',
+              '["=x"]', '[" network=lan"]', '["network=lan\\n"]', '["network=\\"lan\\""]',
+              '[""]', '["network"]', '["network=lan", 3]', "[" * 100000,
+              json.dumps(["network=lan,mac=" + "0" * 600]), json.dumps(["network=lan"] * 65),
+              '["network=lan\\u0000"]', '["n\\u00e9twork=lan"]']
 ] + [("pf_enable", {"pf": "enp1s0f0", "count": c})
      for c in ["-1", "65536", "100000", "1e3", "0x10", " 3", "3 ", "", "3\n", "three"]]
 for i, (fn, args) in enumerate(BAD):
@@ -156,8 +302,14 @@ report("bad-never-ran", not os.path.exists(SPY_LOG),
 # The spy shows the argv a good call makes: operands as they are, options first.
 call("pf_enable", pf="enp1s0f0", count="007", force="yes")
 call("vf_set", vf="enp1s0f0/0", vlan="7", trust="off")
+call("pre_migrate", domain="g1", dry_run="true")
+call("post_migrate", domain=UUID, vfs='["network=lan,mac=00:16:3e:00:00:01", "pf=enp1s0f0,vf=1"]')
+call("post_migrate", domain="7")
 with open(SPY_LOG) as f:
     argvs = f.read().splitlines()
-report("argv", argvs == ["pf-enable --force enp1s0f0 7", "vf-set enp1s0f0/0 trust=off vlan=7"],
+report("argv", argvs == ["pf-enable --force enp1s0f0 7", "vf-set enp1s0f0/0 trust=off vlan=7",
+                         "pre-migrate --json --dry-run -- g1",
+                         "post-migrate -- %s network=lan,mac=00:16:3e:00:00:01 pf=enp1s0f0,vf=1"
+                         % UUID, "post-migrate -- 7"],
        repr(argvs))
 sys.exit(1 if failures else 0)
