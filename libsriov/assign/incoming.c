@@ -269,6 +269,38 @@ out:
     return rc;
 }
 
+/* A dry run restores nothing, so it cannot learn which domain the file holds:
+ * it goes on with the one domain saved here, if there is exactly one. */
+static int dry_run_saved(struct sriov_ctx *ctx, struct sriov_hv_domain *hd)
+{
+    char **uuids = NULL;
+    size_t n = 0, found = 0;
+    struct sriov__move j;
+    int rc = sriov__moves_list(ctx, &uuids, &n);
+
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (sriov__move_load(ctx, uuids[i], &j))
+            continue;
+        if (j.phase == SRIOV_MOVE_SAVED && !found++) {
+            rc = sriov__uuid_parse(j.uuid, hd->uuid);
+            snprintf(hd->name, sizeof(hd->name), "%s", j.name);
+        }
+        sriov__move_dispose(&j);
+    }
+    sriov__strv_free(uuids, n);
+    if (rc)
+        return rc;
+    if (found == 1)
+        sriov__plan(ctx, "note", "the file is taken to hold %s, the one domain saved here",
+                    hd->name);
+    else
+        sriov__plan(ctx, "note", "%zu domains are saved here: the VFs given after the "
+                    "restore are those saved with the domain in the file", found);
+    if (found != 1)
+        memset(hd->uuid, 0, sizeof(hd->uuid));
+    return 0;
+}
+
 int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args,
                          char **uuid_out, unsigned int *attached)
 {
@@ -285,6 +317,8 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
     rc = sriov__hv(ctx, &hv);
     if (!rc)
         rc = hv->ops->domain_restore(hv, args, n_args, &hd);
+    if (!rc && sriov__dry_run(ctx) && sriov__uuid_is_nil(hd.uuid))
+        rc = dry_run_saved(ctx, &hd);
     if (rc)
         return rc;
     sriov__uuid_format(hd.uuid, uuid);

@@ -70,8 +70,10 @@ const char *sriov_move_vf_spec(const struct sriov_move *m, size_t i)
 }
 
 /* The record's vf= entry with its MAC fixed: the VF where the domain arrives must
- * have the MAC its netfront partner has (the bond never changes a MAC). */
-static char *spec_with_mac(const struct sriov_assignment *r)
+ * have the MAC its netfront partner has (the bond never changes a MAC).  A VF
+ * that is no network device keeps its entry as it is: a MAC there would be an
+ * L2 setting its PF cannot apply. */
+static char *spec_with_mac(const struct sriov_assignment *r, bool network)
 {
     const char *spec = r->spec ? r->spec : "";
     size_t len = strlen(spec) + 32;
@@ -91,7 +93,8 @@ static char *spec_with_mac(const struct sriov_assignment *r)
             p += sprintf(p, "%s%.*s", p == out ? "" : ",", (int)n, item);
         item += n + (item[n] == ',');
     }
-    sprintf(p, "%smac=%s", p == out ? "" : ",", r->mac);
+    if (network)
+        sprintf(p, "%smac=%s", p == out ? "" : ",", r->mac);
     return out;
 }
 
@@ -222,7 +225,8 @@ static int check_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
         rc = check_fallback(ctx, recs, m->j.uuid, macs, n_macs, &m->bridges);
     for (size_t i = 0; !rc && i < recs->n; i++)
         if (leaving(&recs->v[i], m->j.uuid))
-            rc = sriov__strv_push(&m->j.specs, &m->j.n_specs, spec_with_mac(&recs->v[i]));
+            rc = sriov__strv_push(&m->j.specs, &m->j.n_specs,
+                                  spec_with_mac(&recs->v[i], carries_network(ctx, &recs->v[i])));
     sriov__strv_free(macs, n_macs);
     sriov__strv_free(nbridges, n_macs);
     return rc;

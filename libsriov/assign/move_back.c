@@ -36,14 +36,23 @@ const char *sriov__spec_mac(const char *spec, char out[18])
     return out;
 }
 
-/* A VF with that MAC is the domain's already (not merely reserved for it: on a
- * migration within one host the destination's reservation has the MAC too). */
-static bool covered(const struct sriov__recs *recs, const char *uuid, const char *mac)
+/* The spec's VF is the domain's already (not merely reserved for it: on a
+ * migration within one host the destination's reservation has the MAC too):
+ * the same MAC, or for a VF that is no network device (no mac= in its spec)
+ * the same entry. */
+static bool covered(const struct sriov__recs *recs, const char *uuid, const char *spec)
 {
-    for (size_t i = 0; i < recs->n; i++)
-        if (!strcmp(recs->v[i].uuid, uuid) && !strcasecmp(recs->v[i].mac, mac) &&
-            recs->v[i].phase != SRIOV_PHASE_RESERVED)
+    char mac[18];
+
+    sriov__spec_mac(spec, mac);
+    for (size_t i = 0; i < recs->n; i++) {
+        const struct sriov_assignment *r = &recs->v[i];
+
+        if (strcmp(r->uuid, uuid) || r->phase == SRIOV_PHASE_RESERVED)
+            continue;
+        if (mac[0] ? !strcasecmp(r->mac, mac) : (r->spec && !strcmp(r->spec, spec)))
             return true;
+    }
     return false;
 }
 
@@ -61,11 +70,10 @@ int sriov__move_reattach(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
     snprintf(dom.name, sizeof(dom.name), "%s", hd->name);
     for (size_t k = 0; k < j->n_specs; k++) {
         struct sriov__vf_req req = { 0 };
-        char mac[18];
         size_t i;
         int r;
 
-        if (covered(recs, j->uuid, sriov__spec_mac(j->specs[k], mac)))
+        if (covered(recs, j->uuid, j->specs[k]))
             continue;
         dom.slot = MOVE_SLOT_BASE + (unsigned int)k;
         r = sriov__vf_req_parse(ctx, j->specs[k], "the move journal", &req);

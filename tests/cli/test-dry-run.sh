@@ -10,6 +10,9 @@
 #     assignable_add/remove are libxl's, not ours, and are left out);
 #   - both exit with the same status, and the real run's records are the ones
 #     the dry run's last "state" lines describe.
+# The commands: pf-enable, pf-disable, vf-set, vf-restore, create, pci-attach,
+# pci-detach, gc, boot, reconcile, save, restore, pre-migrate, post-migrate
+# (migrate's, on two hosts, in test-migrate.sh).
 HOSTLIB_NAME=dry-run
 . "$(dirname "$0")/hostlib.sh"
 
@@ -115,6 +118,19 @@ X create "$T/g2.cfg" >/dev/null
 X pci-attach g2 network=lan >/dev/null
 destroy_all
 dry reconcile reconcile
+# save, restore, pre-migrate, post-migrate: a guest whose network has a
+# fallback bridge (a vif is added, the VF taken back, xl save/restore).
+mount_host "82599 vfs=4 numvfs=0"
+cat >"$T/sriov.cfg" <<'CFG'
+network = [ [ "name=lan", "pf=enp1s0f0", "vlan=100", "bridge=xenbr0" ] ]
+CFG
+printf 'name = "g5"\nuuid = "a5a5a5a5-0000-4000-8000-000000000005"\nvf = [ "network=lan" ]\n' \
+    >"$T/g5.cfg"
+X create "$T/g5.cfg" >/dev/null
+dry save save g5 "$T/g5.save"
+dry restore restore "$T/g5.save"
+dry pre-migrate pre-migrate g5
+dry post-migrate-back post-migrate g5
 unset DRY_EXPECT_CHANGES
 # Commands that fail: the dry run fails the same way, having changed nothing.
 dry no-such-pf pf-enable enp9s9f9 2
