@@ -21,7 +21,7 @@ usage: run-tier$tier [--builddir DIR] [--tests FILE|DIR]... [--logs DIR] [--time
                   (default: BUILDDIR/tests/vm/logs/tier$tier)
   --timeout SECS  global limit for the whole boot + run (default: $default_timeout)
 environment: SRIOV_VM_CACHE SRIOV_VM_ACCEL=kvm|tcg SRIOV_VM_KVER SRIOV_VM_XEN
-             SRIOV_VM_TEST_TIMEOUT (per test, default 300)
+             SRIOV_VM_TEST_TIMEOUT (per test, default 600)
 USAGE
     exit 2
 }
@@ -166,7 +166,7 @@ vm_main() {
         echo "SRIOV_VM_ASSETS=$assets"
         echo "SRIOV_VM_KVER=$kver"
         echo "SRIOV_VM_OUT=/vmshare/out"
-        echo "SRIOV_VM_TEST_TIMEOUT=${SRIOV_VM_TEST_TIMEOUT:-300}"
+        echo "SRIOV_VM_TEST_TIMEOUT=${SRIOV_VM_TEST_TIMEOUT:-600}"
     } >"$share/env"
     vm_paths "$SRCDIR" "$builddir" "$assets" >"$share/paths"
 
