@@ -1,4 +1,8 @@
 #!/bin/bash
+# Not in the default tier-2 run yet: it passed 59/59 in three runs, but once, on a
+# heavily loaded machine, the ifupdown unplug probe lost its last 0.4 s of answers
+# (5.6 s after the failover, which itself had worked), not explained yet.  Run it with
+#   tests/vm/run-tier2 --tests tests/vm/explore/guest-failover.sh
 # The guest side of live migration with a VF (tools/guest), on a real kernel:
 # the installer's files, run by the real ifupdown + ifenslave, udevd and
 # systemd-networkd, in a network namespace "guest" standing for the domU.
