@@ -20,10 +20,19 @@ static bool is_end(const struct column *col)
     return !col->header && !col->key;
 }
 
+/* By hand, not snprintf: pf-list --json has one for each of thousands of VFs. */
 void cell_num(struct cell *c, long long v)
 {
-    snprintf(c->buf, sizeof(c->buf), "%lld", v);
-    c->s = c->buf;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    char *p = c->buf + sizeof(c->buf);
+
+    *--p = '\0';
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    c->s = p;
 }
 
 void cell_opt_num(struct cell *c, long long v)
@@ -40,6 +49,20 @@ void cell_hex(struct cell *c, int digits, unsigned int v)
     c->s = c->buf;
 }
 
+/* ASCII is UTF-8 already: json_str's cleaning copy, one per string of every VF in
+ * pf-list --json, would change nothing. */
+static void cell_str(yajl_gen g, const char *s)
+{
+    size_t n = 0;
+
+    while (s[n] && !(s[n] & 0x80))
+        n++;
+    if (s[n])
+        json_str(g, s);
+    else
+        yajl_gen_string(g, (const unsigned char *)s, n);
+}
+
 void json_cell(yajl_gen g, enum col_type type, const char *s)
 {
     char hex[40];
@@ -52,9 +75,9 @@ void json_cell(yajl_gen g, enum col_type type, const char *s)
         yajl_gen_bool(g, !strcmp(s, "on"));
     } else if (type == COL_HEX) {
         snprintf(hex, sizeof(hex), "0x%s", s);
-        json_str(g, hex);
+        cell_str(g, hex);
     } else {
-        json_str(g, s);
+        cell_str(g, s);
     }
 }
 
@@ -80,7 +103,7 @@ void list_json_object(yajl_gen g, const struct column *cols, const void *row)
         } else if (col->type == COL_LIST) {
             yajl_gen_array_open(g);
             for (; get(col, row, &c); c.i++)
-                json_str(g, c.s);
+                cell_str(g, c.s);
             yajl_gen_array_close(g);
         } else {
             json_cell(g, col->type, get(col, row, &c));

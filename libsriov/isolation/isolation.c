@@ -19,6 +19,7 @@
 
 #include "internal.h"
 #include "hv/hv.h"
+#include "hv/holders.h"
 #include "isolation/isolation.h"
 #include "sysfs/sysfs.h"
 
@@ -71,7 +72,7 @@ static int check_group_member(struct sriov_ctx *ctx, struct sriov_hv *hv, const 
     char drv[NAME_MAX + 1];
     int rc;
 
-    rc = hv->ops->device_owner(hv, bdf, &dom);
+    rc = sriov__hv_holder(ctx, hv, bdf, &dom);
     if (rc == 0) {
         *clean = false;
         return sriov__isolation_add(r, "device-group", SRIOV_ISOLATION_FAILED,

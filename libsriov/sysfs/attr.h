@@ -4,8 +4,9 @@
 #ifndef SRIOV_SYSFS_ATTR_H
 #define SRIOV_SYSFS_ATTR_H
 
-#include <dirent.h>
 #include <stddef.h>
+
+#include "sysfs/sysfs.h"
 
 /* The value, trailing newline and blanks stripped. */
 int sriov__attr_read_at(int dirfd, const char *name, char *buf, size_t len);
@@ -16,6 +17,8 @@ int sriov__attr_parse_int(const char *value, long *out);
 int sriov__attr_readlink_base_at(int dirfd, const char *name, char *buf, size_t len);
 /* Write value in one write(2): the kernel parses each write as a whole. */
 int sriov__attr_write_at(int dirfd, const char *name, const char *value);
-int sriov__attr_opendir_at(int dirfd, const char *name, DIR **ret);
+/* Each entry of a directory but "." and "..", in the kernel's order, until fn
+ * returns non-zero (which the listing then returns); -errno if it cannot be read. */
+int sriov__attr_list_at(int dirfd, const char *name, sriov__entry_fn *fn, void *arg);
 
 #endif

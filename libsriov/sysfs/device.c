@@ -1,7 +1,6 @@
 /* What every PCI function has, PF or VF: ids, names, driver, netdevs, NUMA node. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,28 +17,26 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int add_netdev(void *arg, const char *name)
+{
+    struct sriov_dev *dev = arg;
+
+    if (name[0] == '.')
+        return 0;
+    return sriov__strv_push(&dev->netdevs, &dev->n_netdevs, strdup(name));
+}
+
 /* The interfaces under the function's net/, sorted; a function without one has no net/. */
 static int load_netdevs(struct sriov_ctx *ctx, struct sriov_dev *dev)
 {
-    struct dirent *de;
-    DIR *dir = NULL;
     int rc;
 
-    rc = sriov__pci_dev_opendir(ctx, dev->bdf, "net", &dir);
+    rc = sriov__pci_dev_list(ctx, dev->bdf, "net", add_netdev, dev);
     if (rc)
         return rc == -ENOENT ? 0 : rc;
-    while ((de = readdir(dir))) {
-        if (de->d_name[0] == '.')
-            continue;
-        rc = sriov__strv_push(&dev->netdevs, &dev->n_netdevs, strdup(de->d_name));
-        if (rc)
-            goto out;
-    }
     if (dev->n_netdevs > 1)
         qsort(dev->netdevs, dev->n_netdevs, sizeof(*dev->netdevs), cmp_str);
-out:
-    closedir(dir);
-    return rc;
+    return 0;
 }
 
 int sriov__dev_load_driver(struct sriov_ctx *ctx, struct sriov_dev *dev)
@@ -56,6 +53,201 @@ int sriov__dev_load_driver(struct sriov_ctx *ctx, struct sriov_dev *dev)
         return rc;
     dev->driver = strdup(name);
     return dev->driver ? 0 : -ENOMEM;
+}
+
+/* ---- discovery's index of the host's drivers and interfaces ---- */
+
+/*
+ * Each listing is sorted by function, and discovery asks for functions in BDF
+ * order (PFs in order, each PF's VFs by index), so a look-up starts where the last
+ * one ended: mostly the next entry, read in memory order, on any size of host.
+ */
+struct link {
+    char bdf[SRIOV_BDF_LEN];
+    char *name;                   /* drivers: in driver_names; interfaces: owned */
+};
+
+struct links {
+    struct link *v;
+    size_t n, cap;
+    size_t finger;                /* where the last look-up ended */
+    bool known;                   /* listed; otherwise each function's own is read */
+};
+
+struct sriov__dev_index {
+    struct links drivers, netifs;
+    char **driver_names;
+    size_t n_driver_names;
+};
+
+/* bdf is shorter than SRIOV_BDF_LEN; name is not copied. */
+static int links_add(struct links *l, const char *bdf, char *name)
+{
+    struct link *v;
+
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        v = realloc(l->v, l->cap * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        l->v = v;
+    }
+    memcpy(l->v[l->n].bdf, bdf, strlen(bdf) + 1);
+    l->v[l->n++].name = name;
+    return 0;
+}
+
+static int add_driver(void *arg, const char *bdf, const char *driver)
+{
+    struct sriov__dev_index *ix = arg;
+    size_t n = ix->n_driver_names;
+    int rc;
+
+    if (strlen(bdf) >= SRIOV_BDF_LEN)
+        return 0;               /* no function discovery loads */
+    /* A driver's functions come one after another: one copy of its name. */
+    if (!n || strcmp(ix->driver_names[n - 1], driver)) {
+        rc = sriov__strv_push(&ix->driver_names, &ix->n_driver_names, strdup(driver));
+        if (rc)
+            return rc;
+    }
+    return links_add(&ix->drivers, bdf, ix->driver_names[ix->n_driver_names - 1]);
+}
+
+static int add_netif(void *arg, const char *bdf, const char *ifname)
+{
+    struct sriov__dev_index *ix = arg;
+    char *name;
+    int rc;
+
+    if (strlen(bdf) >= SRIOV_BDF_LEN)
+        return 0;
+    name = strdup(ifname);
+    if (!name)
+        return -ENOMEM;
+    rc = links_add(&ix->netifs, bdf, name);
+    if (rc)
+        free(name);
+    return rc;
+}
+
+/* By function, then name: a function's interfaces in load_netdevs' order. */
+static int cmp_link(const void *a, const void *b)
+{
+    const struct link *x = a, *y = b;
+    int c = strcmp(x->bdf, y->bdf);
+
+    return c ? c : strcmp(x->name, y->name);
+}
+
+/* A listing counts when it was read in full; out of memory fails discovery. */
+static int listed(struct links *l, int rc)
+{
+    l->known = rc == 0;
+    if (l->known && l->n > 1)
+        qsort(l->v, l->n, sizeof(*l->v), cmp_link);
+    return rc == -ENOMEM ? rc : 0;
+}
+
+int sriov__dev_index_load(struct sriov_ctx *ctx, struct sriov__dev_index **ret)
+{
+    struct sriov__dev_index *ix;
+    int rc = 0;
+
+    *ret = NULL;
+    ix = calloc(1, sizeof(*ix));
+    if (!ix)
+        return -ENOMEM;
+    /* A dry run's drivers are what it planned: sriov__pci_dev_link knows those. */
+    if (!ctx->n_plan_overlay)
+        rc = listed(&ix->drivers, sriov__pci_drivers_list(ctx, add_driver, ix));
+    if (!rc)
+        rc = listed(&ix->netifs, sriov__netifs_list(ctx, add_netif, ix));
+    if (rc) {
+        sriov__dev_index_free(ix);
+        return rc;
+    }
+    *ret = ix;
+    return 0;
+}
+
+void sriov__dev_index_free(struct sriov__dev_index *ix)
+{
+    if (!ix)
+        return;
+    for (size_t i = 0; i < ix->netifs.n; i++)
+        free(ix->netifs.v[i].name);
+    free(ix->netifs.v);
+    free(ix->drivers.v);
+    sriov__strv_free(ix->driver_names, ix->n_driver_names);
+    free(ix);
+}
+
+/* The first of bdf's links, *n of them: galloping on from the finger when bdf is
+ * not before it, a binary search of the whole listing otherwise. */
+static struct link *links_of(struct links *l, const char *bdf, size_t *n)
+{
+    size_t lo = 0, hi = l->n, step = 1;
+
+    if (l->finger < l->n && strcmp(l->v[l->finger].bdf, bdf) < 0) {
+        lo = l->finger + 1;
+        while (lo + step <= l->n && strcmp(l->v[lo + step - 1].bdf, bdf) < 0) {
+            lo += step;
+            step *= 2;
+        }
+        hi = lo + step - 1 < l->n ? lo + step - 1 : l->n;
+    }
+    while (lo < hi) {           /* the first not before bdf */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(l->v[mid].bdf, bdf) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (*n = 0; lo + *n < l->n && !strcmp(l->v[lo + *n].bdf, bdf); (*n)++)
+        ;
+    l->finger = lo;
+    return l->v + lo;
+}
+
+static int index_driver(struct sriov__dev_index *ix, struct sriov_dev *dev)
+{
+    const struct link *l;
+    size_t n;
+
+    free(dev->driver);
+    dev->driver = NULL;
+    l = links_of(&ix->drivers, dev->bdf, &n);
+    if (!n)
+        return 0;
+    dev->driver = strdup(l->name);
+    return dev->driver ? 0 : -ENOMEM;
+}
+
+/* The function's interfaces, taken over from the index: a discovery loads each
+ * function once.  -ENODATA if they are gone (then they are read). */
+static int index_netdevs(struct sriov__dev_index *ix, struct sriov_dev *dev)
+{
+    struct link *l;
+    size_t n;
+    char **v;
+
+    l = links_of(&ix->netifs, dev->bdf, &n);
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!l[i].name)
+            return -ENODATA;
+    v = realloc(dev->netdevs, (dev->n_netdevs + n) * sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    dev->netdevs = v;
+    for (size_t i = 0; i < n; i++) {
+        v[dev->n_netdevs++] = l[i].name;
+        l[i].name = NULL;
+    }
+    return 0;
 }
 
 static int read_ids(struct sriov_ctx *ctx, struct sriov_dev *dev)
@@ -83,36 +275,52 @@ static int read_ids(struct sriov_ctx *ctx, struct sriov_dev *dev)
     return 0;
 }
 
-static int load_links(struct sriov_ctx *ctx, struct sriov_dev *dev)
+/* ix NULL or not listed: the function's own driver link and net/. */
+static int load_links(struct sriov_ctx *ctx, struct sriov_dev *dev, struct sriov__dev_index *ix)
 {
     int rc;
 
-    rc = sriov__dev_load_driver(ctx, dev);
+    if (ix && ix->drivers.known)
+        rc = index_driver(ix, dev);
+    else
+        rc = sriov__dev_load_driver(ctx, dev);
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot read its driver link", dev->bdf);
-    rc = load_netdevs(ctx, dev);
+    rc = ix && ix->netifs.known ? index_netdevs(ix, dev) : -ENODATA;
+    if (rc == -ENODATA)
+        rc = load_netdevs(ctx, dev);
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot list its network interfaces", dev->bdf);
     return 0;
 }
 
-int sriov__dev_load(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev)
+/* snprintf's cut without its cost: discovery sets one per VF. */
+static void set_bdf(struct sriov_ctx *ctx, struct sriov_dev *dev, const char *bdf)
+{
+    size_t n = strnlen(bdf, sizeof(dev->bdf) - 1);
+
+    dev->ctx = ctx;
+    memcpy(dev->bdf, bdf, n);
+    dev->bdf[n] = '\0';
+}
+
+int sriov__dev_load(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev,
+                    struct sriov__dev_index *ix)
 {
     int rc;
 
-    dev->ctx = ctx;
-    snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+    set_bdf(ctx, dev, bdf);
     dev->numa_node = -1;
     rc = read_ids(ctx, dev);
-    return rc ? rc : load_links(ctx, dev);
+    return rc ? rc : load_links(ctx, dev, ix);
 }
 
-int sriov__dev_load_lazy(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev)
+int sriov__dev_load_lazy(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev,
+                         struct sriov__dev_index *ix)
 {
-    dev->ctx = ctx;
-    snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+    set_bdf(ctx, dev, bdf);
     dev->ids_pending = true;
-    return load_links(ctx, dev);
+    return load_links(ctx, dev, ix);
 }
 
 /* Accessors are logically const; the first one to need the ids reads them.  If

@@ -1,7 +1,6 @@
 /* Discovery: PFs are functions with sriov_totalvfs; their VFs are the virtfnN links. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,18 +10,33 @@
 #include "internal.h"
 #include "sysfs/sysfs.h"
 
-static void vf_free(struct sriov_vf *vf)
+/* A PF's VFs live in one block, vfs[0] its start: thousands of them are not
+ * thousands of allocations. */
+static int pf_vfs_alloc(struct sriov_pf *pf, size_t n)
 {
-    if (!vf)
-        return;
-    sriov__dev_dispose(&vf->dev);
-    free(vf);
+    struct sriov_vf *block;
+
+    if (!n)
+        return 0;
+    pf->vfs = calloc(n, sizeof(*pf->vfs));
+    block = calloc(n, sizeof(*block));
+    if (!pf->vfs || !block) {
+        free(pf->vfs);
+        free(block);
+        pf->vfs = NULL;
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        pf->vfs[i] = &block[i];
+    return 0;
 }
 
 static void pf_vfs_free(struct sriov_pf *pf)
 {
     for (size_t i = 0; i < pf->n_vfs; i++)
-        vf_free(pf->vfs[i]);
+        sriov__dev_dispose(&pf->vfs[i]->dev);
+    if (pf->vfs)
+        free(pf->vfs[0]);
     free(pf->vfs);
     pf->vfs = NULL;
     pf->n_vfs = 0;
@@ -47,29 +61,101 @@ void sriov__pfs_free(struct sriov_ctx *ctx)
     ctx->scanned = false;
 }
 
-static int cmp_pf(const void *a, const void *b)
+/* What a discovery of every PF reads once for all of them. */
+struct scan {
+    struct function {
+        char bdf[SRIOV_BDF_LEN];  /* first: a struct function compares as its BDF */
+        bool vf;                  /* a VF of a PF already loaded */
+    } *fns;                       /* bus/pci/devices, in BDF order */
+    size_t n_fns, cap_fns;
+    struct sriov__dev_index *ix;
+};
+
+static int cmp_bdf(const void *a, const void *b)
 {
-    const struct sriov_pf *x = *(struct sriov_pf *const *)a, *y = *(struct sriov_pf *const *)b;
-    return strcmp(x->dev.bdf, y->dev.bdf);
+    return strcmp(a, b);
 }
 
-static int load_vf(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int index,
-                   struct sriov_vf **ret)
+/* The PF's domain and routing ID (bus << 8 | devfn). */
+static bool pf_rid(const struct sriov_pf *pf, unsigned int *domain, unsigned int *rid)
 {
-    char bdf[NAME_MAX + 1];
-    struct sriov_vf *vf;
+    unsigned int bus, dev, fn;
+
+    if (sscanf(pf->dev.bdf, "%x:%x:%x.%x", domain, &bus, &dev, &fn) != 4)
+        return false;
+    *rid = (bus << 8) | (dev << 3) | fn;
+    return true;
+}
+
+/* "%04x:%02x:%02x.%x" by hand: discovery makes one per VF, and snprintf would
+ * cost more than the rest of the VF. */
+static void vf_address(unsigned int domain, unsigned int rid, char bdf[SRIOV_BDF_LEN])
+{
+    const unsigned int field[4] = { domain & 0xffff, (rid >> 8) & 0xff, (rid >> 3) & 0x1f,
+                                    rid & 7 };
+    const int digits[4] = { 4, 2, 2, 1 };
+    char *p = bdf;
+
+    for (int f = 0; f < 4; f++) {
+        for (int d = digits[f] - 1; d >= 0; d--)
+            *p++ = "0123456789abcdef"[(field[f] >> (4 * d)) & 0xf];
+        *p++ = "::.\0"[f];
+    }
+}
+
+/* Where the kernel put a PF's VFs: VF 0's routing ID, or UINT_MAX when not known. */
+struct vf_place {
+    unsigned int domain, first;
+};
+
+/*
+ * The address of the VF behind virtfn<index[i]>.  When the links are exactly
+ * virtfn0 to virtfn<numvfs - 1>, the kernel made each at the address it computes
+ * from the PF (drivers/pci/iov.c pci_iov_virtfn_bus/devfn, as a dry run predicts
+ * them): VF 0's routing ID plus i times VF Stride.  A discovery takes that address
+ * when bus/pci/devices lists it and no other PF has it, rather than read a link
+ * per VF; otherwise the link is read.  Either way the function is marked a VF.
+ */
+static int vf_bdf(struct sriov_ctx *ctx, const struct sriov_pf *pf,
+                  const struct sriov__virtfns *links, size_t i, const struct vf_place *place,
+                  struct scan *s, char bdf[NAME_MAX + 1])
+{
+    unsigned int index = links->index[i];
+    unsigned long rid = (unsigned long)place->first + (unsigned long)index * pf->vf_stride;
+    struct function *fn = NULL;
     int rc;
 
-    rc = sriov__pci_virtfn(ctx, pf->dev.bdf, index, bdf, sizeof(bdf));
+    if (s && place->first != UINT_MAX && rid <= 0xffff) {
+        vf_address(place->domain, (unsigned int)rid, bdf);
+        fn = bsearch(bdf, s->fns, s->n_fns, sizeof(*s->fns), cmp_bdf);
+        if (fn && fn->vf)
+            fn = NULL;          /* another PF's: this PF's numbers are not the kernel's */
+    }
+    if (!fn) {
+        rc = sriov__pci_virtfns_bdf(links, i, bdf, NAME_MAX + 1);
+        if (rc)
+            return sriov__fail(ctx, rc, "%s: cannot read virtfn%u", pf->dev.bdf, index);
+        if (!sriov__is_bdf(bdf))
+            return sriov__fail(ctx, -EPROTO, "%s: virtfn%u points at '%s', not a PCI address",
+                               pf->dev.bdf, index, bdf);
+        if (s)
+            fn = bsearch(bdf, s->fns, s->n_fns, sizeof(*s->fns), cmp_bdf);
+    }
+    if (fn)
+        fn->vf = true;
+    return 0;
+}
+
+static int load_vf(struct sriov_ctx *ctx, struct sriov_pf *pf, const struct sriov__virtfns *links,
+                   size_t i, const struct vf_place *place, struct scan *s, struct sriov_vf *vf)
+{
+    char bdf[NAME_MAX + 1];
+    int rc;
+
+    rc = vf_bdf(ctx, pf, links, i, place, s, bdf);
     if (rc)
-        return sriov__fail(ctx, rc, "%s: cannot read virtfn%u", pf->dev.bdf, index);
-    if (!sriov__is_bdf(bdf))
-        return sriov__fail(ctx, -EPROTO, "%s: virtfn%u points at '%s', not a PCI address",
-                           pf->dev.bdf, index, bdf);
-    vf = calloc(1, sizeof(*vf));
-    if (!vf)
-        return -ENOMEM;
-    vf->index = index;
+        return rc;
+    vf->index = links->index[i];
     vf->pf = pf;
     /* What the kernel itself gives a new VF (drivers/pci/iov.c pci_iov_add_virtfn):
      * the PF's vendor, the SR-IOV capability's VF device ID; sysfs refines it. */
@@ -77,40 +163,32 @@ static int load_vf(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int inde
     vf->dev.device = pf->vf_device;
     vf->dev.class = pf->dev.class;
     vf->dev.numa_node = pf->dev.numa_node;
-    rc = sriov__dev_load_lazy(ctx, bdf, &vf->dev);
-    if (rc) {
-        vf_free(vf);
-        return rc;
-    }
-    *ret = vf;
-    return 0;
+    rc = sriov__dev_load_lazy(ctx, bdf, &vf->dev, s ? s->ix : NULL);
+    if (rc)
+        sriov__dev_dispose(&vf->dev);
+    return rc;
 }
 
-/* The VFs in index order, as their virtfnN links show them. */
-static int load_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf)
+/* The VFs in index order, as their virtfnN links show them; s NULL for one PF alone. */
+static int load_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf, struct scan *s)
 {
-    unsigned int *indexes = NULL;
-    size_t n = 0;
+    struct vf_place place = { .first = UINT_MAX };
+    struct sriov__virtfns links;
+    unsigned int rid;
     int rc;
 
-    rc = sriov__pci_virtfn_indexes(ctx, pf->dev.bdf, &indexes, &n);
+    rc = sriov__pci_virtfns_open(ctx, pf->dev.bdf, pf->numvfs, &links);
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot open its sysfs directory", pf->dev.bdf);
-    if (n) {
-        pf->vfs = calloc(n, sizeof(*pf->vfs));
-        if (!pf->vfs) {
-            rc = -ENOMEM;
-            goto out;
-        }
+    if (links.dense && pf_rid(pf, &place.domain, &rid))
+        place.first = rid + pf->vf_offset;
+    rc = pf_vfs_alloc(pf, links.n);
+    for (size_t i = 0; i < links.n && !rc; i++) {
+        rc = load_vf(ctx, pf, &links, i, &place, s, pf->vfs[i]);
+        if (!rc)
+            pf->n_vfs++;
     }
-    for (size_t i = 0; i < n; i++) {
-        rc = load_vf(ctx, pf, indexes[i], &pf->vfs[pf->n_vfs]);
-        if (rc)
-            goto out;
-        pf->n_vfs++;
-    }
-out:
-    free(indexes);
+    sriov__pci_virtfns_close(&links);
     return rc;
 }
 
@@ -174,14 +252,14 @@ static int remember(struct sriov_ctx *ctx, const char *pf, unsigned int n)
     return 0;
 }
 
-static int load_pf(struct sriov_ctx *ctx, struct sriov_pf *pf)
+static int load_pf(struct sriov_ctx *ctx, struct sriov_pf *pf, struct scan *s)
 {
     const struct sriov__planned_numvfs *p;
     int rc;
 
     rc = load_pf_attrs(ctx, pf);
     if (!rc)
-        rc = load_vfs(ctx, pf);
+        rc = load_vfs(ctx, pf, s);
     /* A dry run sees the VF counts it would have set, not the host's. */
     if (!rc && ctx->n_plan_numvfs && (p = planned(ctx, pf->dev.bdf)))
         rc = sriov__pf_predict_vfs(ctx, pf, p->numvfs);
@@ -195,7 +273,7 @@ int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf)
     pf_vfs_free(pf);
     rc = sriov__dev_load_driver(ctx, &pf->dev);
     if (!rc)
-        rc = load_pf(ctx, pf);
+        rc = load_pf(ctx, pf, NULL);
     return rc;
 }
 
@@ -206,7 +284,7 @@ int sriov__pf_reload(struct sriov_ctx *ctx, struct sriov_pf *pf)
  */
 int sriov__pf_predict_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n)
 {
-    unsigned int domain, bus, dev, fn, rid;
+    unsigned int domain, rid;
     int rc;
 
     rc = remember(ctx, pf->dev.bdf, n);
@@ -216,20 +294,15 @@ int sriov__pf_predict_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned i
     pf->numvfs = n;
     if (!n)
         return 0;
-    if (sscanf(pf->dev.bdf, "%x:%x:%x.%x", &domain, &bus, &dev, &fn) != 4)
+    if (!pf_rid(pf, &domain, &rid))
         return sriov__fail(ctx, -EINVAL, "%s: not a PCI address", pf->dev.bdf);
-    pf->vfs = calloc(n, sizeof(*pf->vfs));
-    if (!pf->vfs)
-        return -ENOMEM;
-    rid = (bus << 8) | (dev << 3) | fn;
+    rc = pf_vfs_alloc(pf, n);
+    if (rc)
+        return rc;
     for (unsigned int i = 0; i < n; i++) {
         unsigned int vrid = rid + pf->vf_offset + i * pf->vf_stride;
-        struct sriov_vf *vf = calloc(1, sizeof(*vf));
+        struct sriov_vf *vf = pf->vfs[i];
 
-        if (!vf) {
-            rc = -ENOMEM;
-            break;
-        }
         vf->index = i;
         vf->pf = pf;
         vf->predicted = true;
@@ -238,14 +311,13 @@ int sriov__pf_predict_vfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned i
         vf->dev.device = pf->vf_device;
         vf->dev.class = pf->dev.class;
         vf->dev.numa_node = pf->dev.numa_node;
-        snprintf(vf->dev.bdf, sizeof(vf->dev.bdf), "%04x:%02x:%02x.%x", domain,
-                 (vrid >> 8) & 0xff, (vrid >> 3) & 0x1f, vrid & 7);
-        pf->vfs[pf->n_vfs++] = vf;
+        vf_address(domain, vrid, vf->dev.bdf);
+        pf->n_vfs++;
     }
-    return rc;
+    return 0;
 }
 
-static int add_pf(struct sriov_ctx *ctx, const char *bdf, size_t *cap)
+static int add_pf(struct sriov_ctx *ctx, const char *bdf, size_t *cap, struct scan *s)
 {
     struct sriov_pf *pf;
     int rc;
@@ -261,9 +333,9 @@ static int add_pf(struct sriov_ctx *ctx, const char *bdf, size_t *cap)
     pf = calloc(1, sizeof(*pf));
     if (!pf)
         return -ENOMEM;
-    rc = sriov__dev_load(ctx, bdf, &pf->dev);
+    rc = sriov__dev_load(ctx, bdf, &pf->dev, s->ix);
     if (!rc)
-        rc = load_pf(ctx, pf);
+        rc = load_pf(ctx, pf, s);
     if (rc) {
         pf_free(pf);
         return rc;
@@ -272,31 +344,61 @@ static int add_pf(struct sriov_ctx *ctx, const char *bdf, size_t *cap)
     return 0;
 }
 
+static int add_function(void *arg, const char *name)
+{
+    struct scan *s = arg;
+    struct function *v;
+
+    if (strlen(name) >= SRIOV_BDF_LEN)
+        return 0;               /* no PCI address is that long */
+    if (s->n_fns == s->cap_fns) {
+        s->cap_fns = s->cap_fns ? s->cap_fns * 2 : 256;
+        v = realloc(s->fns, s->cap_fns * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        s->fns = v;
+    }
+    memcpy(s->fns[s->n_fns].bdf, name, strlen(name) + 1);
+    s->fns[s->n_fns++].vf = false;
+    return 0;
+}
+
+/*
+ * Functions are taken in BDF order, so that each PF comes before its VFs (their
+ * routing IDs are the PF's plus First VF Offset, at least 1).  A VF has no SR-IOV
+ * capability (the PCIe spec forbids it), so the VFs of the PFs loaded are not
+ * asked whether they are PFs: on a big host that is most functions.
+ */
 int sriov_ctx_scan(struct sriov_ctx *ctx)
 {
-    struct dirent *de;
-    DIR *dir = NULL;
+    struct scan s = { 0 };
     size_t cap = 0;
     int rc;
 
     sriov__pfs_free(ctx);
-    rc = sriov__pci_devs_opendir(ctx, &dir);
+    rc = sriov__pci_devs_list(ctx, add_function, &s);
     if (rc)
-        return rc;
-    while ((de = readdir(dir))) {
+        goto out;
+    if (s.n_fns > 1)
+        qsort(s.fns, s.n_fns, sizeof(*s.fns), cmp_bdf);
+    for (size_t i = 0; i < s.n_fns; i++) {
+        const char *bdf = s.fns[i].bdf;
+
         /* A function is a PF exactly when the kernel gives it sriov_totalvfs. */
-        if (!sriov__is_bdf(de->d_name) ||
-            !sriov__pci_dev_exists(ctx, de->d_name, "sriov_totalvfs"))
+        if (s.fns[i].vf || !sriov__is_bdf(bdf) ||
+            !sriov__pci_dev_exists(ctx, bdf, "sriov_totalvfs"))
             continue;
-        rc = add_pf(ctx, de->d_name, &cap);
+        if (!s.ix)              /* a host without PFs need not be indexed */
+            rc = sriov__dev_index_load(ctx, &s.ix);
+        if (!rc)
+            rc = add_pf(ctx, bdf, &cap, &s);
         if (rc)
             goto out;
     }
-    if (ctx->n_pfs > 1)
-        qsort(ctx->pfs, ctx->n_pfs, sizeof(*ctx->pfs), cmp_pf);
-    ctx->scanned = true;
+    ctx->scanned = true;        /* PFs in BDF order, as the functions are */
 out:
-    closedir(dir);
+    sriov__dev_index_free(s.ix);
+    free(s.fns);
     if (rc)
         sriov__pfs_free(ctx);
     return rc;

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -54,26 +53,34 @@ static int root_path(const struct sriov_ctx *ctx, char *buf, size_t len, const c
     return format_path(buf, len, "%s/%s/%s/%s", ctx->sysfs_root, rel, name, tail);
 }
 
-/*
- * bus/pci/devices, opened once per context and kept: discovery reads a few
- * attributes of each of thousands of functions, and openat() below this
- * descriptor spares each read the walk from the root.  A failure is not kept,
- * so a root that appears later is found.
- */
-static int pci_devices_fd(struct sriov_ctx *ctx)
+/* Open <root>/<rel> as a directory; -errno. */
+static int open_root_dir(const struct sriov_ctx *ctx, const char *rel)
 {
     char path[PATH_MAX];
     int fd, rc;
 
-    if (ctx->pci_devices_fd >= 0)
-        return ctx->pci_devices_fd;
-    rc = root_path(ctx, path, sizeof(path), PCI_DEVICES_DIR, NULL, NULL);
+    rc = root_path(ctx, path, sizeof(path), rel, NULL, NULL);
     if (rc)
         return rc;
     fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ctx->pci_devices_fd = fd;
+    return fd < 0 ? -errno : fd;
+}
+
+/*
+ * bus/pci/devices, opened once per context and kept: a context reads the
+ * attributes of many functions, and openat() below this descriptor spares each
+ * read the walk from the root.  A failure is not kept,
+ * so a root that appears later is found.
+ */
+static int pci_devices_fd(struct sriov_ctx *ctx)
+{
+    int fd;
+
+    if (ctx->pci_devices_fd >= 0)
+        return ctx->pci_devices_fd;
+    fd = open_root_dir(ctx, PCI_DEVICES_DIR);
+    if (fd >= 0)
+        ctx->pci_devices_fd = fd;
     return fd;
 }
 
@@ -216,15 +223,14 @@ int sriov__pci_dev_open(struct sriov_ctx *ctx, const char *bdf, const char *attr
     return fd < 0 ? -errno : fd;
 }
 
-int sriov__pci_dev_opendir(struct sriov_ctx *ctx, const char *bdf, const char *subdir,
-                           DIR **ret)
+int sriov__pci_dev_list(struct sriov_ctx *ctx, const char *bdf, const char *subdir,
+                        sriov__entry_fn *fn, void *arg)
 {
     char rel[PATH_MAX];
     int dirfd;
 
-    *ret = NULL;
     dirfd = pci_dev_at(ctx, bdf, subdir, rel, sizeof(rel));
-    return dirfd < 0 ? dirfd : sriov__attr_opendir_at(dirfd, rel, ret);
+    return dirfd < 0 ? dirfd : sriov__attr_list_at(dirfd, rel, fn, arg);
 }
 
 int sriov__pci_dev_path(struct sriov_ctx *ctx, const char *bdf, char *buf, size_t len)
@@ -244,19 +250,18 @@ int sriov__pci_dev_unbind(struct sriov_ctx *ctx, const char *bdf)
     return sriov__pci_dev_write(ctx, bdf, "driver/unbind", bdf);
 }
 
-int sriov__pci_devs_opendir(struct sriov_ctx *ctx, DIR **ret)
+int sriov__pci_devs_list(struct sriov_ctx *ctx, sriov__entry_fn *fn, void *arg)
 {
     int fd, rc;
 
-    *ret = NULL;
     fd = pci_devices_fd(ctx);
     if (fd < 0)
         return sriov__fail(ctx, fd, "cannot open %s/" PCI_DEVICES_DIR, ctx->sysfs_root);
-    /* A descriptor of its own: a dup() would share the kept one's read position. */
-    rc = sriov__attr_opendir_at(fd, ".", ret);
-    if (rc)
+    /* A descriptor of its own ("."): the kept one's read position is shared. */
+    rc = sriov__attr_list_at(fd, ".", fn, arg);
+    if (rc < 0)
         return sriov__fail(ctx, rc, "cannot list %s/" PCI_DEVICES_DIR, ctx->sysfs_root);
-    return 0;
+    return rc;
 }
 
 int sriov__pci_bus_path(struct sriov_ctx *ctx, char *buf, size_t len)
@@ -287,16 +292,6 @@ static bool virtfn_index(const char *name, unsigned int *index)
     return true;
 }
 
-int sriov__pci_virtfn(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index, char *buf,
-                      size_t len)
-{
-    char name[32];
-    int rc;
-
-    rc = virtfn_name(name, sizeof(name), index);
-    return rc ? rc : sriov__pci_dev_link(ctx, pf_bdf, name, buf, len);
-}
-
 bool sriov__pci_virtfn_exists(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index,
                               bool follow)
 {
@@ -315,44 +310,93 @@ static int cmp_uint(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int sriov__pci_virtfn_indexes(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int **ret,
-                              size_t *n)
+static int add_virtfn(void *arg, const char *name)
 {
-    unsigned int *v = NULL, index;
-    size_t count = 0, cap = 0;
-    struct dirent *de;
-    DIR *dir;
+    struct sriov__virtfns *v = arg;
+    unsigned int index, *nv;
+
+    if (!virtfn_index(name, &index))
+        return 0;
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 64;
+        nv = realloc(v->index, v->cap * sizeof(*nv));
+        if (!nv)
+            return -ENOMEM;
+        v->index = nv;
+    }
+    v->index[v->n++] = index;
+    return 0;
+}
+
+static bool virtfn_at(int dirfd, unsigned int index)
+{
+    char name[32];
+
+    return virtfn_name(name, sizeof(name), index) == 0 &&
+           faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/*
+ * The kernel makes a PF's links virtfn0 to virtfn<numvfs - 1> together, and
+ * removes them together (drivers/pci/iov.c sriov_add_vfs, sriov_del_vfs).  So when
+ * the last of them is there and the one after it is not, the indexes are known
+ * without listing the PF's directory (some 300 entries with 256 VFs).  Anything
+ * else, a change under way or a dry run's planned count, gets the listing.
+ */
+static int virtfns_dense(struct sriov__virtfns *v, unsigned int numvfs)
+{
+    if (virtfn_at(v->dirfd, numvfs) || (numvfs && !virtfn_at(v->dirfd, numvfs - 1)))
+        return -ESRCH;
+    v->index = malloc((numvfs ? numvfs : 1) * sizeof(*v->index));
+    if (!v->index)
+        return -ENOMEM;
+    for (v->n = 0; v->n < numvfs; v->n++)
+        v->index[v->n] = v->n;
+    v->cap = v->n;
+    v->dense = true;
+    return 0;
+}
+
+int sriov__pci_virtfns_open(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int numvfs,
+                            struct sriov__virtfns *v)
+{
+    char rel[PATH_MAX];
+    int dirfd, rc;
+
+    *v = (struct sriov__virtfns){ .dirfd = -1 };
+    dirfd = pci_dev_at(ctx, pf_bdf, NULL, rel, sizeof(rel));
+    if (dirfd < 0)
+        return dirfd;
+    v->dirfd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (v->dirfd < 0)
+        return -errno;
+    rc = virtfns_dense(v, numvfs);
+    if (rc == -ESRCH)
+        rc = sriov__attr_list_at(v->dirfd, ".", add_virtfn, v);
+    if (rc) {
+        sriov__pci_virtfns_close(v);
+        return rc;
+    }
+    if (v->n > 1)
+        qsort(v->index, v->n, sizeof(*v->index), cmp_uint);
+    return 0;
+}
+
+int sriov__pci_virtfns_bdf(const struct sriov__virtfns *v, size_t i, char *buf, size_t len)
+{
+    char name[32];
     int rc;
 
-    *ret = NULL;
-    *n = 0;
-    rc = sriov__pci_dev_opendir(ctx, pf_bdf, NULL, &dir);
-    if (rc)
-        return rc;
-    while ((de = readdir(dir))) {
-        if (!virtfn_index(de->d_name, &index))
-            continue;
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            unsigned int *nv = realloc(v, ncap * sizeof(*nv));
-            if (!nv) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        v[count++] = index;
-    }
-    if (count > 1)
-        qsort(v, count, sizeof(*v), cmp_uint);
-    *ret = v;
-    *n = count;
-    v = NULL;
-out:
-    free(v);
-    closedir(dir);
-    return rc;
+    rc = virtfn_name(name, sizeof(name), v->index[i]);
+    return rc ? rc : sriov__attr_readlink_base_at(v->dirfd, name, buf, len);
+}
+
+void sriov__pci_virtfns_close(struct sriov__virtfns *v)
+{
+    if (v->dirfd >= 0)
+        close(v->dirfd);
+    free(v->index);
+    *v = (struct sriov__virtfns){ .dirfd = -1 };
 }
 
 /* ---- PCI drivers ---- */
@@ -392,7 +436,87 @@ int sriov__pci_driver_path(struct sriov_ctx *ctx, const char *driver, char *buf,
     return root_path(ctx, buf, len, PCI_DRIVERS_DIR, driver, NULL);
 }
 
+struct host_walk {
+    int fd;                       /* the directory listed */
+    const char *driver;           /* drivers: the one being listed */
+    sriov__pci_link_fn *fn;
+    void *arg;
+};
+
+/* In a driver's directory the functions bound to it are the links named by their
+ * address; the rest (bind, new_id, module...) has no ':'. */
+static int driver_entry(void *arg, const char *name)
+{
+    struct host_walk *w = arg;
+
+    if (strlen(name) >= SRIOV_BDF_LEN || !strchr(name, ':'))
+        return 0;
+    return w->fn(w->arg, name, w->driver);
+}
+
+static int drivers_entry(void *arg, const char *name)
+{
+    struct host_walk *w = arg;
+    int rc;
+
+    w->driver = name;
+    rc = sriov__attr_list_at(w->fd, name, driver_entry, w);
+    return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;  /* unregistered meanwhile */
+}
+
+int sriov__pci_drivers_list(struct sriov_ctx *ctx, sriov__pci_link_fn *fn, void *arg)
+{
+    struct host_walk w = { .fn = fn, .arg = arg };
+    int rc;
+
+    w.fd = open_root_dir(ctx, PCI_DRIVERS_DIR);
+    if (w.fd < 0)
+        return w.fd;
+    rc = sriov__attr_list_at(w.fd, ".", drivers_entry, &w);
+    close(w.fd);
+    return rc;
+}
+
 /* ---- network interfaces ---- */
+
+/*
+ * class/net/<ifname> points at <device>/net/<ifname>: the device is the component
+ * before "net".  An interface whose device is not a PCI function (a virtio NIC's
+ * sits below virtio<N>) is in no <function>/net/ either, and names none here.
+ * Names starting with '.' are skipped, as a listing of <function>/net/ skips them.
+ */
+static int netif_entry(void *arg, const char *name)
+{
+    struct host_walk *w = arg;
+    char target[PATH_MAX], *p;
+    ssize_t n;
+
+    if (name[0] == '.')
+        return 0;
+    n = readlinkat(w->fd, name, target, sizeof(target) - 1);
+    if (n < 0)
+        return errno == ENOENT || errno == EINVAL ? 0 : -errno;  /* gone; not a link */
+    target[n] = '\0';
+    p = strrchr(target, '/');
+    if (!p || strcmp(p + 1, name) || p - target < 4 || strncmp(p - 4, "/net", 4))
+        return 0;
+    p[-4] = '\0';
+    p = strrchr(target, '/');
+    return w->fn(w->arg, p ? p + 1 : target, name);
+}
+
+int sriov__netifs_list(struct sriov_ctx *ctx, sriov__pci_link_fn *fn, void *arg)
+{
+    struct host_walk w = { .fn = fn, .arg = arg };
+    int rc;
+
+    w.fd = open_root_dir(ctx, NET_CLASS_DIR);
+    if (w.fd < 0)
+        return w.fd;
+    rc = sriov__attr_list_at(w.fd, ".", netif_entry, &w);
+    close(w.fd);
+    return rc;
+}
 
 bool sriov__netif_exists(struct sriov_ctx *ctx, const char *ifname)
 {

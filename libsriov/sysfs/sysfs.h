@@ -4,7 +4,6 @@
 #ifndef SRIOV_SYSFS_H
 #define SRIOV_SYSFS_H
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,6 +18,10 @@
  * A BDF, driver or interface name that is not one path component is -EINVAL
  * (false for the _exists calls), so no selector can reach outside the root.
  */
+
+/* A directory listing's callback: each entry's name until it returns non-zero,
+ * which the listing returns. */
+typedef int sriov__entry_fn(void *arg, const char *name);
 
 /* PCI functions: attributes of bus/pci/devices/<BDF>. */
 int sriov__pci_dev_read(struct sriov_ctx *ctx, const char *bdf, const char *attr, char *buf,
@@ -41,9 +44,9 @@ bool sriov__pci_dev_exists(struct sriov_ctx *ctx, const char *bdf, const char *a
 /* A read-only descriptor on an attribute, for readers that need pread() or stdio
  * (config, resource); the caller closes it. */
 int sriov__pci_dev_open(struct sriov_ctx *ctx, const char *bdf, const char *attr);
-/* A subdirectory of the function ("net") for listing; the caller closes it. */
-int sriov__pci_dev_opendir(struct sriov_ctx *ctx, const char *bdf, const char *subdir,
-                           DIR **ret);
+/* The entries of a subdirectory of the function ("net"). */
+int sriov__pci_dev_list(struct sriov_ctx *ctx, const char *bdf, const char *subdir,
+                        sriov__entry_fn *fn, void *arg);
 /* The absolute path of the function's directory, for callers that resolve it
  * (its canonical path shows the bridges above it). */
 int sriov__pci_dev_path(struct sriov_ctx *ctx, const char *bdf, char *buf, size_t len);
@@ -54,23 +57,43 @@ int sriov__pci_dev_set_driver_override(struct sriov_ctx *ctx, const char *bdf,
  * libxl does, so that no rebind in between makes us name the wrong driver. */
 int sriov__pci_dev_unbind(struct sriov_ctx *ctx, const char *bdf);
 
-/* Every PCI function: a fresh listing of bus/pci/devices (the caller closedir()s).
- * Unlike the calls above, a failure is recorded, naming the directory. */
-int sriov__pci_devs_opendir(struct sriov_ctx *ctx, DIR **ret);
+/* Every PCI function: a fresh listing of bus/pci/devices.  Unlike the calls above,
+ * a failure to list is recorded, naming the directory. */
+int sriov__pci_devs_list(struct sriov_ctx *ctx, sriov__entry_fn *fn, void *arg);
 /* The absolute path of bus/pci, the sysfs.path libpci wants. */
 int sriov__pci_bus_path(struct sriov_ctx *ctx, char *buf, size_t len);
 
 /* A PF's VFs: its virtfnN links. */
-/* The BDF virtfn<index> points at. */
-int sriov__pci_virtfn(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index, char *buf,
-                      size_t len);
 /* follow: the link exists and so does the device it points at; otherwise whether
  * the link itself exists. */
 bool sriov__pci_virtfn_exists(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int index,
                               bool follow);
-/* The indexes of the PF's virtfnN links, ascending, in a malloc'd array. */
-int sriov__pci_virtfn_indexes(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int **ret,
-                              size_t *n);
+/* The links of a PF with numvfs VFs, in index order; its directory stays open for
+ * reading them: each read is then one step from the PF, not a walk from the root. */
+struct sriov__virtfns {
+    int dirfd;
+    unsigned int *index;          /* the N of each virtfnN, ascending */
+    size_t n, cap;
+    bool dense;                   /* exactly virtfn0 to virtfn<numvfs - 1> */
+};
+int sriov__pci_virtfns_open(struct sriov_ctx *ctx, const char *pf_bdf, unsigned int numvfs,
+                            struct sriov__virtfns *v);
+/* The BDF the link of index[i] points at. */
+int sriov__pci_virtfns_bdf(const struct sriov__virtfns *v, size_t i, char *buf, size_t len);
+void sriov__pci_virtfns_close(struct sriov__virtfns *v);
+
+/*
+ * The whole host at once, for discovery: one listing each instead of a driver
+ * link and a net/ listing per function.  The kernel makes and removes each pair
+ * together: <function>/driver with bus/pci/drivers/<driver>/<function>, and
+ * <function>/net/<ifname> with class/net/<ifname>.  fn sees (function, name)
+ * pairs in no particular order; -errno when the directory cannot be listed.
+ */
+typedef int sriov__pci_link_fn(void *arg, const char *bdf, const char *name);
+/* Each bound function and its driver. */
+int sriov__pci_drivers_list(struct sriov_ctx *ctx, sriov__pci_link_fn *fn, void *arg);
+/* Each interface and the function it belongs to (not always a PCI address). */
+int sriov__netifs_list(struct sriov_ctx *ctx, sriov__pci_link_fn *fn, void *arg);
 
 /* PCI drivers: attributes of bus/pci/drivers/<driver> (bind, unbind, pciback's slots). */
 bool sriov__pci_driver_exists(struct sriov_ctx *ctx, const char *driver);
@@ -96,11 +119,21 @@ void sriov__sysfs_close(struct sriov_ctx *ctx);
 bool sriov__safe_component(const char *name);
 
 /* device.c */
-int sriov__dev_load(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev);
+/* Every function's driver and interfaces, from the host-wide listings above, for
+ * a discovery of all PFs (one PF alone reads its functions' own).  Quickest when
+ * functions are loaded in BDF order. */
+struct sriov__dev_index;
+int sriov__dev_index_load(struct sriov_ctx *ctx, struct sriov__dev_index **ret);
+void sriov__dev_index_free(struct sriov__dev_index *ix);
+/* ix NULL: the function's own driver link and net/ are read; otherwise its
+ * interfaces are taken from ix (each function is loaded once per index). */
+int sriov__dev_load(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev,
+                    struct sriov__dev_index *ix);
 /* Like sriov__dev_load but only driver and netdevs now: discovery of thousands of
  * VFs must not pay for attributes few callers read.  The caller presets the ids
  * with what the kernel derives from the PF; first use reads the real ones. */
-int sriov__dev_load_lazy(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev);
+int sriov__dev_load_lazy(struct sriov_ctx *ctx, const char *bdf, struct sriov_dev *dev,
+                         struct sriov__dev_index *ix);
 int sriov__dev_load_driver(struct sriov_ctx *ctx, struct sriov_dev *dev);
 void sriov__dev_dispose(struct sriov_dev *dev);
 void sriov__pci_names_free(struct sriov_ctx *ctx);

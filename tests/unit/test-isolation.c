@@ -26,6 +26,7 @@ extern char **environ;
 
 #define RP "0000:00:01.0"
 #define PF "0000:01:00.0"
+#define PF2 "0000:01:00.1"        /* the card's other port */
 #define VF "0000:01:10.0"
 #define EXT_CAP_ACS 0x000d
 
@@ -145,20 +146,57 @@ static int set_resource(const char *bdf, int line, unsigned long long start,
     return fclose(f) ? -1 : rc;
 }
 
-static unsigned long long resource_start(const char *bdf, int line)
+/* Where line `line` of a device's resource file starts, or (end) ends. */
+static unsigned long long resource_at(const char *bdf, int line, bool end)
 {
     char path[PATH_MAX], buf[80];
-    unsigned long long start = 0;
+    unsigned long long start = 0, last = 0;
     FILE *f;
 
     dev_path(path, sizeof(path), bdf, "resource");
     f = fopen(path, "r");
     for (int i = 0; f && i <= line && fgets(buf, sizeof(buf), f); i++)
         if (i == line)
-            sscanf(buf, "%llx", &start);
+            sscanf(buf, "%llx %llx", &start, &last);
     if (f)
         fclose(f);
-    return start;
+    return end ? last : start;
+}
+
+static unsigned long long resource_start(const char *bdf, int line)
+{
+    return resource_at(bdf, line, false);
+}
+
+/* The BDF a PF's virtfn<index> link points at ("" if none). */
+static void virtfn_bdf(const char *pf, int index, char bdf[SRIOV_BDF_LEN])
+{
+    char path[PATH_MAX], link[PATH_MAX];
+    const char *base;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/virtfn%d", root, pf, index);
+    n = readlink(path, link, sizeof(link) - 1);
+    link[n > 0 ? n : 0] = '\0';
+    base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+    bdf[0] = '\0';
+    if (strlen(base) < SRIOV_BDF_LEN)
+        memcpy(bdf, base, strlen(base) + 1);
+}
+
+static unsigned long dev_ulong(const char *bdf, const char *attr)
+{
+    char path[PATH_MAX], buf[32] = "";
+    FILE *f;
+
+    dev_path(path, sizeof(path), bdf, attr);
+    f = fopen(path, "r");
+    if (f) {
+        if (!fgets(buf, sizeof(buf), f))
+            buf[0] = '\0';
+        fclose(f);
+    }
+    return strtoul(buf, NULL, 10);
 }
 
 /* ---- fake hypervisor ---- */
@@ -383,6 +421,53 @@ static void test_pci_failures(void)
     }
 }
 
+/*
+ * Other VFs' BARs are compared through their PF's VF BAR regions (resource lines
+ * 7-12, TotalVFs BARs each), which is where the kernel cuts them from: the
+ * patches below touch only the PFs' files.  A region that does not divide by
+ * TotalVFs is not the kernel's, and then the VFs' own files are read.
+ */
+static void test_vf_bar_regions(void)
+{
+    char want[256], sibling[SRIOV_BDF_LEN], other[SRIOV_BDF_LEN];
+    unsigned long long bar, size, region, total;
+
+    if (fresh_tree() || !(bar = resource_start(VF, 0)) || !(region = resource_start(PF, 7)) ||
+        !(total = dev_ulong(PF, "sriov_totalvfs"))) {
+        CHECK("PF has a VF BAR region to patch", false);
+        return;
+    }
+    size = resource_at(VF, 0, true) - bar + 1;
+    /* 2 KiB VF BARs: VF 0 and VF 1 of the PF share a page. */
+    virtfn_bdf(PF, 1, sibling);
+    set_resource(PF, 7, region, region + 0x800 * total - 1, 0x14220c);
+    set_resource(VF, 0, region, region + 0x7ff, 0x14220c);
+    snprintf(want, sizeof(want), "BAR 0 of " VF " shares the 4 KiB page at 0x%llx with BAR 0 "
+             "of %s (XSA-461)", region, sibling);
+    expect_failure("page shared with a VF of the same PF", NULL, "bar-pages", want);
+
+    /* The other port's VF 0 starts in the last page of this VF's BAR 0. */
+    if (fresh_tree() || !(total = dev_ulong(PF2, "sriov_totalvfs")))
+        return;
+    virtfn_bdf(PF2, 0, other);
+    set_resource(PF2, 7, bar + size - 0x1000, bar + size - 0x1000 + size * total - 1, 0x14220c);
+    snprintf(want, sizeof(want), "BAR 0 of " VF " shares the 4 KiB page at 0x%llx with BAR 0 "
+             "of %s (XSA-461)", bar + size - 0x1000, other);
+    expect_failure("page shared with a VF of another PF", NULL, "bar-pages", want);
+
+    /* One byte more than TotalVFs BARs is not the kernel's region: the sibling's
+     * own file says where its BAR is. */
+    if (fresh_tree() || !(region = resource_start(PF, 7)))
+        return;
+    total = dev_ulong(PF, "sriov_totalvfs");
+    set_resource(PF, 7, region, region + size * total, 0x14220c);
+    set_resource(sibling, 0, bar + size - 0x1000, bar + size - 1, 0x14220c);
+    snprintf(want, sizeof(want), "BAR 0 of " VF " shares the 4 KiB page at 0x%llx with BAR 0 "
+             "of %s (XSA-461)", bar + size - 0x1000, sibling);
+    expect_failure("region that is not the kernel's: the VF's own file", NULL, "bar-pages",
+                   want);
+}
+
 /* A bridge whose config cannot be read fails both checks that need it. */
 static void test_bridge_unreadable(void)
 {
@@ -530,6 +615,7 @@ int main(void)
     }
     test_clean_host();
     test_pci_failures();
+    test_vf_bar_regions();
     test_bridge_unreadable();
     test_hypervisor();
     test_public_unreachable();
