@@ -74,6 +74,8 @@ struct sriov_ctx {
     struct sriov__modules *modules; /* backend modules loaded (hv/module.c) */
     struct sriov_netcfg *netcfg;  /* networks from config_path (config/network.c) */
     struct sriov__recs *recs;     /* assignments as last loaded (assign/list.c) */
+    struct sriov__holders *holders; /* the hypervisor's answer of who holds what, while
+                                     the assignments lock is held (hv/holders.c) */
     int owner_fd;                 /* flock held on <run_dir>/owner-<owner_id>.lock while
                                      this context may own reserved records; -1 until
                                      then (assign/owner.c) */

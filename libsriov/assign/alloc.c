@@ -19,6 +19,7 @@
 #include "config/network.h"
 #include "config/vfreq.h"
 #include "hv/hv.h"
+#include "hv/holders.h"
 
 struct candidate {
     struct sriov_pf *pf;
@@ -52,7 +53,7 @@ static int vf_taken(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sri
     }
     if (!vf)
         return 0;
-    rc = hv->ops->device_owner(hv, vf->dev.bdf, &owner);
+    rc = sriov__hv_holder(ctx, hv, vf->dev.bdf, &owner);
     if (rc == 0) {
         snprintf(why, len, "%s is assigned to domain %s by someone else", vf->dev.bdf,
                  owner.name);

@@ -70,7 +70,7 @@ int sriov_pci_attach(struct sriov_ctx *ctx, const char *domain, const char *spec
     dom.domid = hd.domid;
     sriov__utf8_copy(dom.name, sizeof(dom.name), hd.name);
     sriov__uuid_format(hd.uuid, uuid);
-    rc = sriov__lock(ctx, "assignments", &lockfd);
+    rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (rc)
@@ -84,7 +84,7 @@ int sriov_pci_attach(struct sriov_ctx *ctx, const char *domain, const char *spec
     rc = *vf_out ? 0 : -ENOMEM;
 out:
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     sriov__vf_req_dispose(&req);
     return rc;
 }
@@ -111,7 +111,7 @@ int sriov_pci_detach(struct sriov_ctx *ctx, const char *domain, const char *vf_s
             return rc;
         snprintf(bdf, sizeof(bdf), "%s", sriov_dev_bdf(sriov_vf_dev(vf)));
     }
-    rc = sriov__lock(ctx, "assignments", &lockfd);
+    rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (rc)
@@ -136,6 +136,6 @@ int sriov_pci_detach(struct sriov_ctx *ctx, const char *domain, const char *vf_s
     rc = sriov__assign_release(ctx, hv, &recs, (size_t)i, false);
 out:
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     return rc;
 }

@@ -21,6 +21,7 @@
 #include "config/xlcfg.h"
 #include "core/statefile.h"
 #include "hv/hv.h"
+#include "hv/holders.h"
 
 struct plan {
     struct sriov__vf_req *reqs;
@@ -201,15 +202,15 @@ static int pci_override(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, str
  * returned. */
 static int recs_open(struct sriov_ctx *ctx, int *lockfd, struct sriov__recs *recs)
 {
-    int rc = sriov__lock(ctx, "assignments", lockfd);
+    int rc = sriov__recs_lock(ctx, lockfd);
 
     return rc ? rc : sriov__recs_load(ctx, recs);
 }
 
-static void recs_close(int lockfd, struct sriov__recs *recs)
+static void recs_close(struct sriov_ctx *ctx, int lockfd, struct sriov__recs *recs)
 {
     sriov__recs_dispose(recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
 }
 
 /* Give back every VF of the plan (after a failed prepare or xl create). */
@@ -228,7 +229,7 @@ static void release_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct plan 
             sriov__errlog(ctx, "rollback: %s", ctx->last_error);
     }
 out:
-    recs_close(lockfd, &recs);
+    recs_close(ctx, lockfd, &recs);
     sriov__error_restore(ctx, &first);
 }
 
@@ -259,7 +260,7 @@ static int prepare_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
     }
     if (!rc && p->n)
         sriov__progress(ctx, p->n, p->n, "%s: preparing its VFs", dom->name);
-    recs_close(lockfd, &recs);
+    recs_close(ctx, lockfd, &recs);
     return rc;
 }
 
@@ -275,7 +276,7 @@ static int commit_all(struct sriov_ctx *ctx, struct sriov_hv *hv,
         rc = i < 0 ? sriov__fail(ctx, -ENOENT, "%s: its reservation disappeared", p->vfs[k])
                    : sriov__assign_commit(ctx, hv, &recs, (size_t)i, dom);
     }
-    recs_close(lockfd, &recs);
+    recs_close(ctx, lockfd, &recs);
     return rc;
 }
 
@@ -354,6 +355,7 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
     for (size_t i = 0; i < p.n_args; i++)
         sriov__info(ctx, "xl create %s: %s", cfg_path, p.args[i]);
     rc = hv->ops->domain_create(hv, cfg_path, all, n_all, dom.uuid, &created);
+    sriov__holders_stale(ctx); /* a new domain, holding devices (hv/holders.h) */
     if (rc) {
         rc = sriov__fail(ctx, rc, "xl create %s failed, VFs given back: %s", cfg_path,
                          ctx->last_error);

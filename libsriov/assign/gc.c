@@ -20,6 +20,7 @@
 #include "assign/steps.h"
 #include "core/statefile.h"
 #include "hv/hv.h"
+#include "hv/holders.h"
 
 enum verdict { KEEP, FINISH, RELEASE };
 
@@ -46,7 +47,7 @@ static int judge_held(struct sriov_ctx *ctx, struct sriov_hv *hv,
         *v = r->phase == SRIOV_PHASE_ATTACHED ? KEEP : RELEASE;
         return 0;
     }
-    rc = hv->ops->device_owner(hv, r->vf, &holder);
+    rc = sriov__hv_holder(ctx, hv, r->vf, &holder);
     if (rc == -ENOENT) {
         *v = r->phase == SRIOV_PHASE_ATTACHED ? KEEP : RELEASE;
         return 0;
@@ -81,13 +82,16 @@ static int judge(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov_
         rc = sriov__owner_alive(ctx, r);
         if (rc != 0)
             return rc < 0 ? rc : 0;
+        /* Its owner died, maybe with its xl create still making the domain (owner.c):
+         * what the hypervisor said before may no longer hold for this one. */
+        sriov__holders_stale(ctx);
     } else if (!gc && !r->pending) {
         return 0;
     }
     if (sriov__uuid_parse(r->uuid, uuid))
         return sriov__fail(ctx, -EINVAL, "%s: its record names no valid domain UUID ('%s')",
                            vf_label(r, label, sizeof(label)), r->uuid);
-    rc = hv->ops->domain_by_uuid(hv, uuid, dom);
+    rc = sriov__hv_domain(ctx, hv, uuid, dom);
     if (rc == -ENOENT) {
         *v = RELEASE;
         return 0;
@@ -163,7 +167,7 @@ int sriov_gc(struct sriov_ctx *ctx, unsigned int *released)
     *released = 0;
     rc = sriov__hv(ctx, &hv);
     if (!rc)
-        rc = sriov__lock(ctx, "assignments", &lockfd);
+        rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (!rc)
@@ -171,7 +175,7 @@ int sriov_gc(struct sriov_ctx *ctx, unsigned int *released)
     if (!rc)
         rc = sriov__moves_recover(ctx, hv, &recs);
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     return rc;
 }
 

@@ -64,7 +64,7 @@ static void give_back(struct sriov_incoming *inc)
     int lockfd = -1;
 
     sriov__error_save(ctx, &first);
-    if (sriov__hv(ctx, &hv) || sriov__lock(ctx, "assignments", &lockfd) ||
+    if (sriov__hv(ctx, &hv) || sriov__recs_lock(ctx, &lockfd) ||
         sriov__recs_load(ctx, &recs)) {
         sriov__errlog(ctx, "%s: cannot give back its reserved VFs now (gc will): %s",
                       inc->dom.name, ctx->last_error);
@@ -79,7 +79,7 @@ static void give_back(struct sriov_incoming *inc)
     }
 out:
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     sriov__error_restore(ctx, &first);
 }
 
@@ -106,7 +106,7 @@ static int reserve_all(struct sriov_incoming *inc)
 
     rc = sriov__hv(ctx, &hv);
     if (!rc)
-        rc = sriov__lock(ctx, "assignments", &lockfd);
+        rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (rc)
@@ -120,7 +120,7 @@ static int reserve_all(struct sriov_incoming *inc)
     }
 out:
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     return rc;
 }
 
@@ -228,7 +228,7 @@ int sriov_incoming_attach(struct sriov_ctx *ctx, struct sriov_incoming *inc, int
     if (!rc)
         rc = wait_arrival(inc, hv, timeout_ms, &hd);
     if (!rc)
-        rc = sriov__lock(ctx, "assignments", &lockfd);
+        rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (rc)
@@ -265,7 +265,7 @@ int sriov_incoming_attach(struct sriov_ctx *ctx, struct sriov_incoming *inc, int
     }
 out:
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     return rc;
 }
 
@@ -337,10 +337,10 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
         rc = sriov_incoming_attach(ctx, inc, 0, attached);
     sriov_incoming_free(inc);
     /* The save is used up: the domain runs, with its VFs or (reported) on netfront. */
-    if (!sriov__lock(ctx, "assignments", &lockfd)) {
+    if (!sriov__recs_lock(ctx, &lockfd)) {
         if (sriov__move_delete(ctx, uuid))
             sriov__errlog(ctx, "%s", ctx->last_error);
-        sriov__unlock(lockfd);
+        sriov__recs_unlock(ctx, lockfd);
     }
     sriov__move_dispose(&j);
     return rc;

@@ -24,10 +24,10 @@ int sriov_ctx_load_assignments(struct sriov_ctx *ctx)
 
     if (!recs)
         return -ENOMEM;
-    rc = sriov__lock(ctx, "assignments", &lockfd);
+    rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     if (rc) {
         free(recs);
         return rc;

@@ -108,7 +108,7 @@ int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,
         *reattached = 0;
     rc = sriov__hv(ctx, &hv);
     if (!rc)
-        rc = sriov__lock(ctx, "assignments", &lockfd);
+        rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (rc)
@@ -138,7 +138,7 @@ int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,
         rc = sriov__move_delete(ctx, j->uuid);
 out:
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     return rc;
 }
 

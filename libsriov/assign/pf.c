@@ -58,7 +58,7 @@ int sriov_pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int
     struct sriov__recs recs = { 0 };
     int lockfd = -1, rc;
 
-    rc = sriov__lock(ctx, "assignments", &lockfd);
+    rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
     if (!rc)
@@ -69,6 +69,6 @@ int sriov_pf_set_numvfs(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int
     if (!rc)
         rc = sriov__pf_set_numvfs(ctx, pf, n, flags);
     sriov__recs_dispose(&recs);
-    sriov__unlock(lockfd);
+    sriov__recs_unlock(ctx, lockfd);
     return rc;
 }

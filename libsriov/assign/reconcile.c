@@ -25,6 +25,7 @@
 #include "core/report.h"
 #include "core/statefile.h"
 #include "hv/hv.h"
+#include "hv/holders.h"
 #include "l2/l2.h"
 #include "sysfs/sysfs.h"
 
@@ -36,6 +37,8 @@ struct reconcile {
     bool dry_run;                /* SRIOV_RECONCILE_DRY_RUN: decide, do nothing */
     bool would;                  /* that, or a planning context (which does it all,
                                     each change planned): the report says "would" */
+    bool xs_read;                /* xs holds our nodes as check_vfs() began */
+    struct sriov__xs_nodes xs;
 };
 
 /* What the host says about one VF. */
@@ -68,21 +71,21 @@ static bool has_xs_node(struct reconcile *rc, const char *uuid, const char *bdf)
     return yes;
 }
 
-/* The domain UUID under /xen-sriov that has a node for this VF, if any. */
+/* The domain UUID under /xen-sriov that has a node for this VF, if any, as the
+ * nodes were when check_vfs() began: read once, since asking for each VF would
+ * ask about every domain.  (So a release that removes a domain's whole node
+ * does not hide the marks of its other VFs, which are judged next.) */
 static int find_xs_node(struct reconcile *rc, const char *bdf, char out[SRIOV_UUID_STR_LEN])
 {
-    char **uuids = NULL;
-    size_t n = 0;
-    int r;
+    int r = 0;
 
     out[0] = '\0';
-    r = rc->hv->ops->xs_list(rc->hv, "/xen-sriov", &uuids, &n);
-    if (r == -ENOENT)
-        return 0;
-    for (size_t i = 0; !r && i < n && !out[0]; i++)
-        if (strlen(uuids[i]) < SRIOV_UUID_STR_LEN && has_xs_node(rc, uuids[i], bdf))
-            snprintf(out, SRIOV_UUID_STR_LEN, "%s", uuids[i]);
-    sriov__strv_free(uuids, n);
+    if (!rc->xs_read) {
+        rc->xs_read = true;
+        r = sriov__xs_nodes_read(rc->hv, &rc->xs);
+    }
+    if (!r)
+        sriov__xs_nodes_find(&rc->xs, bdf, out);
     return r;
 }
 
@@ -235,13 +238,13 @@ static int check_records(struct reconcile *rc)
         if (a->phase == SRIOV_PHASE_RESERVED)
             continue; /* being prepared, or its preparer's crash is gc's to undo */
         lookup = sriov__uuid_parse(a->uuid, uuid) ? -ENOENT
-                                                  : rc->hv->ops->domain_by_uuid(rc->hv, uuid, &dom);
+                                                  : sriov__hv_domain(rc->ctx, rc->hv, uuid, &dom);
         if (lookup && lookup != -ENOENT) {
             r = sriov__report_add(rc->report, "kept", a->vf, "cannot ask whether domain %s "
                                   "exists: %s", a->uuid, sriov_ctx_last_error(rc->ctx));
             continue;
         }
-        owner = rc->hv->ops->device_owner(rc->hv, a->vf, &holder);
+        owner = sriov__hv_holder(rc->ctx, rc->hv, a->vf, &holder);
         if (owner && owner != -ENOENT) {
             r = sriov__report_add(rc->report, "kept", a->vf, "cannot ask who holds it: %s",
                                   sriov_ctx_last_error(rc->ctx));
@@ -279,7 +282,7 @@ static int check_vf(struct reconcile *rc, const struct sriov_vf *vf)
     r = gather(rc, vf, &f);
     if (r)
         return r;
-    owner = rc->hv->ops->device_owner(rc->hv, bdf, &holder);
+    owner = sriov__hv_holder(rc->ctx, rc->hv, bdf, &holder);
     if (owner && owner != -ENOENT)
         return sriov__report_add(rc->report, "kept", bdf, "cannot ask who holds it: %s",
                                  sriov_ctx_last_error(rc->ctx));
@@ -379,7 +382,7 @@ int sriov_reconcile(struct sriov_ctx *ctx, unsigned int flags, struct sriov_repo
     if (!r)
         r = sriov__hv(ctx, &rc.hv);
     if (!r)
-        r = sriov__lock(ctx, "assignments", &lockfd);
+        r = sriov__recs_lock(ctx, &lockfd);
     if (!r)
         r = load_or_set_aside(&rc);
     if (!r)
@@ -395,7 +398,8 @@ int sriov_reconcile(struct sriov_ctx *ctx, unsigned int flags, struct sriov_repo
         rc.report = NULL;
     }
     sriov__recs_dispose(&rc.recs);
-    sriov__unlock(lockfd);
+    sriov__xs_nodes_dispose(&rc.xs);
+    sriov__recs_unlock(ctx, lockfd);
     sriov_report_free(rc.report);
     return r;
 }

@@ -18,6 +18,7 @@
 #include "assign/records_check.h"
 #include "core/json.h"
 #include "core/statefile.h"
+#include "hv/holders.h"
 
 #define STATE_NAME "assignments.json"
 
@@ -42,7 +43,7 @@ void sriov__recs_dispose(struct sriov__recs *recs)
         sriov__rec_dispose(&recs->v[i]);
     free(recs->v);
     recs->v = NULL;
-    recs->n = 0;
+    recs->n = recs->cap = 0;
 }
 
 static int dup_opt(char **dst, const char *src)
@@ -62,14 +63,25 @@ int sriov__rec_copy(struct sriov_assignment *dst, const struct sriov_assignment 
     return 0;
 }
 
-int sriov__recs_add(struct sriov__recs *recs, const struct sriov_assignment *r)
+/* Room for one more record. */
+static int room(struct sriov__recs *recs)
 {
-    struct sriov_assignment *v = realloc(recs->v, (recs->n + 1) * sizeof(*v));
+    size_t cap = recs->cap ? 2 * recs->cap : 16;
+    struct sriov_assignment *v;
 
+    if (recs->n < recs->cap)
+        return 0;
+    v = realloc(recs->v, cap * sizeof(*v));
     if (!v)
         return -ENOMEM;
     recs->v = v;
-    if (sriov__rec_copy(&v[recs->n], r))
+    recs->cap = cap;
+    return 0;
+}
+
+int sriov__recs_add(struct sriov__recs *recs, const struct sriov_assignment *r)
+{
+    if (room(recs) || sriov__rec_copy(&recs->v[recs->n], r))
         return -ENOMEM;
     recs->n++;
     return 0;
@@ -197,21 +209,6 @@ static void rec_label(yajl_val o, char *buf, size_t len)
         snprintf(buf, len, " (VF %lld of PF %s)", YAJL_GET_INTEGER(index), YAJL_GET_STRING(pf));
 }
 
-/* One record per VF: two naming the same one would each be given back. */
-static int check_unique(struct sriov_ctx *ctx, const char *what, const struct sriov__recs *recs)
-{
-    for (size_t i = 0; i < recs->n; i++)
-        for (size_t k = i + 1; k < recs->n; k++) {
-            const struct sriov_assignment *a = &recs->v[i], *b = &recs->v[k];
-            if ((!strcmp(a->pf, b->pf) && a->index == b->index) ||
-                (a->vf[0] && !strcmp(a->vf, b->vf)))
-                return sriov__fail(ctx, -EINVAL, "%s: records %zu and %zu both name VF %u of "
-                                   "PF %s (%s)", what, i + 1, k + 1, b->index, b->pf,
-                                   b->vf[0] ? b->vf : "not created");
-        }
-    return 0;
-}
-
 int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data, size_t len,
                       struct sriov__recs *out)
 {
@@ -220,7 +217,7 @@ int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data,
     int rc;
 
     out->v = NULL;
-    out->n = 0;
+    out->n = out->cap = 0;
     rc = sriov__json_parse(data, len, &root, why);
     if (!rc && !YAJL_IS_ARRAY(root)) {
         snprintf(why, sizeof(why), "not an array");
@@ -232,22 +229,20 @@ int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data,
     }
     for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
         yajl_val o = YAJL_GET_ARRAY(root)->values[i];
-        struct sriov_assignment r;
 
-        rc = rec_from_json(o, &r, why);
+        rc = room(out);
+        if (!rc)
+            rc = rec_from_json(o, &out->v[out->n], why);
         if (rc == -EINVAL) {
             rec_label(o, label, sizeof(label));
             rc = sriov__fail(ctx, rc, "%s is corrupt: record %zu%s: %s", what, i + 1, label,
                              why);
         }
-        if (!rc) {
-            rc = sriov__recs_add(out, &r);
-            sriov__rec_dispose(&r);
-        }
         if (rc)
             goto out;
+        out->n++;
     }
-    rc = check_unique(ctx, what, out);
+    rc = sriov__recs_check_unique(ctx, what, out);
 out:
     if (rc)
         sriov__recs_dispose(out);
@@ -262,7 +257,7 @@ int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
     int rc;
 
     out->v = NULL;
-    out->n = 0;
+    out->n = out->cap = 0;
     rc = state_path(ctx, path, sizeof(path));
     if (rc)
         return sriov__fail(ctx, rc, "state directory path too long");
@@ -309,7 +304,7 @@ int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sri
             return sriov__fail(ctx, rc, "%s: record %zu (VF %u of PF %s) cannot be saved: %s",
                                what, i + 1, recs->v[i].index, recs->v[i].pf, why);
     }
-    rc = check_unique(ctx, what, recs);
+    rc = sriov__recs_check_unique(ctx, what, recs);
     if (rc)
         return rc;
     g = yajl_gen_alloc(NULL);
@@ -382,6 +377,26 @@ int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
     }
     free(data);
     return rc;
+}
+
+int sriov__recs_lock(struct sriov_ctx *ctx, int *lockfd)
+{
+    int rc = sriov__lock(ctx, "assignments", lockfd);
+
+    if (!rc)
+        rc = sriov__holders_begin(ctx);
+    if (rc) {
+        sriov__recs_unlock(ctx, *lockfd);
+        *lockfd = -1;
+    }
+    return rc;
+}
+
+void sriov__recs_unlock(struct sriov_ctx *ctx, int lockfd)
+{
+    /* What the hypervisor said is only known to stay true while we hold the lock. */
+    sriov__holders_end(ctx);
+    sriov__unlock(lockfd);
 }
 
 int sriov__recs_path(struct sriov_ctx *ctx, char *buf, size_t len)

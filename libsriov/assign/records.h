@@ -53,8 +53,15 @@ struct sriov_assignment {
 struct sriov__recs {
     struct sriov_assignment *v;
     size_t n;
+    size_t cap;                  /* v's room, doubled as it fills: thousands are loaded */
 };
 
+/* The "assignments" lock, which every reader and writer of the records holds.
+ * While it is held, which domain holds which device is asked of the hypervisor
+ * once and looked up after that (hv/holders.h).  A failure leaves nothing held;
+ * unlocking -1 does nothing. */
+int sriov__recs_lock(struct sriov_ctx *ctx, int *lockfd);
+void sriov__recs_unlock(struct sriov_ctx *ctx, int lockfd);
 /* <state_dir>/assignments.json */
 int sriov__recs_path(struct sriov_ctx *ctx, char *buf, size_t len);
 /* Caller holds sriov__lock(ctx, "assignments"). */

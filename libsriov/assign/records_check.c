@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -27,22 +29,25 @@ static bool is_mac(const char *s)
     return true;
 }
 
+/* What sriov__bdf_normalize() writes, checked in place: every command checks
+ * every record. */
 bool sriov__rec_is_canonical_bdf(const char *s)
 {
-    char bdf[SRIOV_BDF_LEN];
-
-    return sriov__bdf_normalize(s, bdf) == 0 && !strcmp(bdf, s);
+    return strlen(s) == SRIOV_BDF_LEN - 1 && is_hex_digits(s, 4, false) && s[4] == ':' &&
+           is_hex_digits(s + 5, 2, false) && s[7] == ':' && s[8] >= '0' && s[8] <= '1' &&
+           is_hex_digits(s + 9, 1, false) && s[10] == '.' && s[11] >= '0' && s[11] <= '7';
 }
 
+/* What sriov__uuid_format() writes: lower-case hex, dashes after 8, 12, 16, 20. */
 static bool is_canonical_uuid(const char *s)
 {
-    char canon[SRIOV_UUID_STR_LEN];
-    uint8_t u[16];
-
-    if (sriov__uuid_parse(s, u))
+    if (strlen(s) != SRIOV_UUID_STR_LEN - 1)
         return false;
-    sriov__uuid_format(u, canon);
-    return !strcmp(canon, s);
+    for (size_t i = 0; i < SRIOV_UUID_STR_LEN - 1; i++)
+        if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-'
+                                                    : !is_hex_digits(s + i, 1, false))
+            return false;
+    return true;
 }
 
 int sriov__rec_phase_parse(const char *s, enum sriov__phase *out)
@@ -103,4 +108,77 @@ int sriov__rec_check(const struct sriov_assignment *r, char why[SRIOV_JSON_WHY])
         return -EINVAL;
     }
     return 0;
+}
+
+/* Duplicates are found by sorting, twice, not by comparing every pair: every
+ * command reads the records, and a host may hold thousands. */
+struct rec_key {
+    const struct sriov_assignment *r;
+    size_t i;                    /* its place in the file */
+};
+
+static int cmp_place(const struct rec_key *x, const struct rec_key *y)
+{
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static int cmp_pf_index(const void *a, const void *b)
+{
+    const struct rec_key *x = a, *y = b;
+    int c = strcmp(x->r->pf, y->r->pf);
+
+    if (!c)
+        c = (x->r->index > y->r->index) - (x->r->index < y->r->index);
+    return c ? c : cmp_place(x, y);
+}
+
+static int cmp_vf(const void *a, const void *b)
+{
+    const struct rec_key *x = a, *y = b;
+    int c = strcmp(x->r->vf, y->r->vf);
+
+    return c ? c : cmp_place(x, y);
+}
+
+/* Sorted by cmp, records naming the same VF sit next to each other in file
+ * order: keep the pair (*fi, *fk) a search of every pair in file order would
+ * meet first. */
+static void first_pair(struct rec_key *k, size_t n, int (*cmp)(const void *, const void *),
+                       bool by_vf, size_t *fi, size_t *fk)
+{
+    qsort(k, n, sizeof(*k), cmp);
+    for (size_t j = 1; j < n; j++) {
+        const struct rec_key *a = &k[j - 1], *b = &k[j];
+        bool same = by_vf ? a->r->vf[0] && !strcmp(a->r->vf, b->r->vf)
+                          : !strcmp(a->r->pf, b->r->pf) && a->r->index == b->r->index;
+        if (same && (a->i < *fi || (a->i == *fi && b->i < *fk))) {
+            *fi = a->i;
+            *fk = b->i;
+        }
+    }
+}
+
+int sriov__recs_check_unique(struct sriov_ctx *ctx, const char *what,
+                             const struct sriov__recs *recs)
+{
+    size_t fi = SIZE_MAX, fk = SIZE_MAX;
+    const struct sriov_assignment *b;
+    struct rec_key *k;
+
+    if (recs->n < 2)
+        return 0;
+    k = calloc(recs->n, sizeof(*k));
+    if (!k)
+        return sriov__fail(ctx, -ENOMEM, "%s: out of memory checking the records", what);
+    for (size_t j = 0; j < recs->n; j++)
+        k[j] = (struct rec_key){ .r = &recs->v[j], .i = j };
+    first_pair(k, recs->n, cmp_pf_index, false, &fi, &fk);
+    first_pair(k, recs->n, cmp_vf, true, &fi, &fk);
+    free(k);
+    if (fi == SIZE_MAX)
+        return 0;
+    b = &recs->v[fk];
+    return sriov__fail(ctx, -EINVAL, "%s: records %zu and %zu both name VF %u of PF %s (%s)",
+                       what, fi + 1, fk + 1, b->index, b->pf,
+                       b->vf[0] ? b->vf : "not created");
 }

@@ -1,6 +1,6 @@
 /*
- * Private to assign/records*.c: the checks of one assignment record
- * (records_check.c), shared by loading and saving in records.c.
+ * Private to assign/records*.c: the checks of one assignment record, and that
+ * no two name one VF (records_check.c), shared by loading and saving in records.c.
  */
 #ifndef SRIOV_ASSIGN_RECORDS_CHECK_H
 #define SRIOV_ASSIGN_RECORDS_CHECK_H
@@ -31,5 +31,9 @@ int sriov__rec_phase_parse(const char *s, enum sriov__phase *out);
 /* What a record must satisfy to be saved or loaded: everything the JSON types
  * cannot say (loading has already checked the numbers' ranges). */
 int sriov__rec_check(const struct sriov_assignment *r, char why[SRIOV_JSON_WHY]);
+/* One record per VF (PF and index, or VF address): two naming the same one would
+ * each be given back.  -EINVAL naming the first two, what naming the file. */
+int sriov__recs_check_unique(struct sriov_ctx *ctx, const char *what,
+                             const struct sriov__recs *recs);
 
 #endif

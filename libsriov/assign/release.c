@@ -13,6 +13,7 @@
 
 #include "internal.h"
 #include "assign/steps.h"
+#include "hv/holders.h"
 #include "l2/l2.h"
 #include "sysfs/sysfs.h"
 
@@ -45,13 +46,13 @@ static int pci_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sri
     if (sriov__uuid_parse(r->uuid, uuid))
         return sriov__fail(ctx, -EINVAL, "%s: its record names no valid domain UUID ('%s')",
                            r->vf, r->uuid);
-    rc = hv->ops->domain_by_uuid(hv, uuid, &dom);
+    rc = sriov__hv_domain(ctx, hv, uuid, &dom);
     if (rc == -ENOENT)
         return 0; /* a domain that is gone took its devices with it */
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot tell whether domain %s (%s) still exists, "
                            "keeping it: %s", r->vf, r->name, r->uuid, ctx->last_error);
-    rc = hv->ops->device_owner(hv, r->vf, &holder);
+    rc = sriov__hv_holder(ctx, hv, r->vf, &holder);
     if (rc == -ENOENT)
         return 0; /* never attached, or detached already */
     if (rc)
@@ -60,7 +61,9 @@ static int pci_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sri
     if (memcmp(holder.uuid, uuid, 16))
         return sriov__fail(ctx, -EBUSY, "%s is held by domain %s, not by %s (%s) that its "
                            "record names", r->vf, holder.name, r->name, r->uuid);
-    return hv->ops->pci_remove(hv, &dom, r->vf);
+    rc = hv->ops->pci_remove(hv, &dom, r->vf);
+    sriov__holders_stale(ctx); /* failed or not: it may have taken effect */
+    return rc;
 }
 
 /* driver_override back to empty; a VF that no longer exists has none. */

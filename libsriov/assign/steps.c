@@ -52,6 +52,7 @@
 #include "assign/records.h"
 #include "config/vfreq.h"
 #include "hv/hv.h"
+#include "hv/holders.h"
 #include "assign/alloc.h"
 #include "assign/steps.h"
 #include "config/network.h"
@@ -380,6 +381,7 @@ int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sr
     rc = step_begin(ctx, recs, i, SRIOV_STEP_PCI);
     if (!rc)
         rc = hv->ops->pci_add(hv, &hd, r->vf, &req->pci);
+    sriov__holders_stale(ctx); /* failed or not: it may have taken effect */
     if (rc)
         goto out;
     step_end(recs, i, SRIOV_STEP_PCI, SRIOV_STEP_PCI);

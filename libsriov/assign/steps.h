@@ -69,5 +69,21 @@ int sriov__xs_publish(struct sriov_hv *hv, const struct sriov_assignment *r);
 void sriov__xs_vf_path(const char *uuid, const char *vf, char *path, size_t len);
 /* Remove the VF's node, and the domain's when no other record of it is published. */
 int sriov__xs_unpublish(struct sriov_hv *hv, const struct sriov__recs *recs, size_t i);
+/* Every VF node of ours, /xen-sriov/<uuid>/<vf> with a pf under it, read at once
+ * (for reconcile, which looks up every VF of the host). */
+struct sriov__xs_node {
+    char vf[SRIOV_BDF_LEN];      /* as the node is named: 0000-03-10-2 */
+    char uuid[SRIOV_UUID_STR_LEN];
+    size_t order;                /* xenstore's order */
+};
+struct sriov__xs_nodes {
+    struct sriov__xs_node *v;    /* sorted by vf, then order */
+    size_t n;
+};
+int sriov__xs_nodes_read(struct sriov_hv *hv, struct sriov__xs_nodes *out);
+/* The domain (UUID) listed first with a node for vf (a BDF), "" if none. */
+void sriov__xs_nodes_find(const struct sriov__xs_nodes *nodes, const char *vf,
+                          char out[SRIOV_UUID_STR_LEN]);
+void sriov__xs_nodes_dispose(struct sriov__xs_nodes *nodes);
 
 #endif

@@ -1,9 +1,11 @@
 /* Publishing assignments in xenstore, where other tools can see them:
- * /xen-sriov/<domain-uuid>/<vf>/{pf,index,network,mac,domid}. */
+ * /xen-sriov/<domain-uuid>/<vf>/{pf,index,network,mac,domid}; and reading all
+ * of them back at once. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -76,4 +78,102 @@ int sriov__xs_unpublish(struct sriov_hv *hv, const struct sriov__recs *recs, siz
             return 0;
     snprintf(path, sizeof(path), "/xen-sriov/%s", r->uuid);
     return hv->ops->xs_rm(hv, path);
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+    const struct sriov__xs_node *x = a, *y = b;
+    int c = strcmp(x->vf, y->vf);
+
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* The nodes of domain uuid that are ours: they have a pf. */
+static int read_domain(struct sriov_hv *hv, const char *uuid, struct sriov__xs_nodes *out)
+{
+    char **vfs = NULL, path[192], *value = NULL;
+    struct sriov__xs_node *v;
+    uint8_t bin[16];
+    size_t n = 0;
+    int rc;
+
+    if (strlen(uuid) >= SRIOV_UUID_STR_LEN || sriov__uuid_parse(uuid, bin))
+        return 0; /* not a node of ours (reconcile removes it) */
+    snprintf(path, sizeof(path), "/xen-sriov/%s", uuid);
+    rc = hv->ops->xs_list(hv, path, &vfs, &n);
+    if (rc == -ENOENT)
+        return 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (strlen(vfs[i]) >= SRIOV_BDF_LEN)
+            continue; /* no VF's name */
+        snprintf(path, sizeof(path), "/xen-sriov/%s/%s/pf", uuid, vfs[i]);
+        if (hv->ops->xs_read(hv, path, &value) != 0)
+            continue;
+        free(value);
+        value = NULL;
+        v = realloc(out->v, (out->n + 1) * sizeof(*v));
+        if (!v) {
+            rc = -ENOMEM;
+            break;
+        }
+        out->v = v;
+        v += out->n;
+        snprintf(v->vf, sizeof(v->vf), "%s", vfs[i]);
+        snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
+        v->order = out->n++;
+    }
+    sriov__strv_free(vfs, n);
+    return rc;
+}
+
+int sriov__xs_nodes_read(struct sriov_hv *hv, struct sriov__xs_nodes *out)
+{
+    char **uuids = NULL;
+    size_t n = 0;
+    int rc;
+
+    out->v = NULL;
+    out->n = 0;
+    rc = hv->ops->xs_list(hv, "/xen-sriov", &uuids, &n);
+    if (rc == -ENOENT)
+        return 0;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = read_domain(hv, uuids[i], out);
+    sriov__strv_free(uuids, n);
+    if (rc) {
+        sriov__xs_nodes_dispose(out);
+        return rc;
+    }
+    if (out->n) /* qsort() wants a real array even for none */
+        qsort(out->v, out->n, sizeof(*out->v), cmp_node);
+    return 0;
+}
+
+void sriov__xs_nodes_find(const struct sriov__xs_nodes *nodes, const char *vf,
+                          char out[SRIOV_UUID_STR_LEN])
+{
+    char path[64];
+    const char *name;
+    size_t lo = 0, hi = nodes->n;
+
+    /* The node's name as publishing spells it. */
+    sriov__xs_vf_path("-", vf, path, sizeof(path));
+    name = path + strlen("/xen-sriov/-/");
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(nodes->v[mid].vf, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    out[0] = '\0';
+    if (lo < nodes->n && !strcmp(nodes->v[lo].vf, name))
+        snprintf(out, SRIOV_UUID_STR_LEN, "%s", nodes->v[lo].uuid);
+}
+
+void sriov__xs_nodes_dispose(struct sriov__xs_nodes *nodes)
+{
+    free(nodes->v);
+    nodes->v = NULL;
+    nodes->n = 0;
 }

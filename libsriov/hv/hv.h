@@ -50,6 +50,13 @@ struct sriov_hv_pci_opts {
     int rdm_policy;              /* -1: default, 0 strict, 1 relaxed */
 };
 
+/* One domain and the PCI devices it has (assigned_devices). */
+struct sriov_hv_assignment {
+    struct sriov_hv_domain dom;
+    char **bdfs;                 /* malloc'd array of malloc'd strings */
+    size_t n_bdfs;
+};
+
 struct sriov_hv_ops {
     void (*close)(struct sriov_hv *hv);
     int (*platform)(struct sriov_hv *hv, struct sriov_hv_platform *out);
@@ -58,6 +65,13 @@ struct sriov_hv_ops {
     int (*device_group)(struct sriov_hv *hv, const char *bdf, char ***bdfs, size_t *n);
     /* The domain (if any) that has bdf assigned; -ENOENT when none. */
     int (*device_owner)(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out);
+    /* Every domain with the PCI devices it has, in one call (*out malloc'd; free it
+     * with sriov__hv_assignments_free(), hv/holders.h): device_owner for all devices
+     * and domain_by_uuid for all domains at once, for a command that would
+     * otherwise ask about each VF or record (libxl answers each of those by
+     * listing every domain).  Domains without devices are listed too. */
+    int (*assigned_devices)(struct sriov_hv *hv, struct sriov_hv_assignment **out,
+                            size_t *n);
     /* libxl_device_pci_assignable_add(rebind=1)/remove: quarantine + pciback, the
      * original driver remembered by the hypervisor side (libxl: xenstore
      * /libxl/pci/<bdf>/driver_path) and rebound by remove when rebind.  remove

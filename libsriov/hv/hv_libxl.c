@@ -52,7 +52,7 @@ static void dom_from_info(struct sriov_hv *hv, const libxl_dominfo *di, struct s
     free(name);
 }
 
-static int lx_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, size_t *n)
+int sriov__lx_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, size_t *n)
 {
     libxl_dominfo *info;
     int nb = 0;
@@ -81,7 +81,7 @@ int sriov__lx_domain_find(struct sriov_hv *hv,
 {
     struct sriov_hv_domain *doms = NULL;
     size_t n = 0;
-    int rc = lx_domain_list(hv, &doms, &n);
+    int rc = sriov__lx_domain_list(hv, &doms, &n);
 
     if (rc)
         goto out;
@@ -224,13 +224,14 @@ static const struct sriov_hv_ops libxl_ops = {
     .platform = lx_platform,
     .device_group = sriov__lx_device_group,
     .device_owner = sriov__lx_device_owner,
+    .assigned_devices = sriov__lx_assigned_devices,
     .assignable_add = sriov__lx_assignable_add,
     .assignable_remove = sriov__lx_assignable_remove,
     .pci_add = sriov__lx_pci_add,
     .pci_remove = sriov__lx_pci_remove,
     .domain_by_uuid = lx_domain_by_uuid,
     .domain_by_name_or_id = lx_domain_by_name_or_id,
-    .domain_list = lx_domain_list,
+    .domain_list = sriov__lx_domain_list,
     .domain_create = lx_domain_create,
     .cpu_nodes = lx_cpu_nodes,
     .xs_write = sriov__lx_xs_write,

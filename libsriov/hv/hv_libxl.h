@@ -35,6 +35,8 @@ xentoollog_logger *sriov__lx_logger_new(struct sriov_ctx *ctx);
 /* hv_libxl.c */
 /* libxl's ERROR_* as -errno: the one place that knows libxl's error codes. */
 int sriov__lx_from_libxl(int lrc);
+/* Every domain, by domid (libxl_list_domain): the domain_list op. */
+int sriov__lx_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, size_t *n);
 /* The domain for which match() holds, -ENOENT when none: with first the first
  * one listed, else the last (libxl lists domains by domid). */
 int sriov__lx_domain_find(struct sriov_hv *hv,
@@ -45,6 +47,8 @@ int sriov__lx_domain_find(struct sriov_hv *hv,
 /* hv_libxl_pci.c: the PCI ops of hv.h. */
 int sriov__lx_device_group(struct sriov_hv *hv, const char *bdf, char ***bdfs, size_t *n);
 int sriov__lx_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out);
+int sriov__lx_assigned_devices(struct sriov_hv *hv, struct sriov_hv_assignment **out,
+                               size_t *n);
 int sriov__lx_assignable_add(struct sriov_hv *hv, const char *bdf);
 int sriov__lx_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind);
 int sriov__lx_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "hv/hv_libxl.h"
+#include "hv/holders.h"
 #include "sysfs/sysfs.h"
 
 static int fill_pci(const char *bdf, libxl_device_pci *pci)
@@ -28,12 +29,17 @@ static int fill_pci(const char *bdf, libxl_device_pci *pci)
     return 0;
 }
 
+static void pci_bdf(const libxl_device_pci *p, char buf[SRIOV_BDF_LEN])
+{
+    snprintf(buf, SRIOV_BDF_LEN, "%04x:%02x:%02x.%x", (unsigned int)p->domain & 0xffff, p->bus,
+             p->dev & 0x1fu, p->func & 7u);
+}
+
 static bool pci_is(const libxl_device_pci *p, const char *bdf)
 {
     char buf[SRIOV_BDF_LEN];
 
-    snprintf(buf, sizeof(buf), "%04x:%02x:%02x.%x", (unsigned int)p->domain & 0xffff, p->bus,
-             p->dev & 0x1fu, p->func & 7u);
+    pci_bdf(p, buf);
     return !strcmp(buf, bdf);
 }
 
@@ -89,6 +95,54 @@ static bool has_pci(struct sriov_hv *hv, const struct sriov_hv_domain *dom, cons
 int sriov__lx_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out)
 {
     return sriov__lx_domain_find(hv, has_pci, bdf, true, out);
+}
+
+/* dom's PCI devices as libxl lists them (none when it cannot read them, as for
+ * has_pci()). */
+static int domain_pcis(struct sriov_hv *hv, struct sriov_hv_assignment *a)
+{
+    int num = 0, rc = 0;
+    libxl_device_pci *pcis = libxl_device_pci_list(LX(hv), a->dom.domid, &num);
+    char bdf[SRIOV_BDF_LEN];
+
+    for (int j = 0; !rc && j < num; j++) {
+        pci_bdf(&pcis[j], bdf);
+        rc = sriov__strv_push(&a->bdfs, &a->n_bdfs, strdup(bdf));
+    }
+    libxl_device_pci_list_free(pcis, num);
+    return rc;
+}
+
+/* One pass, libxl_list_domain then libxl_device_pci_list of each domain: what
+ * device_owner does for one device, done once for all of them. */
+int sriov__lx_assigned_devices(struct sriov_hv *hv, struct sriov_hv_assignment **out,
+                               size_t *n)
+{
+    struct sriov_hv_domain *doms = NULL;
+    struct sriov_hv_assignment *v = NULL;
+    size_t nd = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    rc = sriov__lx_domain_list(hv, &doms, &nd);
+    if (rc)
+        return rc;
+    v = calloc(nd + 1, sizeof(*v));
+    if (!v)
+        rc = -ENOMEM;
+    for (size_t i = 0; !rc && i < nd; i++) {
+        v[i].dom = doms[i];
+        rc = domain_pcis(hv, &v[i]);
+    }
+    free(doms);
+    if (rc) {
+        sriov__hv_assignments_free(v, nd);
+        return rc;
+    }
+    *out = v;
+    *n = nd;
+    return 0;
 }
 
 int sriov__lx_assignable_add(struct sriov_hv *hv, const char *bdf)

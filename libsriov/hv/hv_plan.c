@@ -208,6 +208,12 @@ static int plan_wait_release(struct sriov_hv *hv, int timeout_ms)
     return real(hv)->ops->wait_release(real(hv), timeout_ms);
 }
 
+static int plan_assigned_devices(struct sriov_hv *hv, struct sriov_hv_assignment **out,
+                                 size_t *n)
+{
+    return real(hv)->ops->assigned_devices(real(hv), out, n);
+}
+
 static int plan_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
                          char ***bridges, size_t *n)
 {
@@ -279,6 +285,7 @@ static const struct sriov_hv_ops plan_ops = {
     .xs_read = plan_xs_read,
     .xs_list = plan_xs_list,
     .wait_release = plan_wait_release,
+    .assigned_devices = plan_assigned_devices,
     .nic_list = plan_nic_list,
     .nic_add = plan_nic_add,
     .domain_migrate = plan_domain_migrate,

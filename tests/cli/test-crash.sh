@@ -306,7 +306,7 @@ check pf-other-pf-free-disable X pf-disable 0000:01:00.1
 
 # --- the hypervisor cannot answer: fail closed --------------------------------------
 destroy_all
-inject hv:domain_by_uuid
+inject hv:assigned_devices
 out=$(X gc 2>&1); rc=$?
 heal
 check gc-lookup-fails-errors test $rc = 1
@@ -320,7 +320,7 @@ X create "$T/g2.cfg" >/dev/null
 before=$(snapshot)
 inject hv:kill:pci_add
 X pci-attach g2 network=lan >/dev/null 2>&1
-echo domain_by_uuid >"$T/hv/fail-at"
+echo assigned_devices >"$T/hv/fail-at"
 X gc >/dev/null 2>&1; rc=$?
 heal
 check gc-lookup-fails-reserved-kept test $rc = 1 -a "$(grep -c '"phase": "reserved"' "$T/state/assignments.json")" = 1
@@ -328,7 +328,7 @@ check gc-reserved-after-heal X gc
 check gc-reserved-after-heal-restored test "$(snapshot)" = "$before"
 # pci-detach's undo of the PCI step asks for the domain by UUID: kept on failure.
 vf=$(X pci-attach g2 network=lan 2>/dev/null)
-echo domain_by_uuid >"$T/hv/fail-at"
+echo assigned_devices >"$T/hv/fail-at"
 X pci-detach g2 "$vf" >/dev/null 2>&1; rc=$?
 heal
 check detach-lookup-fails-keeps test $rc = 1 -a "$(grep -c "\"vf\": \"$vf\"" "$T/state/assignments.json")" = 1
@@ -338,7 +338,7 @@ check detach-retry-restored test "$(snapshot)" = "$before"
 # Allocation: a VF nobody can vouch for is not handed out.
 X pf-enable enp1s0f0 2 >/dev/null 2>&1
 before=$(snapshot)
-echo device_owner >"$T/hv/fail-at"
+echo assigned_devices >"$T/hv/fail-at"
 out=$(X pci-attach g2 network=lan 2>&1); rc=$?
 heal
 check alloc-owner-unknown-refused test $rc = 1

@@ -466,8 +466,8 @@ int sim_domain_file(struct sim_hv *sim, const uint8_t uuid[16], char *name, size
     return snprintf(name, len, "domains/%s", u) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
-static int domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_domain *out,
-                       struct sim_lines *lines)
+int sim_domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_domain *out,
+                    struct sim_lines *lines)
 {
     char name[PATH_MAX];
     int rc;
@@ -516,7 +516,7 @@ static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, s
         struct sriov_hv_domain dom, *nv;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
-        if (domain_load(sim, de->d_name, &dom, &l))
+        if (sim_domain_load(sim, de->d_name, &dom, &l))
             continue;
         sim_lines_free(&l);
         nv = realloc(v, (cnt + 1) * sizeof(*v));
@@ -544,7 +544,7 @@ static int domain_by_uuid(struct sriov_hv *hv, const uint8_t uuid[16],
     int rc;
 
     sriov__uuid_format(uuid, u);
-    rc = domain_load((struct sim_hv *)hv, u, out, &l);
+    rc = sim_domain_load((struct sim_hv *)hv, u, out, &l);
     sim_lines_free(&l);
     return rc;
 }
@@ -572,37 +572,6 @@ static int sim_domain_by_name_or_id(struct sriov_hv *hv, const char *spec,
             rc = 0;
             break;
         }
-    }
-    free(doms);
-    return rc;
-}
-
-int sim_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out)
-{
-    struct sim_hv *sim = (struct sim_hv *)hv;
-    struct sriov_hv_domain *doms = NULL;
-    char line[64];
-    size_t n = 0;
-    int rc;
-
-    rc = sim_fault(hv, "device_owner");
-    if (!rc)
-        rc = sim_domain_list(hv, &doms, &n);
-    if (rc)
-        return rc;
-    snprintf(line, sizeof(line), "pci %s", bdf);
-    rc = -ENOENT;
-    for (size_t i = 0; i < n && rc == -ENOENT; i++) {
-        char name[PATH_MAX];
-        struct sim_lines l;
-        sim_domain_file(sim, doms[i].uuid, name, sizeof(name));
-        if (sim_lines_read(sim, name, &l))
-            continue;
-        if (sim_lines_has(&l, line)) {
-            *out = doms[i];
-            rc = 0;
-        }
-        sim_lines_free(&l);
     }
     free(doms);
     return rc;
@@ -761,6 +730,7 @@ static const struct sriov_hv_ops sim_ops = {
     .platform = sim_platform,
     .device_group = sim_device_group,
     .device_owner = sim_device_owner,
+    .assigned_devices = sim_assigned_devices,
     .assignable_add = sim_assignable_add,
     .assignable_remove = sim_assignable_remove,
     .pci_add = sim_pci_add,

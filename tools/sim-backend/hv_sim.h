@@ -1,8 +1,8 @@
 /* The simulated host's backends, shared between hv_sim.c (domains, xenstore,
  * faults), hv_sim_pci.c (what libxl does to sysfs and to its assignable list),
- * hv_sim_create.c (xl create), hv_sim_migrate.c (vifs, xl migrate, save and
- * restore, over hv_sim_xlargs.c's xl command lines) and nl_sim.c (VF L2
- * settings). */
+ * hv_sim_holders.c (who has which device), hv_sim_create.c (xl create),
+ * hv_sim_migrate.c (vifs, xl migrate, save and restore, over hv_sim_xlargs.c's
+ * xl command lines) and nl_sim.c (VF L2 settings). */
 #ifndef SRIOV_HV_SIM_H
 #define SRIOV_HV_SIM_H
 
@@ -55,7 +55,9 @@ int sim_xs_read(struct sim_hv *sim, const char *path, char **value);
 int sim_xs_rm(struct sriov_hv *hv, const char *path);
 /* domains (hv_sim.c) */
 int sim_domain_file(struct sim_hv *sim, const uint8_t uuid[16], char *name, size_t len);
-int sim_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out);
+/* A domain's file (uuid_str its name): -ENOENT when there is none. */
+int sim_domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_domain *out,
+                    struct sim_lines *lines);
 /* hv_sim_pci.c */
 int sim_assignable_add(struct sriov_hv *hv, const char *bdf);
 int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind);
@@ -64,6 +66,11 @@ int sim_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const ch
                 const struct sriov_hv_pci_opts *opts);
 int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf);
 int sim_pci_add_locked(struct sim_hv *sim, const struct sriov_hv_domain *dom, const char *bdf);
+/* hv_sim_holders.c: the ops device_owner and assigned_devices; sim_holder() is
+ * the sim's own check (no fault point, no trace line): 0, or -ENOENT. */
+int sim_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domain *out);
+int sim_assigned_devices(struct sriov_hv *hv, struct sriov_hv_assignment **out, size_t *n);
+int sim_holder(struct sim_hv *sim, const char *bdf, struct sriov_hv_domain *out);
 
 /* hv_sim_migrate.c: the vif, migration, save and restore ops of hv.h. */
 int sim_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,

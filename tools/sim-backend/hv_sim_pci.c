@@ -141,7 +141,7 @@ int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind)
     rc = sim_fault(hv, "assignable_remove");
     if (rc)
         return rc;
-    if (sim_device_owner(hv, bdf, &owner) == 0)
+    if (sim_holder(sim, bdf, &owner) == 0)
         return sriov__fail(ctx, -EBUSY, "%s is still assigned to domain %s (%u)", bdf,
                            owner.name, owner.domid);
     rc = sim_lock(sim, &lockfd);
@@ -202,7 +202,7 @@ int sim_pci_add_locked(struct sim_hv *sim, const struct sriov_hv_domain *dom, co
         return rc;
     if (rc == 0)
         return sriov__fail(hv->ctx, -EINVAL, "PCI device %s is not assignable", bdf);
-    if (sim_device_owner(hv, bdf, &owner) == 0)
+    if (sim_holder(sim, bdf, &owner) == 0)
         return sriov__fail(hv->ctx, -EBUSY, "PCI device %s is already assigned to domain %s",
                            bdf, owner.name);
     sim_domain_file(sim, dom->uuid, name, sizeof(name));
