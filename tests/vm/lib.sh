@@ -194,13 +194,14 @@ vm_main() {
         exit 1
     fi
 
-    local p fl s
+    local p fl s r
     grep -E '^(PASS|FAIL|SKIP): ' "$share/results" | sed "s/^/  /"
-    grep -E '^(BOOT|TIME): ' "$share/results" | sed "s/^/  /"
+    grep -E '^(BOOT|TIME|RETRY): ' "$share/results" | sed "s/^/  /"
     p=$(grep -c '^PASS: ' "$share/results" || true)
     fl=$(grep -c '^FAIL: ' "$share/results" || true)
     s=$(grep -c '^SKIP: ' "$share/results" || true)
     echo "  prepare ${t_prep} s, VM ${t_run} s, accel $accel, logs in $logs"
-    echo "tier$tier: $p passed, $fl failed, $s skipped ($((SECONDS - t_start)) s)"
+    r=$(grep -c '^RETRY: ' "$share/results" || true)
+    echo "tier$tier: $p passed, $fl failed, $s skipped$([ "$r" = 0 ] || echo ", $r script(s) run twice after a hang") ($((SECONDS - t_start)) s)"
     [ "$fl" = 0 ]
 }
