@@ -38,13 +38,14 @@ static const struct sriov_vf *vf_by_index(const struct sriov_pf *pf, unsigned in
 
 /* 1 with why filled when VF index of pf cannot be had, 0 if it is free, or a
  * negative errno when the hypervisor cannot say who has it: fail closed, since a
- * VF in use handed out again would be given to two guests. */
+ * VF in use handed out again would be given to two guests.  r: the record for
+ * it (sriov__recs_find's answer). */
 static int vf_taken(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov__recs *recs,
-                    const struct sriov_pf *pf, unsigned int index, char *why, size_t len)
+                    ssize_t r, const struct sriov_pf *pf, unsigned int index, char *why,
+                    size_t len)
 {
     const struct sriov_vf *vf = vf_by_index(pf, index);
     struct sriov_hv_domain owner;
-    ssize_t r = sriov__recs_find(recs, pf->dev.bdf, index);
     int rc;
 
     if (r >= 0) {
@@ -74,24 +75,36 @@ static int evaluate(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sri
                     const struct sriov_network *net, struct candidate *c)
 {
     const struct sriov_pf *pf = c->pf;
+    ssize_t *rec_of;
     char why[160];
-    int rc;
+    int rc = 0;
 
     c->cap = pf->numvfs ? pf->numvfs : pf->totalvfs;
     if (!pf->numvfs && net && net->numvfs && net->numvfs < pf->totalvfs)
         c->cap = net->numvfs;
     c->used = 0;
     c->free_index = -1;
+    /* Each VF's record, as sriov__recs_find would find it (the first), from one
+     * pass over the records instead of one per VF: a host holds thousands. */
+    rec_of = malloc((c->cap + 1) * sizeof(*rec_of));
+    if (!rec_of)
+        return -ENOMEM;
+    for (unsigned int i = 0; i < c->cap; i++)
+        rec_of[i] = -1;
+    for (size_t k = recs->n; k-- > 0;)
+        if (recs->v[k].index < c->cap && !strcmp(recs->v[k].pf, pf->dev.bdf))
+            rec_of[recs->v[k].index] = (ssize_t)k;
     for (unsigned int i = 0; i < c->cap; i++) {
-        rc = vf_taken(ctx, hv, recs, pf, i, why, sizeof(why));
+        rc = vf_taken(ctx, hv, recs, rec_of[i], pf, i, why, sizeof(why));
         if (rc < 0)
-            return rc;
+            break;
         if (rc)
             c->used++;
         else if (c->free_index < 0)
             c->free_index = (int)i;
     }
-    return 0;
+    free(rec_of);
+    return rc < 0 ? rc : 0;
 }
 
 static bool better(const struct candidate *a, const struct candidate *b, int node)
@@ -118,7 +131,9 @@ static int fixed_index(struct sriov_ctx *ctx, struct sriov_hv *hv,
     if ((unsigned int)req->vf_index >= limit)
         return sriov__fail(ctx, -ENOENT, "%s has no VF %d (%u VFs)", req->pf, req->vf_index,
                            limit);
-    rc = vf_taken(ctx, hv, recs, c->pf, (unsigned int)req->vf_index, why, sizeof(why));
+    rc = vf_taken(ctx, hv, recs, sriov__recs_find(recs, c->pf->dev.bdf,
+                                                  (unsigned int)req->vf_index),
+                  c->pf, (unsigned int)req->vf_index, why, sizeof(why));
     if (rc < 0)
         return rc;
     if (rc)
