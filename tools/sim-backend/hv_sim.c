@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -302,69 +303,101 @@ int sim_fault(struct sriov_hv *hv, const char *step)
 
 /* ------------------------------------------------------------- xenstore */
 
-static bool xs_line_is(const char *line, const char *path, bool subtree)
+/* DIR/xenstore as it is, to scan line by line in place: it holds every
+ * domain's nodes, and a read or a write of one node should not copy each line. */
+static int xs_load(struct sim_hv *sim, char **data, size_t *len)
 {
-    size_t n = strlen(path);
+    char path[PATH_MAX];
+    int rc = sim_path(sim, path, sizeof(path), "xenstore");
 
-    if (strncmp(line, path, n))
+    *data = NULL;
+    *len = 0;
+    if (!rc)
+        rc = sriov__state_read(sim->hv.ctx, path, data, len);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+/* The next non-empty line of data[*at, len) (sim_lines_read skips empty ones):
+ * its start and length, *at moved past it; false at the end. */
+static bool xs_next(const char *data, size_t len, size_t *at, const char **line, size_t *n)
+{
+    while (*at < len && data[*at] == '\n')
+        (*at)++;
+    if (*at >= len)
         return false;
-    return line[n] == ' ' || (subtree && line[n] == '/');
+    *line = data + *at;
+    *n = strcspn(*line, "\n");
+    if (*n > len - *at)
+        *n = len - *at;
+    *at += *n;
+    return true;
+}
+
+/* xs_line_is for a line that is not NUL-terminated. */
+static bool xs_span_is(const char *line, size_t n, const char *path, size_t plen, bool subtree)
+{
+    return n > plen && !memcmp(line, path, plen) &&
+           (line[plen] == ' ' || (subtree && line[plen] == '/'));
 }
 
 int sim_xs_read(struct sim_hv *sim, const char *path, char **value)
 {
-    struct sim_lines l;
+    size_t plen = strlen(path), len, at = 0, n;
+    const char *line;
+    char *data;
     int rc;
 
     *value = NULL;
-    rc = sim_lines_read(sim, "xenstore", &l);
+    rc = xs_load(sim, &data, &len);
     if (rc)
         return rc;
     rc = -ENOENT;
-    for (size_t i = 0; i < l.n; i++) {
-        if (xs_line_is(l.v[i], path, false)) {
-            *value = strdup(l.v[i] + strlen(path) + 1);
+    while (xs_next(data, len, &at, &line, &n)) {
+        if (xs_span_is(line, n, path, plen, false)) {
+            *value = strndup(line + plen + 1, n - plen - 1);
             rc = *value ? 0 : -ENOMEM;
             break;
         }
     }
-    sim_lines_free(&l);
+    free(data);
     return rc;
 }
 
+/* Every line but path's (and, removing, its subtree's), then "path value" last:
+ * the file sim_lines_write would write, without a copy of each line. */
 static int xs_update(struct sriov_hv *hv, const char *path, const char *value)
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
-    struct sim_lines l = { 0 };
-    char *line = NULL;
+    size_t plen = strlen(path), len = 0, at = 0, n, used = 0;
+    char file[PATH_MAX], *data = NULL, *out = NULL;
+    const char *line;
     int lockfd = -1, rc;
 
     rc = sim_lock(sim, &lockfd);
+    if (!rc)
+        rc = xs_load(sim, &data, &len);
+    if (!rc)
+        rc = sim_path(sim, file, sizeof(file), "xenstore");
     if (rc)
         goto out;
-    rc = sim_lines_read(sim, "xenstore", &l);
-    if (rc)
+    out = malloc(len + plen + (value ? strlen(value) : 0) + 4);
+    if (!out) {
+        rc = -ENOMEM;
         goto out;
-    for (size_t i = 0; i < l.n;) {
-        if (xs_line_is(l.v[i], path, value == NULL))
-            sim_lines_remove(&l, l.v[i]);
-        else
-            i++;
     }
-    if (value) {
-        if (asprintf(&line, "%s %s", path, value) < 0) {
-            line = NULL;
-            rc = -ENOMEM;
-            goto out;
-        }
-        rc = sim_lines_add(&l, line);
-        if (rc)
-            goto out;
+    while (xs_next(data, len, &at, &line, &n)) {
+        if (xs_span_is(line, n, path, plen, value == NULL))
+            continue;
+        memcpy(out + used, line, n);
+        used += n;
+        out[used++] = '\n';
     }
-    rc = sim_lines_write(sim, "xenstore", &l);
+    if (value)
+        used += (size_t)sprintf(out + used, "%s %s\n", path, value);
+    rc = sriov__state_write(hv->ctx, file, out, used);
 out:
-    free(line);
-    sim_lines_free(&l);
+    free(data);
+    free(out);
     sim_unlock(sim, lockfd);
     return rc;
 }
@@ -466,6 +499,18 @@ int sim_domain_file(struct sim_hv *sim, const uint8_t uuid[16], char *name, size
     return snprintf(name, len, "domains/%s", u) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
+/* A domain's lines: its domid and name. */
+static void domain_from_lines(const struct sim_lines *lines, struct sriov_hv_domain *out)
+{
+    for (size_t i = 0; i < lines->n; i++) {
+        const char *l = lines->v[i];
+        if (!strncmp(l, "domid ", 6))
+            out->domid = (uint32_t)strtoul(l + 6, NULL, 10);
+        else if (!strncmp(l, "name ", 5))
+            snprintf(out->name, sizeof(out->name), "%s", l + 5);
+    }
+}
+
 int sim_domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_domain *out,
                     struct sim_lines *lines)
 {
@@ -485,13 +530,78 @@ int sim_domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_do
         if (access(path, F_OK) != 0)
             return -ENOENT;
     }
-    for (size_t i = 0; i < lines->n; i++) {
-        const char *l = lines->v[i];
-        if (!strncmp(l, "domid ", 6))
-            out->domid = (uint32_t)strtoul(l + 6, NULL, 10);
-        else if (!strncmp(l, "name ", 5))
-            snprintf(out->name, sizeof(out->name), "%s", l + 5);
+    domain_from_lines(lines, out);
+    return 0;
+}
+
+/* The file of the regular-file check sriov__state_read makes, read through
+ * the directory's descriptor: whoever lists the domains reads every domain's
+ * file, and a walk of the whole path for each was most of what that cost. */
+static int read_at(int dirfd, const char *name, char **data)
+{
+    struct stat st;
+    char *buf = NULL;
+    size_t got = 0;
+    int fd, rc = 0;
+
+    *data = NULL;
+    fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = -EINVAL;
+        goto out;
     }
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -errno;
+            goto out;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    buf[got] = '\0';
+    *data = buf;
+    buf = NULL;
+out:
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+int sim_domain_load_at(int dirfd, const char *uuid_str, struct sriov_hv_domain *out,
+                       struct sim_lines *lines)
+{
+    char *data = NULL, *save = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    lines->v = NULL;
+    lines->n = 0;
+    if (sriov__uuid_parse(uuid_str, out->uuid))
+        return -ENOENT;
+    rc = read_at(dirfd, uuid_str, &data);
+    for (char *line = rc ? NULL : strtok_r(data, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        rc = sim_lines_add(lines, line);
+        if (rc)
+            break;
+    }
+    free(data);
+    if (rc) {
+        sim_lines_free(lines);
+        return rc;
+    }
+    domain_from_lines(lines, out);
     return 0;
 }
 
@@ -516,7 +626,7 @@ static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, s
         struct sriov_hv_domain dom, *nv;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
-        if (sim_domain_load(sim, de->d_name, &dom, &l))
+        if (sim_domain_load_at(dirfd(d), de->d_name, &dom, &l))
             continue;
         sim_lines_free(&l);
         nv = realloc(v, (cnt + 1) * sizeof(*v));

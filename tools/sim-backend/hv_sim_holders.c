@@ -38,7 +38,7 @@ static int each_domain(struct sim_hv *sim,
         struct sim_lines l;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
-        if (sim_domain_load(sim, de->d_name, &dom, &l))
+        if (sim_domain_load_at(dirfd(d), de->d_name, &dom, &l))
             continue; /* gone since readdir, or no domain's file */
         rc = fn(&dom, &l, arg);
         sim_lines_free(&l);
