@@ -111,46 +111,44 @@ int sriov__rec_check(const struct sriov_assignment *r, char why[SRIOV_JSON_WHY])
 }
 
 /* Duplicates are found by sorting, twice, not by comparing every pair: every
- * command reads the records, and a host may hold thousands. */
+ * command reads the records, and saves them after each step, and a host may
+ * hold thousands.  Sorted on numbers: a checked record's PCI addresses are
+ * canonical (sriov__rec_check), so each reads as one number and two are equal
+ * exactly when their numbers are. */
 struct rec_key {
-    const struct sriov_assignment *r;
+    uint64_t key;                /* PF and index; or VF, odd, and 0 when there is none */
     size_t i;                    /* its place in the file */
 };
 
-static int cmp_place(const struct rec_key *x, const struct rec_key *y)
+/* "dddd:bb:ss.f", canonical: domain, bus, slot and function as one number. */
+static uint64_t bdf_number(const char *s)
 {
+    uint64_t v = 0;
+
+    for (; *s; s++)
+        if (*s != ':' && *s != '.')
+            v = v << 4 | (uint64_t)sriov__hexval(*s);
+    return v;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const struct rec_key *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
     return (x->i > y->i) - (x->i < y->i);
 }
 
-static int cmp_pf_index(const void *a, const void *b)
+/* Sorted, records naming the same VF sit next to each other in file order:
+ * keep the pair (*fi, *fk) a search of every pair in file order would meet
+ * first. */
+static void first_pair(struct rec_key *k, size_t n, bool by_vf, size_t *fi, size_t *fk)
 {
-    const struct rec_key *x = a, *y = b;
-    int c = strcmp(x->r->pf, y->r->pf);
-
-    if (!c)
-        c = (x->r->index > y->r->index) - (x->r->index < y->r->index);
-    return c ? c : cmp_place(x, y);
-}
-
-static int cmp_vf(const void *a, const void *b)
-{
-    const struct rec_key *x = a, *y = b;
-    int c = strcmp(x->r->vf, y->r->vf);
-
-    return c ? c : cmp_place(x, y);
-}
-
-/* Sorted by cmp, records naming the same VF sit next to each other in file
- * order: keep the pair (*fi, *fk) a search of every pair in file order would
- * meet first. */
-static void first_pair(struct rec_key *k, size_t n, int (*cmp)(const void *, const void *),
-                       bool by_vf, size_t *fi, size_t *fk)
-{
-    qsort(k, n, sizeof(*k), cmp);
+    qsort(k, n, sizeof(*k), cmp_key);
     for (size_t j = 1; j < n; j++) {
         const struct rec_key *a = &k[j - 1], *b = &k[j];
-        bool same = by_vf ? a->r->vf[0] && !strcmp(a->r->vf, b->r->vf)
-                          : !strcmp(a->r->pf, b->r->pf) && a->r->index == b->r->index;
+        bool same = a->key == b->key && (!by_vf || (a->key & 1));
         if (same && (a->i < *fi || (a->i == *fi && b->i < *fk))) {
             *fi = a->i;
             *fk = b->i;
@@ -158,6 +156,7 @@ static void first_pair(struct rec_key *k, size_t n, int (*cmp)(const void *, con
     }
 }
 
+/* The records must have passed sriov__rec_check: their addresses are canonical. */
 int sriov__recs_check_unique(struct sriov_ctx *ctx, const char *what,
                              const struct sriov__recs *recs)
 {
@@ -171,9 +170,15 @@ int sriov__recs_check_unique(struct sriov_ctx *ctx, const char *what,
     if (!k)
         return sriov__fail(ctx, -ENOMEM, "%s: out of memory checking the records", what);
     for (size_t j = 0; j < recs->n; j++)
-        k[j] = (struct rec_key){ .r = &recs->v[j], .i = j };
-    first_pair(k, recs->n, cmp_pf_index, false, &fi, &fk);
-    first_pair(k, recs->n, cmp_vf, true, &fi, &fk);
+        k[j] = (struct rec_key){ .key = bdf_number(recs->v[j].pf) << 16 | recs->v[j].index,
+                                 .i = j };
+    first_pair(k, recs->n, false, &fi, &fk);
+    /* Records without a VF yet share 0, which names no VF. */
+    for (size_t j = 0; j < recs->n; j++)
+        k[j] = (struct rec_key){ .key = recs->v[j].vf[0] ? bdf_number(recs->v[j].vf) << 1 | 1
+                                                         : 0,
+                                 .i = j };
+    first_pair(k, recs->n, true, &fi, &fk);
     free(k);
     if (fi == SIZE_MAX)
         return 0;
