@@ -535,30 +535,28 @@ int sim_domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_do
 }
 
 /* The file of the regular-file check sriov__state_read makes, read through
- * the directory's descriptor: whoever lists the domains reads every domain's
- * file, and a walk of the whole path for each was most of what that cost. */
-static int read_at(int dirfd, const char *name, char **data)
+ * the directory's descriptor into w's buffer when it fits (else malloc'd):
+ * whoever lists the domains reads every domain's file, and a walk of the whole
+ * path and a few allocations for each were most of what that cost.  A regular
+ * file readdir said is one is not asked again. */
+static int read_at(int dirfd, const char *name, unsigned char d_type, struct sim_walk *w,
+                   char **data)
 {
     struct stat st;
-    char *buf = NULL;
-    size_t got = 0;
+    size_t size = sizeof(w->buf) - 1, got = 0;
+    char *buf = w->buf;
     int fd, rc = 0;
 
     *data = NULL;
     fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0)
         return -errno;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (d_type != DT_REG && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
         rc = -EINVAL;
         goto out;
     }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+    for (;;) {
+        ssize_t n = read(fd, buf + got, size - got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -568,37 +566,75 @@ static int read_at(int dirfd, const char *name, char **data)
         if (n == 0)
             break;
         got += (size_t)n;
+        /* A regular file reads short only at its end. */
+        if (got < size)
+            break;
+        if (got == size) {
+            char *nb = malloc(2 * size + 1);
+            if (!nb) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            memcpy(nb, buf, got);
+            if (buf != w->buf)
+                free(buf);
+            buf = nb;
+            size *= 2;
+        }
     }
     buf[got] = '\0';
     *data = buf;
-    buf = NULL;
+    buf = w->buf;
 out:
-    free(buf);
+    if (buf != w->buf)
+        free(buf);
     close(fd);
     return rc;
 }
 
-int sim_domain_load_at(int dirfd, const char *uuid_str, struct sriov_hv_domain *out,
-                       struct sim_lines *lines)
+void sim_walk_lines_free(struct sim_walk *w, struct sim_lines *lines)
+{
+    if (lines->v != w->v)
+        sim_lines_free(lines);
+    lines->v = NULL;
+    lines->n = 0;
+}
+
+int sim_domain_load_at(int dirfd, const struct dirent *de, struct sim_walk *w,
+                       struct sriov_hv_domain *out, struct sim_lines *lines)
 {
     char *data = NULL, *save = NULL;
+    size_t n = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));
     lines->v = NULL;
     lines->n = 0;
-    if (sriov__uuid_parse(uuid_str, out->uuid))
+    if (sriov__uuid_parse(de->d_name, out->uuid))
         return -ENOENT;
-    rc = read_at(dirfd, uuid_str, &data);
-    for (char *line = rc ? NULL : strtok_r(data, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        rc = sim_lines_add(lines, line);
-        if (rc)
+    rc = read_at(dirfd, de->d_name, de->d_type, w, &data);
+    if (rc)
+        return rc;
+    /* The lines in place, as sim_lines_read splits them (empty ones skipped). */
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (n == sizeof(w->v) / sizeof(w->v[0]))
             break;
+        w->v[n++] = line;
     }
-    free(data);
+    if (!save || !*save) {
+        lines->v = w->v;
+        lines->n = n;
+    } else {
+        /* More lines than w has room for: copies, as sim_lines_read makes. */
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = sim_lines_add(lines, w->v[i]);
+        for (char *line = save; !rc && (line = strtok_r(line, "\n", &save)); line = NULL)
+            rc = sim_lines_add(lines, line);
+    }
+    if (data != w->buf)
+        free(data);
     if (rc) {
-        sim_lines_free(lines);
+        sim_walk_lines_free(w, lines);
         return rc;
     }
     domain_from_lines(lines, out);
@@ -609,10 +645,11 @@ static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, s
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
     struct sriov_hv_domain *v = NULL;
+    struct sim_walk walk;
     char path[PATH_MAX];
     struct dirent *de;
     DIR *d = NULL;
-    size_t cnt = 0;
+    size_t cnt = 0, cap = 0;
     int rc = 0;
 
     *doms = NULL;
@@ -626,15 +663,18 @@ static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, s
         struct sriov_hv_domain dom, *nv;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
-        if (sim_domain_load_at(dirfd(d), de->d_name, &dom, &l))
+        if (sim_domain_load_at(dirfd(d), de, &walk, &dom, &l))
             continue;
-        sim_lines_free(&l);
-        nv = realloc(v, (cnt + 1) * sizeof(*v));
-        if (!nv) {
-            rc = -ENOMEM;
-            goto out;
+        sim_walk_lines_free(&walk, &l);
+        if (cnt == cap) {
+            cap = cap ? 2 * cap : 64;
+            nv = realloc(v, cap * sizeof(*v));
+            if (!nv) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            v = nv;
         }
-        v = nv;
         v[cnt++] = dom;
     }
     *doms = v;

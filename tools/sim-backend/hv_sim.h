@@ -58,9 +58,17 @@ int sim_domain_file(struct sim_hv *sim, const uint8_t uuid[16], char *name, size
 /* A domain's file (uuid_str its name): -ENOENT when there is none. */
 int sim_domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_domain *out,
                     struct sim_lines *lines);
-/* The same from DIR/domains open as dirfd, for walks over every domain. */
-int sim_domain_load_at(int dirfd, const char *uuid_str, struct sriov_hv_domain *out,
-                       struct sim_lines *lines);
+/* The same from DIR/domains open as dirfd, for walks over every domain: de its
+ * entry; lines may point into w (sim_walk_lines_free frees what does not).
+ * Good for one domain at a time: the next call reuses w. */
+struct dirent;
+struct sim_walk {
+    char buf[4096];
+    char *v[64];
+};
+int sim_domain_load_at(int dirfd, const struct dirent *de, struct sim_walk *w,
+                       struct sriov_hv_domain *out, struct sim_lines *lines);
+void sim_walk_lines_free(struct sim_walk *w, struct sim_lines *lines);
 /* hv_sim_pci.c */
 int sim_assignable_add(struct sriov_hv *hv, const char *bdf);
 int sim_assignable_remove(struct sriov_hv *hv, const char *bdf, bool rebind);

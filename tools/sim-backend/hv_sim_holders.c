@@ -23,6 +23,7 @@ static int each_domain(struct sim_hv *sim,
                                  void *arg),
                        void *arg)
 {
+    struct sim_walk walk;
     char path[PATH_MAX];
     struct dirent *de;
     DIR *d;
@@ -38,10 +39,10 @@ static int each_domain(struct sim_hv *sim,
         struct sim_lines l;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
-        if (sim_domain_load_at(dirfd(d), de->d_name, &dom, &l))
+        if (sim_domain_load_at(dirfd(d), de, &walk, &dom, &l))
             continue; /* gone since readdir, or no domain's file */
         rc = fn(&dom, &l, arg);
-        sim_lines_free(&l);
+        sim_walk_lines_free(&walk, &l);
     }
     closedir(d);
     return rc;
@@ -81,18 +82,23 @@ int sim_device_owner(struct sriov_hv *hv, const char *bdf, struct sriov_hv_domai
 
 struct answer {
     struct sriov_hv_assignment *v;
-    size_t n;
+    size_t n, cap;
 };
 
 static int add_domain(const struct sriov_hv_domain *dom, const struct sim_lines *l, void *arg)
 {
     struct answer *a = arg;
-    struct sriov_hv_assignment *v = realloc(a->v, (a->n + 1) * sizeof(*v));
+    struct sriov_hv_assignment *v = a->v;
 
-    if (!v)
-        return -ENOMEM;
-    a->v = v;
-    v += a->n++;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 64;
+        v = realloc(a->v, cap * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        a->v = v;
+        a->cap = cap;
+    }
+    v = a->v + a->n++;
     *v = (struct sriov_hv_assignment){ .dom = *dom };
     for (size_t i = 0; i < l->n; i++)
         if (!strncmp(l->v[i], "pci ", 4) &&
