@@ -167,6 +167,8 @@ vm_main() {
         echo "SRIOV_VM_KVER=$kver"
         echo "SRIOV_VM_OUT=/vmshare/out"
         echo "SRIOV_VM_TEST_TIMEOUT=${SRIOV_VM_TEST_TIMEOUT:-600}"
+        [ -z "${nvme_vfs:-}" ] || echo "SRIOV_VM_NVME_VFS=$nvme_vfs"
+        env | grep -E '^SRIOV_BENCH_[A-Z_]*=' || true   # benchmark settings (bench/vm-*)
     } >"$share/env"
     vm_paths "$SRCDIR" "$builddir" "$assets" >"$share/paths"
 

@@ -1,7 +1,7 @@
 #!/bin/bash
-# SR-IOV on a real PCIe function: QEMU's NVMe with sriov_max_vfs=4 behind a
-# root port. Enable 2 VFs through sysfs, see them, bind one to a stub
-# driver with driver_override, disable again.
+# SR-IOV on a real PCIe function: QEMU's NVMe with sriov_max_vfs=
+# $SRIOV_VM_NVME_VFS (run-tier2: 127) behind a root port. Enable 2 VFs through
+# sysfs, see them, bind one to a stub driver with driver_override, disable again.
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 
@@ -10,7 +10,7 @@ dev=/sys/bus/pci/devices/$pf
 [ -e "$dev/driver" ] || modprobe nvme
 wait_until 10 test -e "$dev/driver" || { fail nvme-pf "nvme driver not bound to $pf"; exit 1; }
 check nvme-pf-driver test "$(basename "$(readlink "$dev/driver")")" = nvme
-check nvme-totalvfs test "$(cat "$dev/sriov_totalvfs")" = 4
+check nvme-totalvfs test "$(cat "$dev/sriov_totalvfs")" = "${SRIOV_VM_NVME_VFS:-4}"
 
 # Leave the VFs unbound (QEMU's VFs are "not ready" for the nvme driver
 # until the PF hands them resources), so the binding below starts clean.
