@@ -196,14 +196,15 @@ vm_main() {
         exit 1
     fi
 
-    local p fl s r
+    local p fl s r rc2
     grep -E '^(PASS|FAIL|SKIP): ' "$share/results" | sed "s/^/  /"
-    grep -E '^(BOOT|TIME|RETRY): ' "$share/results" | sed "s/^/  /"
+    grep -E '^(BOOT|TIME|RETRY|RECHECK): ' "$share/results" | sed "s/^/  /"
     p=$(grep -c '^PASS: ' "$share/results" || true)
     fl=$(grep -c '^FAIL: ' "$share/results" || true)
     s=$(grep -c '^SKIP: ' "$share/results" || true)
     echo "  prepare ${t_prep} s, VM ${t_run} s, accel $accel, logs in $logs"
     r=$(grep -c '^RETRY: ' "$share/results" || true)
-    echo "tier$tier: $p passed, $fl failed, $s skipped$([ "$r" = 0 ] || echo ", $r script(s) run twice after a hang") ($((SECONDS - t_start)) s)"
+    rc2=$(grep -c '^RECHECK: ' "$share/results" || true)
+    echo "tier$tier: $p passed, $fl failed, $s skipped$([ "$r" = 0 ] || echo ", $r script(s) run twice after a hang")$([ "$rc2" = 0 ] || echo ", $rc2 check(s) run twice after a crash") ($((SECONDS - t_start)) s)"
     [ "$fl" = 0 ]
 }
