@@ -19,6 +19,7 @@
 
 #include "sriov.h"
 #include "core/log.h"
+#include "core/timing.h"
 #include "core/util.h"
 
 struct pci_access;
@@ -104,6 +105,7 @@ struct sriov_ctx {
     sriov_log_fn log_fn;
     void *log_data;
     int log_priority;
+    struct sriov__timing timing;  /* where the time goes (core/timing.c) */
     char last_error[SRIOV_ERR_LEN];
 
     bool scanned;

@@ -377,6 +377,7 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
     *uuid_out = strdup(uuid);
     rc = *uuid_out ? 0 : -ENOMEM;
 out:
+    sriov__timing_report(ctx, rc ? "create (failed)" : "create");
     sriov__strv_free(all, n_all);
     plan_dispose(&p);
     sriov__xlcfg_free(c);

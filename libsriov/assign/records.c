@@ -250,7 +250,7 @@ out:
     return rc;
 }
 
-int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
+static int recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
 {
     char path[PATH_MAX], *data = NULL;
     size_t len;
@@ -272,6 +272,15 @@ int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
     if (!rc)
         rc = sriov__recs_parse(ctx, path, data, len, out);
     free(data);
+    return rc;
+}
+
+int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out)
+{
+    enum sriov__timed was = sriov__time_in(ctx, SRIOV_T_STATE);
+    int rc = recs_load(ctx, out);
+
+    sriov__time_in(ctx, was);
     return rc;
 }
 
@@ -350,7 +359,7 @@ out:
     return rc;
 }
 
-int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
+static int recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
 {
     char path[PATH_MAX], *data = NULL;
     size_t len;
@@ -379,9 +388,21 @@ int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
     return rc;
 }
 
+int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs)
+{
+    enum sriov__timed was = sriov__time_in(ctx, SRIOV_T_STATE);
+    int rc = recs_save(ctx, recs);
+
+    sriov__time_in(ctx, was);
+    return rc;
+}
+
 int sriov__recs_lock(struct sriov_ctx *ctx, int *lockfd)
 {
+    enum sriov__timed was = sriov__time_in(ctx, SRIOV_T_STATE);
     int rc = sriov__lock(ctx, "assignments", lockfd);
+
+    sriov__time_in(ctx, was);
 
     if (!rc)
         rc = sriov__holders_begin(ctx);

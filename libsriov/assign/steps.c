@@ -258,13 +258,17 @@ static int reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__rec
 {
     struct sriov_assignment r = { 0 };
     const char *owner_id = NULL;
+    enum sriov__timed was;
     int rc;
 
     rc = sriov__owner_claim(ctx, &owner_id);
+    was = sriov__time_in(ctx, SRIOV_T_SCAN);
     if (!rc)
         rc = sriov_ctx_scan(ctx);
+    sriov__time_in(ctx, SRIOV_T_ALLOC);
     if (!rc)
         rc = sriov__alloc(ctx, hv, recs, req, prefer_node, &r, numvfs);
+    sriov__time_in(ctx, was);
     if (rc)
         return rc;
     sriov__uuid_format(dom->uuid, r.uuid);
@@ -302,6 +306,7 @@ int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
 {
     struct sriov_assignment *r;
     const struct sriov_vf *vf;
+    enum sriov__timed was;
     unsigned int numvfs = 0;
     const char *step = "reserve";
     size_t i = recs->n;
@@ -317,7 +322,9 @@ int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
 
     if (numvfs) {
         step = "enable_vfs";
+        was = sriov__time_in(ctx, SRIOV_T_ENABLE);
         rc = enable_vfs(ctx, recs, i, numvfs);
+        sriov__time_in(ctx, was);
         if (rc)
             goto out;
     }
@@ -329,7 +336,9 @@ int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
     }
 
     step = "isolation";
+    was = sriov__time_in(ctx, SRIOV_T_ISOLATION);
     rc = check_isolation(ctx, hv, r, flags);
+    sriov__time_in(ctx, was);
     /* The second half may come from another lock hold: what is done must be on disk. */
     if (!rc)
         rc = sriov__recs_save(ctx, recs);
@@ -347,9 +356,11 @@ int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sr
     struct sriov_hv_domain hd = { .domid = dom->domid };
     struct sriov_assignment *r = &recs->v[i];
     const char *step = "l2";
+    enum sriov__timed was = sriov__time_in(ctx, SRIOV_T_L2);
     int rc;
 
     rc = apply_l2(ctx, req, recs, i);
+    sriov__time_in(ctx, SRIOV_T_ASSIGNABLE);
     if (rc)
         goto out;
 
@@ -370,6 +381,7 @@ int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sr
     if (rc)
         goto out;
     step_end(recs, i, SRIOV_STEP_ASSIGNABLE, SRIOV_STEP_ASSIGNABLE);
+    sriov__time_in(ctx, was);
     if (!attach) {
         rc = sriov__recs_save(ctx, recs);
         goto out;
@@ -388,6 +400,7 @@ int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sr
     step = "record";
     rc = sriov__assign_commit(ctx, hv, recs, i, &hd);
 out:
+    sriov__time_in(ctx, was);
     return rc ? step_failed_undo(ctx, hv, recs, i, rc, step) : 0;
 }
 
@@ -415,8 +428,11 @@ int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
     r->steps |= SRIOV_STEP_PCI;
     r->pending &= ~SRIOV_STEP_PCI;
     rc = step_begin(ctx, recs, i, SRIOV_STEP_XS);
-    if (!rc)
+    if (!rc) {
+        enum sriov__timed was = sriov__time_in(ctx, SRIOV_T_XS);
         rc = sriov__xs_publish(hv, r);
+        sriov__time_in(ctx, was);
+    }
     if (rc)
         return rc;
     step_end(recs, i, SRIOV_STEP_XS, SRIOV_STEP_XS);

@@ -43,6 +43,7 @@ int sriov_ctx_new(struct sriov_ctx **ret, const struct sriov_ctx_opts *opts)
     ctx = calloc(1, sizeof(*ctx));
     if (!ctx)
         return -ENOMEM;
+    sriov__timing_start(ctx);
     ctx->pci_devices_fd = -1;
     ctx->owner_fd = -1;
     ctx->log_fn = sriov__log_stderr;

@@ -118,13 +118,16 @@ static int index_answer(struct sriov__holders *h)
 static int answer(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__holders **ret)
 {
     struct sriov__holders *h = ctx->holders;
+    enum sriov__timed was;
     int rc;
 
     *ret = h;
     if (h->taken)
         return h->rc ? sriov__fail(ctx, h->rc, "%s", h->why) : 0;
     h->taken = true;
+    was = sriov__time_in(ctx, SRIOV_T_HV);
     rc = hv->ops->assigned_devices(hv, &h->doms, &h->n_doms);
+    sriov__time_in(ctx, was);
     if (rc) {
         h->doms = NULL;
         h->n_doms = 0;

@@ -163,6 +163,7 @@ static int lx_domain_create(struct sriov_hv *hv, const char *cfg_path, char *con
                             size_t n_args, const uint8_t uuid[16], struct sriov_hv_domain *out)
 {
     char **argv = calloc(n_args + 1, sizeof(*argv));
+    enum sriov__timed was;
     size_t k = 0;
     int rc;
 
@@ -175,11 +176,16 @@ static int lx_domain_create(struct sriov_hv *hv, const char *cfg_path, char *con
     for (size_t i = 0; i < n_args; i++)
         if (args[i][0] != '-')
             argv[k++] = args[i];
+    was = sriov__time_in(hv->ctx, SRIOV_T_XL);
     rc = sriov__lx_run_xl(hv, "create", argv, k);
     free(argv);
-    if (rc)
+    if (rc) {
+        sriov__time_in(hv->ctx, was);
         return rc;
+    }
+    sriov__time_in(hv->ctx, SRIOV_T_HV);
     rc = lx_domain_by_uuid(hv, uuid, out);
+    sriov__time_in(hv->ctx, was);
     return rc ? sriov__fail(hv->ctx, rc, "xl create %s succeeded but the domain is gone",
                             cfg_path)
               : 0;
