@@ -116,7 +116,8 @@ echo "BENCH: peer's untimed setup (driver_override + xl pci-assignable-add): med
 pairs=()
 for ((k = 0; k < runs; k++)); do pairs+=("$(awk -v a="${ours[k]}" -v b="${peer[k]}" 'BEGIN { printf "%d", 1000 * a / b }')"); done
 echo "RATIO: create $(awk -v a="$mo" -v b="$mp" 'BEGIN { printf "%.3f", a / b }')x, ratio of medians (goal <= 1.1)"
-echo "RATIO: create $(awk -v a="$(median "${pairs[@]}")" 'BEGIN { printf "%.3f", a / 1000 }')x, median of the $runs same-turn ratios ($(printf '%s ' "${pairs[@]}" | awk '{ for (i = 1; i <= NF; i++) printf "%s%.2f", i > 1 ? " " : "", $i / 1000 }'))"
+list=$(for v in "${pairs[@]}"; do awk -v v="$v" 'BEGIN { printf "%.2f ", v / 1000 }'; done)
+echo "RATIO: create $(awk -v a="$(median "${pairs[@]}")" 'BEGIN { printf "%.3f", a / 1000 }')x, median of the $runs same-turn ratios (${list% })"
 
 pass bench-create
 trap - EXIT
