@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,4 +166,22 @@ bool sriov__utf8_copy(char *dst, size_t size, const char *src)
     memcpy(dst, src, n);
     dst[n] = '\0';
     return src[n] != '\0';
+}
+
+int sriov__grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    void **array = v, *grown;
+    size_t ncap;
+
+    if (n < *cap)
+        return 0;
+    ncap = *cap ? *cap * 2 : first;
+    if (ncap < *cap || ncap > SIZE_MAX / elem)
+        return -ENOMEM;
+    grown = realloc(*array, ncap * elem);
+    if (!grown)
+        return -ENOMEM;
+    *array = grown;
+    *cap = ncap;
+    return 0;
 }

@@ -26,6 +26,10 @@ bool sriov__uuid_is_nil(const uint8_t uuid[16]);
 /* A whole string as a decimal number in [min, max]: digits only (a leading 0 is
  * still decimal), a '-' only when min is negative; -EINVAL otherwise. */
 int sriov__parse_long(const char *s, long min, long max, long *out);
+/* Room for one more element in the malloc'd array *v of n elements of size
+ * elem and capacity *cap: doubles it (first when empty); -ENOMEM leaves *v and
+ * *cap as they were. */
+int sriov__grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
 /* Append s (taken over; NULL means out of memory) to a malloc'd vector. */
 int sriov__strv_push(char ***v, size_t *n, char *s);
 void sriov__strv_free(char **v, size_t n);

@@ -42,14 +42,8 @@ int sriov__isolation_add(struct sriov_isolation *r, const char *name,
     va_list args;
     int n;
 
-    if (r->n == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 16;
-        struct finding *nf = realloc(r->findings, ncap * sizeof(*nf));
-        if (!nf)
-            return -ENOMEM;
-        r->findings = nf;
-        r->cap = ncap;
-    }
+    if (sriov__grow(&r->findings, &r->cap, r->n, sizeof(*r->findings), 16))
+        return -ENOMEM;
     f = &r->findings[r->n];
     f->name = name;
     f->result = result;

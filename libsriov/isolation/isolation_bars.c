@@ -162,17 +162,11 @@ struct functions {
 static int add_function(void *arg, const char *name)
 {
     struct functions *f = arg;
-    struct function *v;
 
     if (!sriov__is_bdf(name))
         return 0;
-    if (f->n == f->cap) {
-        f->cap = f->cap ? f->cap * 2 : 256;
-        v = realloc(f->v, f->cap * sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        f->v = v;
-    }
+    if (sriov__grow(&f->v, &f->cap, f->n, sizeof(*f->v), 256))
+        return -ENOMEM;
     snprintf(f->v[f->n].bdf, SRIOV_BDF_LEN, "%s", name);
     f->v[f->n++].done = false;
     return 0;

@@ -83,15 +83,8 @@ struct sriov__dev_index {
 /* bdf is shorter than SRIOV_BDF_LEN; name is not copied. */
 static int links_add(struct links *l, const char *bdf, char *name)
 {
-    struct link *v;
-
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 256;
-        v = realloc(l->v, l->cap * sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        l->v = v;
-    }
+    if (sriov__grow(&l->v, &l->cap, l->n, sizeof(*l->v), 256))
+        return -ENOMEM;
     memcpy(l->v[l->n].bdf, bdf, strlen(bdf) + 1);
     l->v[l->n++].name = name;
     return 0;

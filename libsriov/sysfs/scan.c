@@ -322,14 +322,8 @@ static int add_pf(struct sriov_ctx *ctx, const char *bdf, size_t *cap, struct sc
     struct sriov_pf *pf;
     int rc;
 
-    if (ctx->n_pfs == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 8;
-        struct sriov_pf **n = realloc(ctx->pfs, ncap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        ctx->pfs = n;
-        *cap = ncap;
-    }
+    if (sriov__grow(&ctx->pfs, cap, ctx->n_pfs, sizeof(*ctx->pfs), 8))
+        return -ENOMEM;
     pf = calloc(1, sizeof(*pf));
     if (!pf)
         return -ENOMEM;
@@ -347,17 +341,11 @@ static int add_pf(struct sriov_ctx *ctx, const char *bdf, size_t *cap, struct sc
 static int add_function(void *arg, const char *name)
 {
     struct scan *s = arg;
-    struct function *v;
 
     if (strlen(name) >= SRIOV_BDF_LEN)
         return 0;               /* no PCI address is that long */
-    if (s->n_fns == s->cap_fns) {
-        s->cap_fns = s->cap_fns ? s->cap_fns * 2 : 256;
-        v = realloc(s->fns, s->cap_fns * sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        s->fns = v;
-    }
+    if (sriov__grow(&s->fns, &s->cap_fns, s->n_fns, sizeof(*s->fns), 256))
+        return -ENOMEM;
     memcpy(s->fns[s->n_fns].bdf, name, strlen(name) + 1);
     s->fns[s->n_fns++].vf = false;
     return 0;

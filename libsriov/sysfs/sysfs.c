@@ -313,17 +313,12 @@ static int cmp_uint(const void *a, const void *b)
 static int add_virtfn(void *arg, const char *name)
 {
     struct sriov__virtfns *v = arg;
-    unsigned int index, *nv;
+    unsigned int index;
 
     if (!virtfn_index(name, &index))
         return 0;
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 64;
-        nv = realloc(v->index, v->cap * sizeof(*nv));
-        if (!nv)
-            return -ENOMEM;
-        v->index = nv;
-    }
+    if (sriov__grow(&v->index, &v->cap, v->n, sizeof(*v->index), 64))
+        return -ENOMEM;
     v->index[v->n++] = index;
     return 0;
 }
@@ -464,17 +459,25 @@ static int drivers_entry(void *arg, const char *name)
     return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;  /* unregistered meanwhile */
 }
 
-int sriov__pci_drivers_list(struct sriov_ctx *ctx, sriov__pci_link_fn *fn, void *arg)
+/* Calls entry(w, name) for each entry of DIR (under the sysfs root), with
+ * w->fd open on DIR meanwhile. */
+static int walk_root_dir(struct sriov_ctx *ctx, const char *dir, sriov__pci_link_fn *fn,
+                         void *arg, sriov__entry_fn *entry)
 {
     struct host_walk w = { .fn = fn, .arg = arg };
     int rc;
 
-    w.fd = open_root_dir(ctx, PCI_DRIVERS_DIR);
+    w.fd = open_root_dir(ctx, dir);
     if (w.fd < 0)
         return w.fd;
-    rc = sriov__attr_list_at(w.fd, ".", drivers_entry, &w);
+    rc = sriov__attr_list_at(w.fd, ".", entry, &w);
     close(w.fd);
     return rc;
+}
+
+int sriov__pci_drivers_list(struct sriov_ctx *ctx, sriov__pci_link_fn *fn, void *arg)
+{
+    return walk_root_dir(ctx, PCI_DRIVERS_DIR, fn, arg, drivers_entry);
 }
 
 /* ---- network interfaces ---- */
@@ -507,15 +510,7 @@ static int netif_entry(void *arg, const char *name)
 
 int sriov__netifs_list(struct sriov_ctx *ctx, sriov__pci_link_fn *fn, void *arg)
 {
-    struct host_walk w = { .fn = fn, .arg = arg };
-    int rc;
-
-    w.fd = open_root_dir(ctx, NET_CLASS_DIR);
-    if (w.fd < 0)
-        return w.fd;
-    rc = sriov__attr_list_at(w.fd, ".", netif_entry, &w);
-    close(w.fd);
-    return rc;
+    return walk_root_dir(ctx, NET_CLASS_DIR, fn, arg, netif_entry);
 }
 
 bool sriov__netif_exists(struct sriov_ctx *ctx, const char *ifname)
