@@ -173,6 +173,10 @@ static int sim_vf_set(struct sriov_nl *nl, const char *ifname, unsigned int inde
         rc = unlink(path) && errno != ENOENT ? -errno : 0;
     else
         rc = sriov__state_write(nl->ctx, path, text, strlen(text));
+    /* A kernel applies a setting whole: a writer of this file killed before its
+     * rename (kill -9 tests) must leave no temp file behind as if it were state. */
+    if (!rc)
+        sriov__state_clean_temps(nl->ctx, path);
     if (!rc)
         sim_crash_after(nl->ctx, s->dir, "vf_set");
     return rc;
