@@ -10,11 +10,15 @@
  * Where a value stands in the text.  libxlutil keeps no positions of values, so
  * the text is scanned again with the lexer's rules as far as positions go
  * (libxlu_cfg_l.l): '#' comments to the end of the line, strings in '' or ""
- * with backslash escapes, lists in [ ], and settings NAME = VALUE at the top level,
- * each starting a line or following a ';'.  The text has parsed already, so it is
- * well formed.
+ * with backslash escapes, lists in [ ], and settings NAME = VALUE or NAME += VALUE
+ * (which appends to the list so far) at the top level, each starting a line or
+ * following a ';'.  The text has parsed already, so it is well formed.
  */
-enum tok { T_END, T_NAME, T_ATOM, T_OPEN, T_CLOSE, T_COMMA, T_EQ, T_SEMI, T_NL };
+enum tok { T_END, T_NAME, T_ATOM, T_OPEN, T_CLOSE, T_COMMA, T_EQ, T_ADDTO, T_SEMI, T_NL };
+
+/* The assignments of a key that make its value: the last "=", and the "+="
+ * after it, at most this many (more are not located). */
+#define MAX_ASSIGNMENTS 16
 
 struct lexer {
     const char *p;
@@ -65,9 +69,19 @@ static enum tok next_tok(struct lexer *lx, const char **start, int *line)
         t = T_ATOM;
         break;
     }
+    case '+':
+        if (p[1] == '=') {
+            p += 2;
+            t = T_ADDTO;
+            break;
+        }
+        /* fall through */
     default:
         t = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ? T_NAME : T_ATOM;
-        p += strcspn(p, " \t\r\n#[],=;'\"");
+        if (t == T_NAME)
+            p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+        else
+            p += strcspn(p, " \t\r\n#[],=;'\"");
         if (p == *start)
             p++; /* never stand still */
         break;
@@ -100,23 +114,25 @@ static void skip_list(struct lexer *lx)
     }
 }
 
-/* The line of item want of the list whose '[' was just read; 0 if there is none.
- * With sub >= 0, item sub of that item, itself a list. */
-static int item_line(struct lexer *lx, int want, int sub)
+/* The line of item want of the list whose '[' was just read; 0 if there is none,
+ * and then *seen counts its items (a trailing ',' starts none).  With sub >= 0,
+ * item sub of that item, itself a list. */
+static int item_line(struct lexer *lx, int want, int sub, int *seen)
 {
     const char *start;
-    int line, i = 0;
+    int line, i = 0, unused;
 
     for (;;) {
         enum tok t = next_in_value(lx, &start, &line);
-        if (t == T_END || t == T_CLOSE)
+        if (t == T_END || t == T_CLOSE) {
+            *seen = i;
             return 0;
-        if (t == T_COMMA) {
-            i++;
-            continue;
         }
+        if (t == T_COMMA)
+            continue;
         if (i == want)
-            return sub < 0 ? line : t == T_OPEN ? item_line(lx, sub, -1) : 0;
+            return sub < 0 ? line : t == T_OPEN ? item_line(lx, sub, -1, &unused) : 0;
+        i++;
         if (t == T_OPEN)
             skip_list(lx);
     }
@@ -125,10 +141,10 @@ static int item_line(struct lexer *lx, int want, int sub)
 int sriov__xlcfg_line(const struct sriov__xlcfg *c, const char *key, int i, int j)
 {
     const char *text = sriov__xlcfg_text(c);
-    struct lexer lx = { text, 1 }, value = { NULL, 0 };
+    struct lexer lx = { text, 1 }, values[MAX_ASSIGNMENTS];
     const char *start;
     enum tok t, prev = T_NL;
-    size_t klen = strlen(key);
+    size_t klen = strlen(key), n_values = 0;
     int line, key_line = 0, depth = 0;
 
     if (!text)
@@ -144,8 +160,12 @@ int sriov__xlcfg_line(const struct sriov__xlcfg *c, const char *key, int i, int 
             struct lexer eq = lx;
             const char *s2;
             int l2;
-            if (next_tok(&eq, &s2, &l2) == T_EQ) {
-                value = eq;
+            enum tok op = next_tok(&eq, &s2, &l2);
+            if (op == T_EQ || op == T_ADDTO) {
+                if (op == T_EQ)
+                    n_values = 0;
+                if (n_values < MAX_ASSIGNMENTS)
+                    values[n_values++] = eq;
                 key_line = line;
             }
         }
@@ -153,5 +173,15 @@ int sriov__xlcfg_line(const struct sriov__xlcfg *c, const char *key, int i, int 
     }
     if (!key_line || i < 0)
         return key_line;
-    return next_in_value(&value, &start, &line) == T_OPEN ? item_line(&value, i, j) : 0;
+    /* Item i of the list the assignments made together. */
+    for (size_t k = 0; k < n_values; k++) {
+        int seen = 0, found;
+        if (next_in_value(&values[k], &start, &line) != T_OPEN)
+            return 0;
+        found = item_line(&values[k], i, j, &seen);
+        if (found || seen > i)
+            return found;
+        i -= seen;
+    }
+    return 0;
 }

@@ -64,6 +64,10 @@ printf 'name = "e"\n\nvf = [ %s ]\n' "''" >"$T/empty.cfg"
 expect_fail cfg-empty-entry-line "empty.cfg line 3: vf entry 1" create "$T/empty.cfg"
 printf 'name = "m"\nvf = [ "network=one",\n\n  "network=lan,colour=red" ]\n' >"$T/multi.cfg"
 expect_fail cfg-entry-line "multi.cfg line 4: vf entry 2: unknown key 'colour'" create "$T/multi.cfg"
+# "+=" appends to the list (libxlutil): entry 3 is the second item of the second
+# assignment, and its line is found there.
+printf 'name = "a"\nvf = [ "network=one" ]\nvf += [ "network=one",\n  "network=lan,colour=red", ]\n' >"$T/addto.cfg"
+expect_fail cfg-addto-entry-line "addto.cfg line 4: vf entry 3: unknown key 'colour'" create "$T/addto.cfg"
 
 # --- pci= entries are quoted again for xl create ----------------------------------
 # The simulated xl create reads the override back: the entry must arrive whole
