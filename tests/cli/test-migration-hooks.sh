@@ -296,7 +296,7 @@ check xe-pre-fails-vf-kept grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
 before=$(snapshot)
 i=0
 for args in "" "$UUID" "$UUID|not-a-uuid" "$UUID|$DST|host-uuid=$SRC" "$UUID|$DST|uuid=$UUID" \
-            "$UUID|$DST|vm=x" "$UUID|$DST|host=x" "$UUID|$DST|remote-master=10.0.0.1" \
+            "$UUID|$DST|vm=x" "$UUID|$DST|host=x" "$UUID|$DST|remote-master=169.254.0.1" \
             "|$DST" "$UUID|${DST^^}x"; do
     i=$((i + 1))
     pool
