@@ -68,7 +68,7 @@ int sriov__recs_path(struct sriov_ctx *ctx, char *buf, size_t len);
 int sriov__recs_load(struct sriov_ctx *ctx, struct sriov__recs *out);
 int sriov__recs_save(struct sriov_ctx *ctx, const struct sriov__recs *recs);
 /* The file's format without the file (load and save use these; so does the fuzz
- * target): what names the data in errors.  Every field is checked both ways, and
+ * target): what names the data in errors.  Parsing is records_parse.c's.  Every field is checked both ways, and
  * two records for one VF are refused.  *data is NUL-terminated; data need not be. */
 int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data, size_t len,
                       struct sriov__recs *out);

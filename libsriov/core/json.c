@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +13,19 @@
 /* yajl's escape \u0000 would become a NUL that ends the C string it is read into. */
 static bool has_nul_escape(const char *data, size_t len)
 {
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (data[i] != '\\')
-            continue;
-        if (data[i + 1] == 'u' && i + 5 < len && !strncmp(data + i + 2, "0000", 4))
+    const char *p = data, *end = data + len;
+
+    /* From backslash to backslash: a state file is mostly text without one. */
+    while ((p = memchr(p, '\\', (size_t)(end - p))) && p + 1 < end) {
+        if (p[1] == 'u' && p + 5 < end && !strncmp(p + 2, "0000", 4))
             return true;
-        i++; /* skip the escaped character, which may be a backslash itself */
+        p += 2; /* past the escaped character, which may be a backslash itself */
     }
     return false;
 }
 
-int sriov__json_parse(const char *data, size_t len, yajl_val *root, char why[SRIOV_JSON_WHY])
+int sriov__json_precheck(const char *data, size_t len, char why[SRIOV_JSON_WHY])
 {
-    char err[256], *copy;
-
-    *root = NULL;
     why[0] = '\0';
     if (memchr(data, '\0', len)) {
         snprintf(why, SRIOV_JSON_WHY, "it contains a NUL byte");
@@ -36,16 +35,50 @@ int sriov__json_parse(const char *data, size_t len, yajl_val *root, char why[SRI
         snprintf(why, SRIOV_JSON_WHY, "a string contains \\u0000");
         return -EINVAL;
     }
+    return 0;
+}
+
+/* As yajl_tree_parse() configures its handle. */
+void sriov__json_config(yajl_handle h)
+{
+    yajl_config(h, yajl_allow_comments, 1);
+}
+
+/* Only yajl's first line: the next ones quote the document, bytes and all. */
+static void first_line(const char *err, char why[SRIOV_JSON_WHY])
+{
+    size_t n = strcspn(err, "\n");
+
+    snprintf(why, SRIOV_JSON_WHY, "%.*s", (int)(n < SRIOV_JSON_WHY - 1 ? n : SRIOV_JSON_WHY - 1),
+             n ? err : "not JSON");
+}
+
+void sriov__json_error(yajl_handle h, const char *data, size_t len, char why[SRIOV_JSON_WHY])
+{
+    unsigned char *err = yajl_get_error(h, 1, (const unsigned char *)data, len);
+
+    first_line(err ? (const char *)err : "", why);
+    yajl_free_error(h, err);
+}
+
+int sriov__json_parse(const char *data, size_t len, yajl_val *root, char why[SRIOV_JSON_WHY])
+{
+    char err[256], *copy;
+    int rc;
+
+    *root = NULL;
+    rc = sriov__json_precheck(data, len, why);
+    if (rc)
+        return rc;
     /* yajl_tree_parse reads a C string; callers (a fuzzer) need not end data with NUL. */
     copy = strndup(data, len);
     if (!copy)
         return -ENOMEM;
+    err[0] = '\0';
     *root = yajl_tree_parse(copy, err, sizeof(err));
     free(copy);
     if (!*root) {
-        /* Only yajl's first line: the next ones quote the file, bytes and all. */
-        err[strcspn(err, "\n")] = '\0';
-        snprintf(why, SRIOV_JSON_WHY, "%.*s", SRIOV_JSON_WHY - 1, err[0] ? err : "not JSON");
+        first_line(err, why);
         return -EINVAL;
     }
     return 0;
@@ -150,52 +183,105 @@ static int unhex(const char *key, const char *hex, size_t max, char **out,
     return 0;
 }
 
-int sriov__json_get_bytes(yajl_val o, const char *key, size_t max, char **out,
-                          char why[SRIOV_JSON_WHY])
+/* The tree's value v as the streaming readers keep theirs. */
+static void scalar_of(yajl_val v, struct sriov__json_scalar *out)
 {
-    yajl_val v = sriov__json_get(o, key), hex;
+    yajl_val hex = sriov__json_get(v, "hex");
+
+    *out = (struct sriov__json_scalar){ .kind = SRIOV_JSON_OTHER };
+    if (!v)
+        out->kind = SRIOV_JSON_ABSENT;
+    else if (YAJL_IS_NULL(v))
+        out->kind = SRIOV_JSON_NULL;
+    else if (YAJL_IS_STRING(v))
+        *out = (struct sriov__json_scalar){ .kind = SRIOV_JSON_STRING, .s = v->u.string };
+    else if (YAJL_IS_OBJECT(v) && v->u.object.len == 1 && hex && YAJL_IS_STRING(hex))
+        *out = (struct sriov__json_scalar){ .kind = SRIOV_JSON_HEX, .s = hex->u.string };
+    else if (YAJL_IS_NUMBER(v))
+        *out = (struct sriov__json_scalar){ .kind = SRIOV_JSON_NUMBER,
+                                            .int_valid = YAJL_IS_INTEGER(v),
+                                            .i = YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0 };
+}
+
+void sriov__json_number(const char *s, size_t len, struct sriov__json_scalar *out)
+{
+    size_t i = len && s[0] == '-';
+    bool neg = i == 1;
+    long long v = 0;
+
+    /* yajl's grammar has let through -?digits, then maybe a fraction and an
+     * exponent: an integer is digits to the end that fit. */
+    *out = (struct sriov__json_scalar){ .kind = SRIOV_JSON_NUMBER };
+    for (; i < len; i++) {
+        int d = s[i] - '0';
+        if (d < 0 || d > 9 || v > (LLONG_MAX - d) / 10)
+            return;
+        v = v * 10 + d;
+    }
+    out->int_valid = true;
+    out->i = neg ? -v : v;
+}
+
+int sriov__json_scalar_bytes(const struct sriov__json_scalar *v, const char *key, size_t max,
+                             char **out, char why[SRIOV_JSON_WHY])
+{
     char *s;
 
     *out = NULL;
-    if (!v || YAJL_IS_NULL(v))
+    if (v->kind == SRIOV_JSON_ABSENT || v->kind == SRIOV_JSON_NULL)
         return 0;
-    if (YAJL_IS_STRING(v)) {
-        if (strlen(v->u.string) > max) {
+    if (v->kind == SRIOV_JSON_STRING) {
+        if (strlen(v->s) > max) {
             snprintf(why, SRIOV_JSON_WHY, "\"%s\" is longer than %zu bytes", key, max);
             return -EINVAL;
         }
-        s = strdup(v->u.string);
+        s = strdup(v->s);
         if (!s)
             return -ENOMEM;
         *out = s;
         return 0;
     }
-    hex = sriov__json_get(v, "hex");
-    if (!YAJL_IS_OBJECT(v) || v->u.object.len != 1 || !hex || !YAJL_IS_STRING(hex)) {
+    if (v->kind != SRIOV_JSON_HEX) {
         snprintf(why, SRIOV_JSON_WHY, "\"%s\" is neither a string nor {\"hex\": string}", key);
         return -EINVAL;
     }
-    return unhex(key, hex->u.string, max, out, why);
+    return unhex(key, v->s, max, out, why);
+}
+
+int sriov__json_get_bytes(yajl_val o, const char *key, size_t max, char **out,
+                          char why[SRIOV_JSON_WHY])
+{
+    struct sriov__json_scalar v;
+
+    scalar_of(sriov__json_get(o, key), &v);
+    return sriov__json_scalar_bytes(&v, key, max, out, why);
+}
+
+int sriov__json_scalar_int(const struct sriov__json_scalar *v, const char *key, long long min,
+                           long long max, long long *out, char why[SRIOV_JSON_WHY])
+{
+    if (v->kind == SRIOV_JSON_ABSENT)
+        return -ENOENT;
+    if (v->kind != SRIOV_JSON_NUMBER || !v->int_valid) {
+        /* Not quoted: a number yajl could not hold as an integer, or another type. */
+        snprintf(why, SRIOV_JSON_WHY, "\"%s\" is not an integer%s", key,
+                 v->kind == SRIOV_JSON_NUMBER ? " (fraction, exponent or out of range)" : "");
+        return -EINVAL;
+    }
+    if (v->i < min || v->i > max) {
+        snprintf(why, SRIOV_JSON_WHY, "\"%s\" %lld is out of range %lld-%lld", key, v->i, min,
+                 max);
+        return -EINVAL;
+    }
+    *out = v->i;
+    return 0;
 }
 
 int sriov__json_get_int(yajl_val o, const char *key, long long min, long long max,
                         long long *out, char why[SRIOV_JSON_WHY])
 {
-    yajl_val v = sriov__json_get(o, key);
+    struct sriov__json_scalar v;
 
-    if (!v)
-        return -ENOENT;
-    if (!YAJL_IS_INTEGER(v)) {
-        /* Not quoted: a number yajl could not hold as an integer, or another type. */
-        snprintf(why, SRIOV_JSON_WHY, "\"%s\" is not an integer%s", key,
-                 YAJL_IS_NUMBER(v) ? " (fraction, exponent or out of range)" : "");
-        return -EINVAL;
-    }
-    if (YAJL_GET_INTEGER(v) < min || YAJL_GET_INTEGER(v) > max) {
-        snprintf(why, SRIOV_JSON_WHY, "\"%s\" %lld is out of range %lld-%lld", key,
-                 YAJL_GET_INTEGER(v), min, max);
-        return -EINVAL;
-    }
-    *out = YAJL_GET_INTEGER(v);
-    return 0;
+    scalar_of(sriov__json_get(o, key), &v);
+    return sriov__json_scalar_int(&v, key, min, max, out, why);
 }
