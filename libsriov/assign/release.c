@@ -5,6 +5,9 @@
  * what was never done, or was undone already (by a release that was killed
  * before it could save), succeeds.  The record is saved as "releasing" before the
  * first undo, so a release cut short is finished by whoever sees it next.
+ * Undos are not saved one by one: a crash before the next save has them done
+ * again, which succeeds, with one exception (sriov__assign_release says which),
+ * saved for before it runs.
  */
 #include "config.h"
 
@@ -147,6 +150,7 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
     struct sriov__saved_error first;
     struct sriov_assignment gone = { 0 };
     unsigned int left;
+    bool unsaved = false;
     int first_rc = 0, rc;
 
     /* Write-ahead: from here on, whoever sees the record finishes the release. */
@@ -164,6 +168,14 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
         if (order[k].bit == SRIOV_STEP_ENABLED_VFS &&
             ((recs->v[i].steps | recs->v[i].pending) & SRIOV_STEP_L2))
             continue;
+        /* disable_vfs removes the VF: undoing again what came before it (restoring
+         * the VF's settings, assignable_remove) would then fail.  So what is undone
+         * is saved before it; every other undo can be repeated after the later
+         * ones, and a crash before the next save only has them done again. */
+        if (order[k].bit == SRIOV_STEP_ENABLED_VFS && unsaved) {
+            (void)sriov__recs_save(ctx, recs); /* as each undo's save was */
+            unsaved = false;
+        }
         rc = undo_step(ctx, hv, recs, i, order[k].bit);
         if (rc) {
             rc = sriov__step_failed(ctx, rc, &recs->v[i], order[k].name);
@@ -178,12 +190,9 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
             }
             continue;
         }
-        /* Saved after every undo: one that cannot be repeated once a later one is
-         * done (restoring the settings of a VF that disable_vfs removed) must not
-         * be tried again after a crash. */
         recs->v[i].steps &= ~order[k].bit;
         recs->v[i].pending &= ~order[k].bit;
-        (void)sriov__recs_save(ctx, recs);
+        unsaved = true;
     }
     left = recs->v[i].steps | recs->v[i].pending;
     if (!recs->v[i].vf[0] || !sriov__pci_dev_exists(ctx, recs->v[i].vf, NULL))
