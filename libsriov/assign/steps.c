@@ -300,9 +300,15 @@ static int step_failed_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, struct s
     return rc;
 }
 
-int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
-                          const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
-                          int prefer_node, unsigned int flags, size_t *rec_index)
+/* The first half; with keep, the record is saved at its end, for a second half
+ * that may come from another lock hold.  Without (prepare: the second half
+ * follows under this hold), the second half's first save is the next one:
+ * what this half changed after its last save (the VF's address and driver, the
+ * VFs enabled) has no side effect of its own for a crash to leave behind, and
+ * every step of the second half saves its intent before acting. */
+static int reserve_half(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                        const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
+                        int prefer_node, unsigned int flags, bool keep, size_t *rec_index)
 {
     struct sriov_assignment *r;
     const struct sriov_vf *vf;
@@ -340,13 +346,20 @@ int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
     rc = check_isolation(ctx, hv, r, flags);
     sriov__time_in(ctx, was);
     /* The second half may come from another lock hold: what is done must be on disk. */
-    if (!rc)
+    if (!rc && keep)
         rc = sriov__recs_save(ctx, recs);
 out:
     if (rc)
         return step_failed_undo(ctx, hv, recs, i, rc, step);
     *rec_index = i;
     return 0;
+}
+
+int sriov__assign_reserve(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
+                          const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
+                          int prefer_node, unsigned int flags, size_t *rec_index)
+{
+    return reserve_half(ctx, hv, recs, dom, req, prefer_node, flags, true, rec_index);
 }
 
 int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
@@ -408,7 +421,7 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
                           const struct sriov__dom_id *dom, const struct sriov__vf_req *req,
                           int prefer_node, unsigned int flags, bool attach, size_t *rec_index)
 {
-    int rc = sriov__assign_reserve(ctx, hv, recs, dom, req, prefer_node, flags, rec_index);
+    int rc = reserve_half(ctx, hv, recs, dom, req, prefer_node, flags, false, rec_index);
 
     return rc ? rc : sriov__assign_complete(ctx, hv, recs, *rec_index, dom, req, attach);
 }
