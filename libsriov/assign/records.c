@@ -155,18 +155,69 @@ static void gen_str(yajl_gen g, const char *key, const char *val)
     sriov__json_gen_bytes(g, key, val);
 }
 
-static void gen_int(yajl_gen g, const char *key, long long val)
+/* The digits yajl_gen_integer would print, without its sprintf: five numbers a
+ * record, a thousand records a save, several saves a command. */
+static void gen_int(yajl_gen g, const char *key, unsigned long long val)
 {
+    char digits[24], *p = digits + sizeof(digits);
+
+    do
+        *--p = (char)('0' + val % 10);
+    while (val /= 10);
     yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-    yajl_gen_integer(g, val);
+    yajl_gen_number(g, p, (size_t)(digits + sizeof(digits) - p));
 }
+
+/* What yajl prints, straight into the document: no buffer of yajl's to grow
+ * by doubling and then copy out. */
+struct out {
+    char *data;
+    size_t len, cap;
+    bool failed;
+};
+
+static void out_grow(struct out *o, const char *s, size_t n)
+{
+    size_t cap = o->cap;
+    char *d;
+
+    if (o->failed)
+        return;
+    while (o->len + n + 1 > cap)
+        cap *= 2;
+    d = realloc(o->data, cap);
+    if (!d) {
+        o->failed = true;
+        return;
+    }
+    o->data = d;
+    o->cap = cap;
+    memcpy(o->data + o->len, s, n);
+    o->len += n;
+}
+
+/* Called for every piece, down to each level's indent: the room is checked once. */
+static void out_print(void *arg, const char *s, size_t n)
+{
+    struct out *o = arg;
+
+    if (o->cap - o->len <= n) {
+        out_grow(o, s, n);
+        return;
+    }
+    memcpy(o->data + o->len, s, n);
+    o->len += n;
+}
+
+/* A record takes some 460 bytes: room for them all, so that one allocation
+ * is the rule. */
+#define REC_BYTES 512
 
 int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sriov__recs *recs,
                        char **data, size_t *data_len)
 {
     char why[SRIOV_JSON_WHY];
-    const unsigned char *buf;
-    size_t len;
+    struct out o = { 0 };
     yajl_gen g = NULL;
     int rc;
 
@@ -182,10 +233,15 @@ int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sri
     rc = sriov__recs_check_unique(ctx, what, recs);
     if (rc)
         return rc;
-    g = yajl_gen_alloc(NULL);
-    if (!g)
+    o.cap = (recs->n + 1) * REC_BYTES;
+    o.data = malloc(o.cap);
+    g = o.data ? yajl_gen_alloc(NULL) : NULL;
+    if (!g) {
+        free(o.data);
         return -ENOMEM;
+    }
     yajl_gen_config(g, yajl_gen_beautify, 1);
+    yajl_gen_config(g, yajl_gen_print_callback, out_print, &o);
     yajl_gen_array_open(g);
     for (size_t i = 0; i < recs->n; i++) {
         const struct sriov_assignment *r = &recs->v[i];
@@ -203,23 +259,20 @@ int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sri
         gen_str(g, "phase", sriov__phase_name(r->phase));
         gen_int(g, "steps", r->steps);
         gen_int(g, "pending", r->pending);
-        gen_int(g, "owner_pid", r->owner);
+        /* rec_check has refused a negative pid */
+        gen_int(g, "owner_pid", (unsigned long long)r->owner);
         gen_str(g, "owner", r->owner_id);
         yajl_gen_map_close(g);
     }
-    yajl_gen_array_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
-        rc = sriov__fail(ctx, -ENOMEM, "%s: cannot encode the records", what);
+    if (yajl_gen_array_close(g) != yajl_gen_status_ok || o.failed) {
+        free(o.data);
+        rc = o.failed ? -ENOMEM : sriov__fail(ctx, -ENOMEM, "%s: cannot encode the records",
+                                              what);
         goto out;
     }
-    *data = malloc(len + 1);
-    if (!*data) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    memcpy(*data, buf, len);
-    (*data)[len] = '\0';
-    *data_len = len;
+    o.data[o.len] = '\0';
+    *data = o.data;
+    *data_len = o.len;
 out:
     yajl_gen_free(g);
     return rc;
