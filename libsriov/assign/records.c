@@ -258,7 +258,7 @@ int sriov__recs_format(struct sriov_ctx *ctx, const char *what, const struct sri
         gen_str(g, "spec", r->spec);
         gen_str(g, "phase", sriov__phase_name(r->phase));
         gen_int(g, "steps", r->steps);
-        gen_int(g, "pending", r->pending);
+        gen_int(g, "pending", r->pending | r->ahead);
         /* rec_check has refused a negative pid */
         gen_int(g, "owner_pid", (unsigned long long)r->owner);
         gen_str(g, "owner", r->owner_id);

@@ -46,6 +46,10 @@ struct sriov_assignment {
     unsigned int steps;          /* steps done */
     unsigned int pending;        /* steps begun and saved before their side effect
                                     (write-ahead): maybe done, undone like done ones */
+    unsigned int ahead;          /* not in the file: steps not begun yet whose intent
+                                    was saved with an earlier one's (steps.c); saved
+                                    as pending, apart here so that a failure undoes
+                                    only what began */
     pid_t owner;                 /* while reserved: the process preparing it (for messages) */
     char owner_id[SRIOV__OWNER_ID_LEN]; /* its lock (owner.c): "" when none */
 };

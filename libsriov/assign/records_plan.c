@@ -40,7 +40,7 @@ static char *rec_line(const struct sriov_assignment *r)
     char done[128], pending[128];
 
     steps_text(r->steps, done, sizeof(done));
-    steps_text(r->pending, pending, sizeof(pending));
+    steps_text(r->pending | r->ahead, pending, sizeof(pending)); /* as saved */
     return sriov__asprintf("%s#%u\tVF %u of %s (%s) for domain %s (%s): %s, done {%s}, "
                            "pending {%s}, mac %s",
                            r->pf, r->index, r->index, r->pf, r->vf[0] ? r->vf : "not yet made",

@@ -153,7 +153,10 @@ int sriov__assign_release(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
     bool unsaved = false;
     int first_rc = 0, rc;
 
-    /* Write-ahead: from here on, whoever sees the record finishes the release. */
+    /* Write-ahead: from here on, whoever sees the record finishes the release.
+     * What was saved ahead and never began has nothing to undo: this process
+     * knows, and saves what did begin. */
+    recs->v[i].ahead = 0;
     recs->v[i].phase = SRIOV_PHASE_RELEASING;
     rc = sriov__recs_save(ctx, recs);
     if (rc && !best_effort)

@@ -20,6 +20,11 @@
  * idempotent (release.c: undoing what was never done, or is undone already,
  * succeeds) rollback, pci-detach, gc and the next command treat pending steps
  * like done ones.  A kill before the reservation is saved changes nothing.
+ * The file holds every domain's records, so the steps that follow each other
+ * under one lock hold (driver_override, assignable_add, pci_add) have their
+ * intent saved at once, with the first of them or with l2's: a crash before
+ * one began leaves it pending, which is what a crash right after its own save
+ * left, and undoing it succeeds.  A failure undoes only what began.
  *
  * What "finish or undo" means for a record whose process is gone, decided by
  * sriov__recover() (gc.c) under the assignments lock, which every command takes:
@@ -80,11 +85,20 @@ static const struct sriov_vf *find_vf(struct sriov_ctx *ctx, const char *bdf)
     return sriov_vf_find(ctx, bdf, &vf) ? NULL : vf;
 }
 
-/* Write-ahead: the intent to do steps is saved before their side effect. */
+/* Write-ahead: the intent to do steps is saved before their side effect, and
+ * with it that of the steps more, which begin later in this lock hold without
+ * a save of their own (they are "ahead": records.h). */
 static int step_begin(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i,
-                      unsigned int steps)
+                      unsigned int steps, unsigned int more)
 {
-    recs->v[i].pending |= steps;
+    struct sriov_assignment *r = &recs->v[i];
+    bool saved = (steps & ~r->ahead) == 0;
+
+    r->pending |= steps;
+    r->ahead &= ~steps;
+    if (saved)
+        return 0;
+    r->ahead |= more & ~(r->pending | r->steps);
     return sriov__recs_save(ctx, recs);
 }
 
@@ -113,7 +127,7 @@ static int enable_vfs(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t i,
      * back, since nothing else remembers it was on. */
     if (pf->drivers_autoprobe == 1)
         begun |= SRIOV_STEP_AUTOPROBE;
-    rc = step_begin(ctx, recs, i, begun);
+    rc = step_begin(ctx, recs, i, begun, 0);
     if (!rc)
         rc = sriov__pf_set_numvfs(ctx, pf, n, 0);
     if (rc)
@@ -196,7 +210,7 @@ static int build_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
 }
 
 static int apply_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
-                    struct sriov__recs *recs, size_t i)
+                    struct sriov__recs *recs, size_t i, unsigned int more)
 {
     struct sriov_assignment *r = &recs->v[i];
     const struct sriov_vf *vf = find_vf(ctx, r->vf);
@@ -218,7 +232,7 @@ static int apply_l2(struct sriov_ctx *ctx, const struct sriov__vf_req *req,
             sriov__info(ctx, "%s: PF has no network interface, no L2 settings applied", r->vf);
         goto out;
     }
-    rc = step_begin(ctx, recs, i, SRIOV_STEP_L2);
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_L2, more);
     if (!rc)
         rc = sriov_vf_config_apply(ctx, &ref, &cfg, NULL);
     if (!rc)
@@ -370,15 +384,18 @@ int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sr
     struct sriov_assignment *r = &recs->v[i];
     const char *step = "l2";
     enum sriov__timed was = sriov__time_in(ctx, SRIOV_T_L2);
+    /* What follows l2 under this hold, saved ahead with the first intent. */
+    unsigned int more = SRIOV_STEP_OVERRIDE | SRIOV_STEP_ASSIGNABLE |
+                        (attach ? SRIOV_STEP_PCI : 0);
     int rc;
 
-    rc = apply_l2(ctx, req, recs, i);
+    rc = apply_l2(ctx, req, recs, i, more);
     sriov__time_in(ctx, SRIOV_T_ASSIGNABLE);
     if (rc)
         goto out;
 
     step = "driver_override";
-    rc = step_begin(ctx, recs, i, SRIOV_STEP_OVERRIDE);
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_OVERRIDE, more);
     if (!rc)
         rc = sriov__vf_driver_override(ctx, r->vf, "pciback");
     if (rc)
@@ -388,7 +405,7 @@ int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sr
     /* libxl leaves a half-done assignable_add as it is; the pending bit has the
      * rollback's assignable_remove cope with that and give the driver back. */
     step = "assignable_add";
-    rc = step_begin(ctx, recs, i, SRIOV_STEP_ASSIGNABLE);
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_ASSIGNABLE, more);
     if (!rc)
         rc = hv->ops->assignable_add(hv, r->vf);
     if (rc)
@@ -403,7 +420,7 @@ int sriov__assign_complete(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sr
     memcpy(hd.uuid, dom->uuid, 16);
     snprintf(hd.name, sizeof(hd.name), "%s", dom->name);
     step = "pci_add";
-    rc = step_begin(ctx, recs, i, SRIOV_STEP_PCI);
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_PCI, more);
     if (!rc)
         rc = hv->ops->pci_add(hv, &hd, r->vf, &req->pci);
     sriov__holders_stale(ctx); /* failed or not: it may have taken effect */
@@ -426,6 +443,11 @@ int sriov__assign_prepare(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sri
     return rc ? rc : sriov__assign_complete(ctx, hv, recs, *rec_index, dom, req, attach);
 }
 
+/* The steps that pci_add (or xl create) follows; not autoprobe, which is only
+ * ever pending until enable_vfs puts it back. */
+#define BEFORE_PCI (SRIOV_STEP_ENABLED_VFS | SRIOV_STEP_L2 | SRIOV_STEP_OVERRIDE | \
+                    SRIOV_STEP_ASSIGNABLE)
+
 int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
                          size_t i, const struct sriov_hv_domain *dom)
 {
@@ -440,7 +462,11 @@ int sriov__assign_commit(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
     snprintf(r->name, sizeof(r->name), "%s", dom->name);
     r->steps |= SRIOV_STEP_PCI;
     r->pending &= ~SRIOV_STEP_PCI;
-    rc = step_begin(ctx, recs, i, SRIOV_STEP_XS);
+    /* Every step before PCI came before it: with the VF in the domain they are
+     * done, even if a crash left them pending (saved ahead, steps.c's top). */
+    r->steps |= r->pending & BEFORE_PCI;
+    r->pending &= ~BEFORE_PCI;
+    rc = step_begin(ctx, recs, i, SRIOV_STEP_XS, 0);
     if (!rc) {
         enum sriov__timed was = sriov__time_in(ctx, SRIOV_T_XS);
         rc = sriov__xs_publish(hv, r);
