@@ -23,7 +23,7 @@
 #include "assign/records_check.h"
 #include "core/json.h"
 
-/* The keys a record may have, in the order rec_from_json() checks them. */
+/* The keys a record may have, in the order rec_from_slots() checks them. */
 enum field {
     F_UUID, F_NAME, F_PF, F_VF, F_MAC, F_PHASE, F_OWNER,
     F_INDEX, F_DOMID, F_STEPS, F_PENDING, F_OWNER_PID,
@@ -32,11 +32,16 @@ enum field {
     F_NONE = F_N,                /* a key of no field, or a field's second value */
 };
 
-static const char *const field_key[F_N] = {
-    "domain_uuid", "domain_name", "pf", "vf", "mac", "phase", "owner",
-    "index", "domid_hint", "steps", "pending", "owner_pid",
-    "network", "driver", "spec",
+#define KEY(s) { s, sizeof(s) - 1 }
+static const struct {
+    const char *key;
+    size_t len;
+} field_name[F_N] = {
+    KEY("domain_uuid"), KEY("domain_name"), KEY("pf"), KEY("vf"), KEY("mac"), KEY("phase"),
+    KEY("owner"), KEY("index"), KEY("domid_hint"), KEY("steps"), KEY("pending"),
+    KEY("owner_pid"), KEY("network"), KEY("driver"), KEY("spec"),
 };
+#undef KEY
 
 /* A field's first value; its string in buf, kept from record to record. */
 struct slot {
@@ -259,7 +264,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     if (r->depth != 2)
         return 1;
     for (size_t i = 0; i < F_N && f == F_NONE; i++)
-        if (strlen(field_key[i]) == len && !memcmp(field_key[i], s, len))
+        if (field_name[i].len == len && !memcmp(field_name[i].key, s, len))
             f = (enum field)i;
     if (r->n_keys == r->cap_keys) {
         size_t cap = r->cap_keys ? 2 * r->cap_keys : 16;
@@ -286,7 +291,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 
 static const char *key_name(const struct key *k)
 {
-    return k->f == F_NONE ? k->name : field_key[k->f];
+    return k->f == F_NONE ? k->name : field_name[k->f].key;
 }
 
 /* As sriov__json_object_check() words it: the first key that comes again. */
@@ -307,14 +312,12 @@ static void repeated_key(const struct reader *r, char why[SRIOV_JSON_WHY])
 static int get_fixed(const struct reader *r, enum field f, bool required, char *buf,
                      size_t size, char why[SRIOV_JSON_WHY])
 {
-    char *s = NULL;
-    int rc = sriov__json_scalar_bytes(&r->slot[f].v, field_key[f], size - 1, &s, why);
+    bool present;
+    int rc = sriov__json_scalar_fixed(&r->slot[f].v, field_name[f].key, buf, size, &present,
+                                      why);
 
-    if (!rc && !s && required)
-        rc = sriov__rec_bad(why, field_key[f], "is missing");
-    if (!rc && s)
-        strcpy(buf, s);
-    free(s);
+    if (!rc && !present && required)
+        rc = sriov__rec_bad(why, field_name[f].key, "is missing");
     return rc;
 }
 
@@ -322,16 +325,16 @@ static int get_fixed(const struct reader *r, enum field f, bool required, char *
 static int get_num(const struct reader *r, enum field f, bool required, long long max,
                    long long *out, char why[SRIOV_JSON_WHY])
 {
-    int rc = sriov__json_scalar_int(&r->slot[f].v, field_key[f], 0, max, out, why);
+    int rc = sriov__json_scalar_int(&r->slot[f].v, field_name[f].key, 0, max, out, why);
 
     if (rc == -ENOENT)
-        rc = required ? sriov__rec_bad(why, field_key[f], "is missing") : 0;
+        rc = required ? sriov__rec_bad(why, field_name[f].key, "is missing") : 0;
     return rc;
 }
 
 static int get_text(const struct reader *r, enum field f, char **out, char why[SRIOV_JSON_WHY])
 {
-    return sriov__json_scalar_bytes(&r->slot[f].v, field_key[f], MAX_TEXT, out, why);
+    return sriov__json_scalar_bytes(&r->slot[f].v, field_name[f].key, MAX_TEXT, out, why);
 }
 
 /* The record from its fields, checked in the order the tree's reading checked. */
@@ -505,6 +508,14 @@ int sriov__recs_parse(struct sriov_ctx *ctx, const char *what, const char *data,
         goto out;
     }
     sriov__json_config(h);
+    /* Room for the records a file of this size holds (some 460 bytes each):
+     * not grown, and copied, ten times over for a thousand. */
+    out->cap = len / 400 + 1;
+    out->v = malloc(out->cap * sizeof(*out->v));
+    if (!out->v) {
+        rc = -ENOMEM;
+        goto out;
+    }
     st = yajl_parse(h, (const unsigned char *)data, len);
     if (st == yajl_status_ok)
         st = yajl_complete_parse(h);

@@ -222,6 +222,37 @@ void sriov__json_number(const char *s, size_t len, struct sriov__json_scalar *ou
     out->i = neg ? -v : v;
 }
 
+static int too_long(const char *key, size_t max, char why[SRIOV_JSON_WHY])
+{
+    snprintf(why, SRIOV_JSON_WHY, "\"%s\" is longer than %zu bytes", key, max);
+    return -EINVAL;
+}
+
+int sriov__json_scalar_fixed(const struct sriov__json_scalar *v, const char *key, char *buf,
+                             size_t size, bool *present, char why[SRIOV_JSON_WHY])
+{
+    char *s = NULL;
+    size_t len;
+    int rc;
+
+    *present = false;
+    if (v->kind == SRIOV_JSON_STRING) {
+        len = strlen(v->s);
+        if (len > size - 1)
+            return too_long(key, size - 1, why);
+        memcpy(buf, v->s, len + 1);
+        *present = true;
+        return 0;
+    }
+    rc = sriov__json_scalar_bytes(v, key, size - 1, &s, why);
+    if (!rc && s) {
+        strcpy(buf, s);
+        *present = true;
+    }
+    free(s);
+    return rc;
+}
+
 int sriov__json_scalar_bytes(const struct sriov__json_scalar *v, const char *key, size_t max,
                              char **out, char why[SRIOV_JSON_WHY])
 {
@@ -231,10 +262,8 @@ int sriov__json_scalar_bytes(const struct sriov__json_scalar *v, const char *key
     if (v->kind == SRIOV_JSON_ABSENT || v->kind == SRIOV_JSON_NULL)
         return 0;
     if (v->kind == SRIOV_JSON_STRING) {
-        if (strlen(v->s) > max) {
-            snprintf(why, SRIOV_JSON_WHY, "\"%s\" is longer than %zu bytes", key, max);
-            return -EINVAL;
-        }
+        if (strlen(v->s) > max)
+            return too_long(key, max, why);
         s = strdup(v->s);
         if (!s)
             return -ENOMEM;

@@ -73,6 +73,10 @@ struct sriov__json_scalar {
 void sriov__json_number(const char *s, size_t len, struct sriov__json_scalar *out);
 int sriov__json_scalar_bytes(const struct sriov__json_scalar *v, const char *key, size_t max,
                              char **out, char why[SRIOV_JSON_WHY]);
+/* The same into buf (size bytes with the NUL): *present when it holds a string;
+ * one that does not fit is refused as longer than size - 1 bytes. */
+int sriov__json_scalar_fixed(const struct sriov__json_scalar *v, const char *key, char *buf,
+                             size_t size, bool *present, char why[SRIOV_JSON_WHY]);
 int sriov__json_scalar_int(const struct sriov__json_scalar *v, const char *key, long long min,
                            long long max, long long *out, char why[SRIOV_JSON_WHY]);
 
