@@ -8,6 +8,9 @@
  *                        "pci BDF" lines, and a "nic MAC BRIDGE" line per vif
  *                        (BRIDGE "-" when it names none).  Deleting the file is
  *                        `xl destroy`.
+ *   DIR/domains.index    what the domain files said, a cache checked against each
+ *                        file's inode, size and times (hv_sim_index.c); may be
+ *                        removed at any time.
  *   DIR/peers            optional, for `xl migrate`: "DESTDIR HOST" lines, the
  *                        first word the sim directory (relative to DIR unless
  *                        absolute) that receives the domains sent to HOST, the
@@ -539,19 +542,28 @@ int sim_domain_load(struct sim_hv *sim, const char *uuid_str, struct sriov_hv_do
  * whoever lists the domains reads every domain's file, and a walk of the whole
  * path and a few allocations for each were most of what that cost.  A regular
  * file readdir said is one is not asked again. */
-static int read_at(int dirfd, const char *name, unsigned char d_type, struct sim_walk *w,
-                   char **data)
+static int read_at(struct sim_hv *sim, int dirfd, const char *name, unsigned char d_type,
+                   struct sim_walk *w, char **data)
 {
     struct stat st;
     size_t size = sizeof(w->buf) - 1, got = 0;
     char *buf = w->buf;
+    const char *known;
     int fd, rc = 0;
 
     *data = NULL;
+    /* The index's copy, when the file is still the one it was read from. */
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+        (size_t)st.st_size < sizeof(w->buf) && (known = sim_index_get(sim, name, &st))) {
+        memcpy(w->buf, known, (size_t)st.st_size + 1);
+        *data = w->buf;
+        return 0;
+    }
+    (void)d_type; /* the file is asked itself: it is what the index keeps */
     fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0)
         return -errno;
-    if (d_type != DT_REG && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         rc = -EINVAL;
         goto out;
     }
@@ -583,6 +595,7 @@ static int read_at(int dirfd, const char *name, unsigned char d_type, struct sim
         }
     }
     buf[got] = '\0';
+    sim_index_put(sim, name, &st, buf, got);
     *data = buf;
     buf = w->buf;
 out:
@@ -600,8 +613,9 @@ void sim_walk_lines_free(struct sim_walk *w, struct sim_lines *lines)
     lines->n = 0;
 }
 
-int sim_domain_load_at(int dirfd, const struct dirent *de, struct sim_walk *w,
-                       struct sriov_hv_domain *out, struct sim_lines *lines)
+int sim_domain_load_at(struct sim_hv *sim, int dirfd, const struct dirent *de,
+                       struct sim_walk *w, struct sriov_hv_domain *out,
+                       struct sim_lines *lines)
 {
     char *data = NULL, *save = NULL;
     size_t n = 0;
@@ -612,7 +626,7 @@ int sim_domain_load_at(int dirfd, const struct dirent *de, struct sim_walk *w,
     lines->n = 0;
     if (sriov__uuid_parse(de->d_name, out->uuid))
         return -ENOENT;
-    rc = read_at(dirfd, de->d_name, de->d_type, w, &data);
+    rc = read_at(sim, dirfd, de->d_name, de->d_type, w, &data);
     if (rc)
         return rc;
     /* The lines in place, as sim_lines_read splits them (empty ones skipped). */
@@ -663,7 +677,7 @@ static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, s
         struct sriov_hv_domain dom, *nv;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
-        if (sim_domain_load_at(dirfd(d), de, &walk, &dom, &l))
+        if (sim_domain_load_at(sim, dirfd(d), de, &walk, &dom, &l))
             continue;
         sim_walk_lines_free(&walk, &l);
         if (cnt == cap) {
@@ -683,6 +697,7 @@ static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, s
 out:
     free(v);
     closedir(d);
+    sim_index_walked(sim, rc == 0);
     return rc;
 }
 
@@ -871,6 +886,7 @@ static void sim_close(struct sriov_hv *hv)
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
 
+    sim_index_free(sim->index);
     free(sim->dir);
     free(sim);
 }

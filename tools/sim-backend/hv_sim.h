@@ -16,6 +16,7 @@ struct sim_hv {
     char *dir;
     int lock_fd;                 /* held while lock_depth > 0 */
     int lock_depth;              /* re-entrant: ops call each other under the lock */
+    struct sim_index *index;     /* DIR/domains.index, once read (hv_sim_index.c) */
 };
 
 /* A text file as lines; missing files read as empty. */
@@ -66,8 +67,22 @@ struct sim_walk {
     char buf[4096];
     char *v[64];
 };
-int sim_domain_load_at(int dirfd, const struct dirent *de, struct sim_walk *w,
-                       struct sriov_hv_domain *out, struct sim_lines *lines);
+int sim_domain_load_at(struct sim_hv *sim, int dirfd, const struct dirent *de,
+                       struct sim_walk *w, struct sriov_hv_domain *out,
+                       struct sim_lines *lines);
+/* hv_sim_index.c: what the domain files of the last walks said.  The content
+ * of file name, if the index has it for the file as st finds it (then marked
+ * seen by this walk); NULL if not. */
+struct stat;
+struct sim_index;
+const char *sim_index_get(struct sim_hv *sim, const char *name, const struct stat *st);
+/* What name held (st: the file as it was read), kept when it is old enough. */
+void sim_index_put(struct sim_hv *sim, const char *name, const struct stat *st,
+                   const char *data, size_t len);
+/* A walk is over (complete: it listed every file, and what it did not see is
+ * gone): write DIR/domains.index when it changed. */
+void sim_index_walked(struct sim_hv *sim, bool complete);
+void sim_index_free(struct sim_index *ix);
 void sim_walk_lines_free(struct sim_walk *w, struct sim_lines *lines);
 /* hv_sim_pci.c */
 int sim_assignable_add(struct sriov_hv *hv, const char *bdf);

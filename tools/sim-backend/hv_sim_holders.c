@@ -39,12 +39,13 @@ static int each_domain(struct sim_hv *sim,
         struct sim_lines l;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
-        if (sim_domain_load_at(dirfd(d), de, &walk, &dom, &l))
+        if (sim_domain_load_at(sim, dirfd(d), de, &walk, &dom, &l))
             continue; /* gone since readdir, or no domain's file */
         rc = fn(&dom, &l, arg);
         sim_walk_lines_free(&walk, &l);
     }
     closedir(d);
+    sim_index_walked(sim, rc == 0);
     return rc;
 }
 

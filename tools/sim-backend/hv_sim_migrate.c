@@ -264,6 +264,7 @@ out:
     sim_lines_free(&lines);
     free(a.ops);
     free(peer.dir);
+    sim_index_free(peer.index); /* read if the walks went over the peer's domains */
     if (!rc)
         sim_after(hv, "domain_migrate");
     return rc;
