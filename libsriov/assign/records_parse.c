@@ -279,12 +279,15 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     if (f == F_NONE && !(k->name = strndup((const char *)s, len)))
         return oom(r);
     r->n_keys++;
-    /* A field's first value counts, as a look-up in the tree finds it. */
-    if (f != F_NONE && r->slot[f].v.kind != SRIOV_JSON_ABSENT)
+    if (f != F_NONE && r->slot[f].v.kind != SRIOV_JSON_ABSENT) {
+        /* A field that had a value: its first counts, as a look-up in the tree
+         * finds it. */
+        r->repeated = true;
         f = F_NONE;
-    for (size_t i = 0; i + 1 < r->n_keys && !r->repeated; i++)
-        r->repeated = r->keys[i].f == k->f &&
-                      (k->f != F_NONE || !strcmp(r->keys[i].name, k->name));
+    } else if (f == F_NONE) {
+        for (size_t i = 0; i + 1 < r->n_keys && !r->repeated; i++)
+            r->repeated = r->keys[i].f == F_NONE && !strcmp(r->keys[i].name, k->name);
+    }
     r->cur = f;
     return 1;
 }
