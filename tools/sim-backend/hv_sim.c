@@ -555,7 +555,8 @@ static int read_at(struct sim_hv *sim, int dirfd, const char *name, unsigned cha
     /* The index's copy, when the file is still the one it was read from. */
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
         (size_t)st.st_size < sizeof(w->buf) && (known = sim_index_get(sim, name, &st))) {
-        memcpy(w->buf, known, (size_t)st.st_size + 1);
+        memcpy(w->buf, known, (size_t)st.st_size);
+        w->buf[st.st_size] = '\0';
         *data = w->buf;
         return 0;
     }

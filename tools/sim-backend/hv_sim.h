@@ -71,8 +71,8 @@ int sim_domain_load_at(struct sim_hv *sim, int dirfd, const struct dirent *de,
                        struct sim_walk *w, struct sriov_hv_domain *out,
                        struct sim_lines *lines);
 /* hv_sim_index.c: what the domain files of the last walks said.  The content
- * of file name, if the index has it for the file as st finds it (then marked
- * seen by this walk); NULL if not. */
+ * of file name (st->st_size bytes, not NUL-terminated), if the index has it
+ * for the file as st finds it (then marked seen by this walk); NULL if not. */
 struct stat;
 struct sim_index;
 const char *sim_index_get(struct sim_hv *sim, const char *name, const struct stat *st);

@@ -40,6 +40,7 @@ struct sim_index_entry {
     char *name;
     struct stat st;              /* ino, size, mtime, ctime as read */
     char *data;                  /* size bytes */
+    bool own_name, own_data;     /* malloc'd, else in the index's file */
     bool seen;                   /* listed by the walk under way */
 };
 
@@ -47,6 +48,7 @@ struct sim_index {
     struct sim_index_entry *v;   /* sorted by name up to sorted, then added */
     size_t n, cap, sorted;
     bool changed;                /* differs from the file */
+    char *file;                  /* the file as read: what entries point into */
 };
 
 static int cmp_entry(const void *a, const void *b)
@@ -57,8 +59,10 @@ static int cmp_entry(const void *a, const void *b)
 
 static void entry_free(struct sim_index_entry *e)
 {
-    free(e->name);
-    free(e->data);
+    if (e->own_name)
+        free(e->name);
+    if (e->own_data)
+        free(e->data);
 }
 
 void sim_index_free(struct sim_index *ix)
@@ -68,6 +72,7 @@ void sim_index_free(struct sim_index *ix)
     for (size_t i = 0; i < ix->n; i++)
         entry_free(&ix->v[i]);
     free(ix->v);
+    free(ix->file);
     free(ix);
 }
 
@@ -78,8 +83,8 @@ static bool same_file(const struct stat *a, const struct stat *b)
            a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-static int add(struct sim_index *ix, const char *name, size_t name_len, const struct stat *st,
-               const char *data)
+/* Room for one more entry, at ix->v[ix->n]. */
+static int room(struct sim_index *ix)
 {
     struct sim_index_entry *e;
 
@@ -91,8 +96,18 @@ static int add(struct sim_index *ix, const char *name, size_t name_len, const st
         ix->v = e;
         ix->cap = cap;
     }
+    return 0;
+}
+
+static int add(struct sim_index *ix, const char *name, size_t name_len, const struct stat *st,
+               const char *data)
+{
+    struct sim_index_entry *e;
+
+    if (room(ix))
+        return -ENOMEM;
     e = &ix->v[ix->n];
-    *e = (struct sim_index_entry){ .st = *st };
+    *e = (struct sim_index_entry){ .st = *st, .own_name = true, .own_data = true };
     e->name = strndup(name, name_len);
     e->data = malloc((size_t)st->st_size + 1);
     if (!e->name || !e->data) {
@@ -125,9 +140,10 @@ static bool number(const char **s, const char *end, unsigned long long *out)
 
 /* One entry of the file at *p: false when it is not one.  (By hand, not
  * sscanf: a thousand of them are read by every command.) */
-static bool parse_entry(struct sim_index *ix, const char **p, const char *end)
+static bool parse_entry(struct sim_index *ix, char **p, const char *end)
 {
-    const char *nl = memchr(*p, '\n', (size_t)(end - *p)), *sp, *q;
+    char *nl = memchr(*p, '\n', (size_t)(end - *p)), *sp;
+    const char *q;
     unsigned long long f[6];
     struct stat st = { 0 };
 
@@ -147,8 +163,10 @@ static bool parse_entry(struct sim_index *ix, const char **p, const char *end)
     st.st_size = (off_t)f[1];
     st.st_mtim = (struct timespec){ .tv_sec = (time_t)f[2], .tv_nsec = (long)f[3] };
     st.st_ctim = (struct timespec){ .tv_sec = (time_t)f[4], .tv_nsec = (long)f[5] };
-    if (add(ix, *p, (size_t)(sp - *p), &st, nl + 1))
+    if (room(ix))
         return false;
+    *sp = '\0'; /* the name, in place: the buffer is the index's own */
+    ix->v[ix->n++] = (struct sim_index_entry){ .name = *p, .st = st, .data = nl + 1 };
     *p = nl + 1 + f[1];
     return true;
 }
@@ -157,8 +175,8 @@ static bool parse_entry(struct sim_index *ix, const char **p, const char *end)
 static struct sim_index *load(struct sim_hv *sim, dev_t dev)
 {
     struct sim_index *ix = calloc(1, sizeof(*ix));
-    char path[PATH_MAX], *data = NULL;
-    const char *p, *end;
+    char path[PATH_MAX], *data = NULL, *p;
+    const char *end;
     size_t len = 0;
     bool ok;
 
@@ -172,7 +190,7 @@ static struct sim_index *load(struct sim_hv *sim, dev_t dev)
     ok = len >= strlen(INDEX_MAGIC) && !memcmp(data, INDEX_MAGIC, strlen(INDEX_MAGIC));
     for (p += ok ? strlen(INDEX_MAGIC) : 0; ok && p < end;)
         ok = parse_entry(ix, &p, end);
-    free(data);
+    ix->file = data;
     for (size_t i = 0; i < ix->n; i++)
         ix->v[i].st.st_dev = dev; /* one directory: its files share it */
     if (ix->n)
@@ -226,8 +244,10 @@ void sim_index_put(struct sim_hv *sim, const char *name, const struct stat *st,
             return;
         memcpy(d, data, len);
         d[len] = '\0';
-        free(e->data);
+        if (e->own_data)
+            free(e->data);
         e->data = d;
+        e->own_data = true;
         e->st = *st;
         e->seen = true;
     } else {
