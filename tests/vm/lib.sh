@@ -1,12 +1,15 @@
-# shellcheck shell=bash disable=SC2154  # tier, default_timeout, probe_timeout: set by run-tierN
+# shellcheck shell=bash disable=SC2154  # tier, default_timeout, test_timeout, probe_timeout: set by run-tierN
 # Host side of the VM benches, sourced by run-tier2 and run-tier3.
-# The runner defines tier, default_timeout and qemu_cmd (fills the array
-# QEMU from $accel, $probe and $assets), then calls vm_main "$@".
+# The runner defines tier, default_timeout, test_timeout and qemu_cmd (fills the array
+# QEMU from $accel, $probe and $assets, starting with "${QEMU_BIN[@]}": the
+# QEMU 10 that fetch-qemu unpacked, run through tests/vm/qemu), then calls
+# vm_main "$@".
 
 # Physical paths (pwd -P): the VM must find them at the same place (see vm_paths).
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 SRCDIR=$(cd "$VM_DIR/../.." && pwd -P)
 QEMU_PID=""
+QEMU_BIN=()
 WORK=""
 
 die() { echo "tier$tier: $*" >&2; exit 1; }
@@ -21,7 +24,8 @@ usage: run-tier$tier [--builddir DIR] [--tests FILE|DIR]... [--logs DIR] [--time
                   (default: BUILDDIR/tests/vm/logs/tier$tier)
   --timeout SECS  global limit for the whole boot + run (default: $default_timeout)
 environment: SRIOV_VM_CACHE SRIOV_VM_ACCEL=kvm|tcg SRIOV_VM_KVER SRIOV_VM_XEN
-             SRIOV_VM_TEST_TIMEOUT (per test, default 600)
+             SRIOV_VM_TEST_TIMEOUT (per test, default $test_timeout)
+             SRIOV_VM_QEMU_ARGS (more QEMU arguments, split at blanks)
 USAGE
     exit 2
 }
@@ -58,10 +62,12 @@ find_kver() {
 }
 
 # boot TIMEOUT SERIAL_LOG: run $QEMU in the background, wait for it to exit.
-# Returns QEMU's status, or 124 on timeout (QEMU is then killed).
+# Returns QEMU's status, 124 on timeout, 125 when KVM could not run the guest
+# (QEMU then keeps the VM stopped instead of exiting); QEMU is then killed.
 boot() {
-    local log=$2 end=$((SECONDS + $1))
-    "${QEMU[@]}" -serial "file:$log" </dev/null >"$log.qemu" 2>&1 &
+    local log=$2 end=$((SECONDS + $1)) extra=()
+    read -r -a extra <<<"${SRIOV_VM_QEMU_ARGS:-}"    # e.g. -trace enable=igb_*
+    "${QEMU[@]}" "${extra[@]}" -serial "file:$log" </dev/null >"$log.qemu" 2>&1 &
     QEMU_PID=$!
     local rc=0
     {   # (braces: keep bash's "Aborted" job notices out of the output)
@@ -69,6 +75,10 @@ boot() {
             if [ "$SECONDS" -ge "$end" ]; then
                 stop_qemu
                 return 124
+            fi
+            if grep -q '^KVM internal error' "$log.qemu" 2>/dev/null; then
+                stop_qemu
+                return 125
             fi
             sleep 0.5
         done
@@ -84,7 +94,7 @@ pick_accel() {
     accel=tcg
     [ -r /dev/kvm ] && [ -w /dev/kvm ] || return 0
     local stamp
-    stamp=$cache/accel-tier$tier-$( { uname -r; qemu-system-x86_64 --version | head -n1;
+    stamp=$cache/accel-tier$tier-$( { uname -r; "${QEMU_BIN[@]}" --version | head -n1;
         grep -m1 -oE '\b(vmx|svm)\b' /proc/cpuinfo; basename "$assets"; } | sha256sum | cut -c1-12)
     if [ -s "$stamp" ]; then accel=$(cat "$stamp"); return; fi
     local t0=$SECONDS
@@ -144,6 +154,10 @@ vm_main() {
     cache=${SRIOV_VM_CACHE:-$builddir/tests/vm/cache}
     cache=$(mkdir -p "$cache" && cd "$cache" && pwd -P) || die "no cache dir $cache"
     assets=$("$VM_DIR/prepare" "$cache" "$kver") || die "could not build the VM images"
+    local qemu_root
+    qemu_root=$("$VM_DIR/fetch-qemu" "$cache") ||
+        die "could not fetch QEMU from backports (tests/vm/fetch-qemu $cache)"
+    QEMU_BIN=("$VM_DIR/qemu" "$qemu_root")
     local t_prep=$((SECONDS - t_start))
 
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/sriov-vm.XXXXXX")
@@ -166,7 +180,7 @@ vm_main() {
         echo "SRIOV_VM_ASSETS=$assets"
         echo "SRIOV_VM_KVER=$kver"
         echo "SRIOV_VM_OUT=/vmshare/out"
-        echo "SRIOV_VM_TEST_TIMEOUT=${SRIOV_VM_TEST_TIMEOUT:-600}"
+        echo "SRIOV_VM_TEST_TIMEOUT=${SRIOV_VM_TEST_TIMEOUT:-$test_timeout}"
         [ -z "${nvme_vfs:-}" ] || echo "SRIOV_VM_NVME_VFS=$nvme_vfs"
         env | grep -E '^SRIOV_BENCH_[A-Z_]*=' || true   # benchmark settings (bench/vm-*)
     } >"$share/env"
@@ -187,6 +201,7 @@ vm_main() {
 
     if [ ! -e "$share/done" ]; then
         if [ "$rc" = 124 ]; then echo "tier$tier: TIMEOUT after ${timeout}s (accel $accel)"
+        elif [ "$rc" = 125 ]; then echo "tier$tier: KVM could not run the guest (KVM internal error)"
         else echo "tier$tier: the VM stopped before finishing (QEMU status $rc, accel $accel)"
         fi
         [ -s "$WORK/serial.log.qemu" ] && { echo "--- qemu:"; tail -n 20 "$WORK/serial.log.qemu"; }

@@ -72,7 +72,8 @@ set_numvfs() {
 # Tier 3 helpers ----------------------------------------------------------
 
 # domu_cfg FILE NAME [xl config lines...]: a PV guest booting Debian's kernel
-# with the tiny initramfs (init-domu), 256 MiB, 1 vCPU.
+# with the tiny initramfs (init-domu), 256 MiB, 1 vCPU. DOMU_EXTRA adds to
+# its kernel command line (e.g. vmdefer=igbvf).
 domu_cfg() {
     local file=$1 name=$2
     shift 2
@@ -81,7 +82,7 @@ domu_cfg() {
         echo "type = \"pv\""
         echo "kernel = \"$SRIOV_VM_ASSETS/vmlinuz\""
         echo "ramdisk = \"$SRIOV_VM_ASSETS/initrd-domu.cpio\""
-        echo "extra = \"console=hvc0 loglevel=4\""
+        echo "extra = \"console=hvc0 loglevel=4${DOMU_EXTRA:+ $DOMU_EXTRA}\""
         echo "memory = 256"
         echo "vcpus = 1"
         echo "on_crash = \"preserve\""
@@ -102,4 +103,25 @@ domu_sees() {
     done
     echo "last DOMU-PCI line: $(grep -a '^DOMU-PCI:' "$(domu_log "$1")" 2>/dev/null | tail -n 1)"
     return 1
+}
+
+# domu_run NAME COMMAND [SECONDS]: run COMMAND (one line, busybox sh; "load MOD"
+# loads a module left out by vmdefer=) in the guest. It is written to the
+# guest's console pty (xenconsoled's, named in xenstore), init-domu runs it and
+# answers on the console: prints the command's output, returns its status, or
+# 124 when no answer came within SECONDS (default 60).
+domu_run() {
+    local name=$1 cmd=$2 end=$((SECONDS + ${3:-60})) domid tty id log rc
+    domid=$(xl domid "$name" 2>/dev/null) || { echo "domu_run: no domain $name"; return 1; }
+    tty=$(xenstore-read "/local/domain/$domid/console/tty" 2>/dev/null) ||
+        { echo "domu_run: no console pty for $name"; return 1; }
+    id=${EPOCHREALTIME/[.,]/}      # unique, also from $(domu_run ...) subshells
+    log=$(domu_log "$name")
+    printf 'DOMU-RUN: %s %s\n' "$id" "$cmd" >"$tty" || return 1
+    while ! rc=$(tr -d '\r' <"$log" | sed -n "s/^DOMU-RC: $id //p" | head -n 1) || [ -z "$rc" ]; do
+        [ "$SECONDS" -lt "$end" ] || { echo "domu_run: no answer from $name to: $cmd"; return 124; }
+        sleep 0.5
+    done
+    tr -d '\r' <"$log" | sed -n "s/^DOMU-OUT: $id //p"
+    return "$rc"
 }
