@@ -38,11 +38,13 @@ serial = "file:$log"
 vnc = 0
 sdl = 0
 vga = "none"
+on_crash = "preserve"
 pci = [ "$vf" ]
 CFG
 trap 'cp "$log" /var/log/xen/qemu-dm-igbhvm.log "$SRIOV_VM_OUT/" 2>/dev/null; xl dmesg >"$SRIOV_VM_OUT/igbhvm-xl-dmesg.log"; xl destroy igbhvm 2>/dev/null' EXIT
 t0=$SECONDS
-check hvm-create xl create "$SRIOV_VM_SCRATCH/igbhvm.cfg"
+if timed hvm-create xl create "$SRIOV_VM_SCRATCH/igbhvm.cfg"; then pass hvm-create
+else fail hvm-create "xl create failed"; fi
 if wait_until 400 grep -aq "DOMU-PCI:.*0x8086:0x10ca" "$log"; then
     pass hvm-sees-vf; echo "guest saw the VF after $((SECONDS - t0)) s"
 else
@@ -52,5 +54,5 @@ wait_until 60 grep -aq "igbvf.*\(Link is Up\|Intel(R) Gigabit Virtual Function\)
     pass hvm-igbvf-probe || fail hvm-igbvf-probe "no igbvf probe message"
 sleep 20
 grep -a "igbvf\|DOMU\|pcifront\|MSI\|error" "$log" | tail -n 30
-xl pci-list igbhvm
+xl list; xl pci-list igbhvm
 exit "$FAILED"
