@@ -66,17 +66,7 @@ int sriov__rec_copy(struct sriov_assignment *dst, const struct sriov_assignment 
 /* Room for one more record. */
 static int room(struct sriov__recs *recs)
 {
-    size_t cap = recs->cap ? 2 * recs->cap : 16;
-    struct sriov_assignment *v;
-
-    if (recs->n < recs->cap)
-        return 0;
-    v = realloc(recs->v, cap * sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    recs->v = v;
-    recs->cap = cap;
-    return 0;
+    return sriov__grow(&recs->v, &recs->cap, recs->n, sizeof(*recs->v), 16);
 }
 
 int sriov__recs_add(struct sriov__recs *recs, const struct sriov_assignment *r)

@@ -266,14 +266,8 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     for (size_t i = 0; i < F_N && f == F_NONE; i++)
         if (field_name[i].len == len && !memcmp(field_name[i].key, s, len))
             f = (enum field)i;
-    if (r->n_keys == r->cap_keys) {
-        size_t cap = r->cap_keys ? 2 * r->cap_keys : 16;
-        k = realloc(r->keys, cap * sizeof(*k));
-        if (!k)
-            return oom(r);
-        r->keys = k;
-        r->cap_keys = cap;
-    }
+    if (sriov__grow(&r->keys, &r->cap_keys, r->n_keys, sizeof(*r->keys), 16))
+        return oom(r);
     k = &r->keys[r->n_keys];
     *k = (struct key){ .f = f };
     if (f == F_NONE && !(k->name = strndup((const char *)s, len)))
@@ -416,14 +410,8 @@ static int record_end(struct reader *r)
     struct sriov__recs *out = r->out;
     int rc = 0;
 
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? 2 * out->cap : 16;
-        struct sriov_assignment *v = realloc(out->v, cap * sizeof(*v));
-        if (!v)
-            return oom(r);
-        out->v = v;
-        out->cap = cap;
-    }
+    if (sriov__grow(&out->v, &out->cap, out->n, sizeof(*out->v), 16))
+        return oom(r);
     rc = rec_from_slots(r, &out->v[out->n], r->why);
     if (rc == -ENOMEM)
         return oom(r);

@@ -86,17 +86,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 /* Room for one more entry, at ix->v[ix->n]. */
 static int room(struct sim_index *ix)
 {
-    struct sim_index_entry *e;
-
-    if (ix->n == ix->cap) {
-        size_t cap = ix->cap ? 2 * ix->cap : 64;
-        e = realloc(ix->v, cap * sizeof(*e));
-        if (!e)
-            return -ENOMEM;
-        ix->v = e;
-        ix->cap = cap;
-    }
-    return 0;
+    return sriov__grow(&ix->v, &ix->cap, ix->n, sizeof(*ix->v), 64);
 }
 
 static int add(struct sim_index *ix, const char *name, size_t name_len, const struct stat *st,
