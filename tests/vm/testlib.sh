@@ -59,6 +59,23 @@ nvme_sriov_pf() {
     return 1
 }
 
+# igb_pf_up: the 82576 (8086:10c9, QEMU 10's igb) under its igb driver with
+# its interface up; sets pf (BDF) and pfdev, or fails the named check and
+# returns 1. dom0 has no udev: the drivers are loaded by hand.
+igb_pf_up() {
+    local d
+    pf="" pfdev=""
+    for d in /sys/bus/pci/devices/*; do
+        [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10c9 ] && { pf=${d##*/}; break; }
+    done
+    [ -n "$pf" ] || { fail igb-pf "no 82576 (8086:10c9) in dom0"; return 1; }
+    modprobe igb && modprobe 8021q && modprobe xen-pciback 2>/dev/null
+    wait_until 20 ls "/sys/bus/pci/devices/$pf/net" ||
+        { fail igb-pf-netdev "igb did not bind $pf"; return 1; }
+    pfdev=$(ls "/sys/bus/pci/devices/$pf/net" | head -n 1)
+    ip link set "$pfdev" up
+}
+
 # vf_bdf PF N: BDF of virtual function N of PF.
 vf_bdf() { basename "$(readlink "/sys/bus/pci/devices/$1/virtfn$2")"; }
 

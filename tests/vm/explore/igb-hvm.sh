@@ -6,15 +6,7 @@
 #   tests/vm/run-tier3 --tests tests/vm/explore/igb-hvm.sh
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
-pf=""
-for d in /sys/bus/pci/devices/*; do
-    [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10c9 ] && { pf=${d##*/}; break; }
-done
-[ -n "$pf" ] || { fail igb-pf "no 82576 in dom0"; exit 1; }
-modprobe igb; modprobe xen-pciback 2>/dev/null
-wait_until 20 ls "/sys/bus/pci/devices/$pf/net" || { fail igb-pf-netdev "igb did not bind"; exit 1; }
-pfdev=$(ls "/sys/bus/pci/devices/$pf/net" | head -n 1)
-ip link set "$pfdev" up
+igb_pf_up || exit 1
 echo 0 >"/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe"
 check enable-vfs set_numvfs "$pf" 1
 vf=$(vf_bdf "$pf" 0)

@@ -27,16 +27,7 @@ drv() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/d
 vfline() { ip -d link show "$pfdev" | grep -E "^ +vf $1 " | sed 's/ *$//'; }
 NS=sriov-vlan100
 
-# The PF: the 82576 (8086:10c9). dom0 has no udev: load its driver by hand.
-pf=""
-for d in /sys/bus/pci/devices/*; do
-    [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10c9 ] && { pf=${d##*/}; break; }
-done
-[ -n "$pf" ] || { fail igb-pf "no 82576 (8086:10c9) in dom0"; exit 1; }
-modprobe igb && modprobe 8021q && modprobe xen-pciback 2>/dev/null
-wait_until 20 ls "/sys/bus/pci/devices/$pf/net" || { fail igb-pf-netdev "igb did not bind $pf"; exit 1; }
-pfdev=$(ls "/sys/bus/pci/devices/$pf/net" | head -n 1)
-ip link set "$pfdev" up
+igb_pf_up || exit 1
 check igb-pf-driver test "$(drv "$pf")" = igb
 wait_until 20 grep -qx 1 "/sys/class/net/$pfdev/carrier" && pass igb-pf-link-up ||
     fail igb-pf-link-up "$pfdev has no carrier"
