@@ -147,8 +147,17 @@ if mode == '--live':   # a view no command is changing: under the assignments lo
     fcntl.flock(lock, fcntl.LOCK_EX)
 recs = json.loads(read(T + '/state/assignments.json', '[]') or '[]')
 held = {}
+# A domain file being replaced (the sim writes a temp file, then renames it)
+# or removed (destroy) while this runs: the temp file is not a domain, and a
+# vanished file holds nothing.
 for f in glob.glob(T + '/hv/domains/*'):
-    for line in open(f):
+    if '.tmp.' in os.path.basename(f):
+        continue
+    try:
+        lines = open(f).readlines()
+    except FileNotFoundError:
+        continue
+    for line in lines:
         if line.startswith('pci '):
             b = line.split()[1]
             if b in held:
