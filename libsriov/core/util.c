@@ -53,17 +53,6 @@ void sriov__strv_free(char **v, size_t n)
     free(v);
 }
 
-int sriov__hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *sriov__asprintf(const char *fmt, ...)
 {
     va_list ap;
