@@ -10,13 +10,22 @@
 #include "internal.h"
 #include "assign/records_check.h"
 
+/* Without a branch on each digit: random hex digits and letters (UUIDs, MACs)
+ * would mispredict every other one, in every record of every command. */
+static bool is_hex_digit(char c, bool upper_too)
+{
+    unsigned int u = (unsigned char)c;
+
+    return ((u - '0' < 10) | (u - 'a' < 6) | (upper_too & (u - 'A' < 6))) != 0;
+}
+
 static bool is_hex_digits(const char *s, size_t n, bool upper_too)
 {
+    bool ok = true;
+
     for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-              (upper_too && s[i] >= 'A' && s[i] <= 'F')))
-            return false;
-    return true;
+        ok &= is_hex_digit(s[i], upper_too);
+    return ok;
 }
 
 static bool is_mac(const char *s)
@@ -41,13 +50,14 @@ bool sriov__rec_is_canonical_bdf(const char *s)
 /* What sriov__uuid_format() writes: lower-case hex, dashes after 8, 12, 16, 20. */
 static bool is_canonical_uuid(const char *s)
 {
-    if (strlen(s) != SRIOV_UUID_STR_LEN - 1)
+    bool ok;
+
+    if (strlen(s) != SRIOV_UUID_STR_LEN - 1 || s[8] != '-' || s[13] != '-' || s[18] != '-' ||
+        s[23] != '-')
         return false;
-    for (size_t i = 0; i < SRIOV_UUID_STR_LEN - 1; i++)
-        if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-'
-                                                    : !is_hex_digits(s + i, 1, false))
-            return false;
-    return true;
+    ok = is_hex_digits(s, 8, false) && is_hex_digits(s + 9, 4, false);
+    return ok && is_hex_digits(s + 14, 4, false) && is_hex_digits(s + 19, 4, false) &&
+           is_hex_digits(s + 24, 12, false);
 }
 
 int sriov__rec_phase_parse(const char *s, enum sriov__phase *out)
@@ -110,11 +120,13 @@ int sriov__rec_check(const struct sriov_assignment *r, char why[SRIOV_JSON_WHY])
     return 0;
 }
 
-/* Duplicates are found by sorting, twice, not by comparing every pair: every
- * command reads the records, and saves them after each step, and a host may
- * hold thousands.  Sorted on numbers: a checked record's PCI addresses are
- * canonical (sriov__rec_check), so each reads as one number and two are equal
- * exactly when their numbers are. */
+/* Duplicates are found in one pass through a hash table, not by comparing every
+ * pair: every command reads the records, and saves them after each step, and a
+ * host may hold thousands.  Only when some VF is named twice are the records
+ * sorted, twice, to find the pair a search of every pair in file order would
+ * name.  On numbers: a checked record's PCI addresses are canonical
+ * (sriov__rec_check), so each reads as one number and two are equal exactly
+ * when their numbers are. */
 struct rec_key {
     uint64_t key;                /* PF and index; or VF, odd, and 0 when there is none */
     size_t i;                    /* its place in the file */
@@ -156,6 +168,29 @@ static void first_pair(struct rec_key *k, size_t n, bool by_vf, size_t *fi, size
     }
 }
 
+/* Some key is met twice: each record's PF and index (even keys), and each VF
+ * (odd keys), in a table of 2^bits slots, at least twice as many as keys. */
+static bool any_twice(const struct sriov__recs *recs, uint64_t *slot, unsigned int bits)
+{
+    const uint64_t empty = UINT64_MAX, mask = ((uint64_t)1 << bits) - 1;
+
+    memset(slot, 0xff, sizeof(*slot) << bits);
+    for (size_t j = 0; j < 2 * recs->n; j++) {
+        const struct sriov_assignment *r = &recs->v[j / 2];
+        uint64_t key, h;
+        if (j % 2 && !r->vf[0])
+            continue; /* no VF yet: names none */
+        key = j % 2 ? bdf_number(r->vf) << 1 | 1 : (bdf_number(r->pf) << 16 | r->index) << 1;
+        /* Fibonacci hashing: the top bits of the product, linear probing. */
+        for (h = (key * 0x9e3779b97f4a7c15u) >> (64 - bits); slot[h] != empty;
+             h = (h + 1) & mask)
+            if (slot[h] == key)
+                return true;
+        slot[h] = key;
+    }
+    return false;
+}
+
 /* The records must have passed sriov__rec_check: their addresses are canonical. */
 int sriov__recs_check_unique(struct sriov_ctx *ctx, const char *what,
                              const struct sriov__recs *recs)
@@ -163,8 +198,20 @@ int sriov__recs_check_unique(struct sriov_ctx *ctx, const char *what,
     size_t fi = SIZE_MAX, fk = SIZE_MAX;
     const struct sriov_assignment *b;
     struct rec_key *k;
+    unsigned int bits = 2;
+    uint64_t *slot;
+    bool twice;
 
     if (recs->n < 2)
+        return 0;
+    while (((size_t)1 << bits) < 4 * recs->n)
+        bits++;
+    slot = malloc(sizeof(*slot) << bits);
+    if (!slot)
+        return sriov__fail(ctx, -ENOMEM, "%s: out of memory checking the records", what);
+    twice = any_twice(recs, slot, bits);
+    free(slot);
+    if (!twice)
         return 0;
     k = calloc(recs->n, sizeof(*k));
     if (!k)
