@@ -33,17 +33,14 @@ int sriov__grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
 /* Append s (taken over; NULL means out of memory) to a malloc'd vector. */
 int sriov__strv_push(char ***v, size_t *n, char *s);
 void sriov__strv_free(char **v, size_t n);
-/* The value of one hex digit (either case), -1 if c is none.  Inline, and two
- * comparisons: every command reads the UUID and PCI addresses of every record
- * and every domain digit by digit. */
+/* Each hex digit's value plus one, 0 for any other byte (util.c). */
+extern const unsigned char sriov__hex_digit[256];
+/* The value of one hex digit (either case), -1 if c is none.  Inline, and a
+ * look-up, not a branch that random hex mispredicts: every command reads the
+ * UUID and PCI addresses of every record and every domain digit by digit. */
 static inline int sriov__hexval(char c)
 {
-    unsigned int d = (unsigned int)(unsigned char)c - '0';
-
-    if (d < 10)
-        return (int)d;
-    d = ((unsigned int)(unsigned char)c | 0x20) - 'a'; /* 'A'..'F' -> 'a'..'f' */
-    return d < 6 ? (int)d + 10 : -1;
+    return (int)sriov__hex_digit[(unsigned char)c] - 1;
 }
 /* asprintf that returns the string, NULL when out of memory. */
 char *sriov__asprintf(const char *fmt, ...) SRIOV_PRINTF(1, 2);
