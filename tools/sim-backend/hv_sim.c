@@ -502,15 +502,19 @@ int sim_domain_file(struct sim_hv *sim, const uint8_t uuid[16], char *name, size
     return snprintf(name, len, "domains/%s", u) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
-/* A domain's lines: its domid and name. */
+/* A domain's lines: its domid and name (cut as snprintf would cut it, without
+ * its cost: every walk reads every domain's name). */
 static void domain_from_lines(const struct sim_lines *lines, struct sriov_hv_domain *out)
 {
     for (size_t i = 0; i < lines->n; i++) {
         const char *l = lines->v[i];
-        if (!strncmp(l, "domid ", 6))
+        if (!strncmp(l, "domid ", 6)) {
             out->domid = (uint32_t)strtoul(l + 6, NULL, 10);
-        else if (!strncmp(l, "name ", 5))
-            snprintf(out->name, sizeof(out->name), "%s", l + 5);
+        } else if (!strncmp(l, "name ", 5)) {
+            size_t n = strnlen(l + 5, sizeof(out->name) - 1);
+            memcpy(out->name, l + 5, n);
+            out->name[n] = '\0';
+        }
     }
 }
 

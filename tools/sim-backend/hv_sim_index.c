@@ -44,9 +44,14 @@ struct sim_index_entry {
     bool seen;                   /* listed by the walk under way */
 };
 
+/* Entries are found by name through a hash table: each walk looks up every
+ * domain's file, in readdir's order, and a binary search of names was an
+ * eighth of a walk. */
 struct sim_index {
-    struct sim_index_entry *v;   /* sorted by name up to sorted, then added */
-    size_t n, cap, sorted;
+    struct sim_index_entry *v;   /* those in the table, then added ones */
+    size_t n, cap, hashed;       /* v[0, hashed) are in the table */
+    size_t *slot;                /* 2^bits slots: an entry's place + 1, 0 if empty */
+    unsigned int bits;
     bool changed;                /* differs from the file */
     char *file;                  /* the file as read: what entries point into */
 };
@@ -72,8 +77,52 @@ void sim_index_free(struct sim_index *ix)
     for (size_t i = 0; i < ix->n; i++)
         entry_free(&ix->v[i]);
     free(ix->v);
+    free(ix->slot);
     free(ix->file);
     free(ix);
+}
+
+/* A name's first eight bytes (fewer if it is shorter), their product's top
+ * bits (Fibonacci hashing).  The names of domain files are UUIDs, whose first
+ * eight digits are random: nothing more is needed to spread them, and any
+ * other name is still found, at worst after a longer probe. */
+static size_t hash(const char *name, unsigned int bits)
+{
+    uint64_t h = 0;
+
+    memcpy(&h, name, strnlen(name, sizeof(h)));
+    return (size_t)((h * 0x9e3779b97f4a7c15u) >> (64 - bits));
+}
+
+/* The table of every entry: -EEXIST when two have one name (the file is
+ * broken), -ENOMEM; either way lookups then find nothing. */
+static int rehash(struct sim_index *ix)
+{
+    unsigned int bits = 2;
+    size_t mask;
+
+    free(ix->slot);
+    ix->slot = NULL;
+    ix->hashed = 0;
+    while (((size_t)1 << bits) < 2 * ix->n)
+        bits++;
+    ix->slot = calloc((size_t)1 << bits, sizeof(*ix->slot));
+    if (!ix->slot)
+        return -ENOMEM;
+    ix->bits = bits;
+    mask = ((size_t)1 << bits) - 1;
+    for (size_t i = 0; i < ix->n; i++) {
+        size_t h = hash(ix->v[i].name, bits);
+        for (; ix->slot[h]; h = (h + 1) & mask)
+            if (!strcmp(ix->v[ix->slot[h] - 1].name, ix->v[i].name)) {
+                free(ix->slot);
+                ix->slot = NULL;
+                return -EEXIST;
+            }
+        ix->slot[h] = i + 1;
+    }
+    ix->hashed = ix->n;
+    return 0;
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -183,12 +232,7 @@ static struct sim_index *load(struct sim_hv *sim, dev_t dev)
     ix->file = data;
     for (size_t i = 0; i < ix->n; i++)
         ix->v[i].st.st_dev = dev; /* one directory: its files share it */
-    if (ix->n)
-        qsort(ix->v, ix->n, sizeof(*ix->v), cmp_entry);
-    ix->sorted = ix->n;
-    for (size_t i = 1; ok && i < ix->n; i++)
-        ok = strcmp(ix->v[i - 1].name, ix->v[i].name) != 0;
-    if (!ok) {
+    if (!ok || rehash(ix)) {
         sim_index_free(ix);
         ix = calloc(1, sizeof(*ix));
         if (ix)
@@ -199,9 +243,14 @@ static struct sim_index *load(struct sim_hv *sim, dev_t dev)
 
 static struct sim_index_entry *find(struct sim_index *ix, const char *name)
 {
-    struct sim_index_entry key = { .name = (char *)name };
+    size_t mask = ((size_t)1 << ix->bits) - 1;
 
-    return ix->sorted ? bsearch(&key, ix->v, ix->sorted, sizeof(*ix->v), cmp_entry) : NULL;
+    if (!ix->slot)
+        return NULL;
+    for (size_t h = hash(name, ix->bits); ix->slot[h]; h = (h + 1) & mask)
+        if (!strcmp(ix->v[ix->slot[h] - 1].name, name))
+            return &ix->v[ix->slot[h] - 1];
+    return NULL;
 }
 
 const char *sim_index_get(struct sim_hv *sim, const char *name, const struct stat *st)
@@ -241,7 +290,7 @@ void sim_index_put(struct sim_hv *sim, const char *name, const struct stat *st,
         e->st = *st;
         e->seen = true;
     } else {
-        /* Appended: lookups of the walk under way see only the sorted part. */
+        /* Appended: lookups of the walk under way see only those in the table. */
         if (add(ix, name, strlen(name), st, data))
             return;
         ix->v[ix->n - 1].seen = true;
@@ -298,10 +347,15 @@ void sim_index_walked(struct sim_hv *sim, bool complete)
         ix->v[i].seen = false;
         ix->v[k++] = ix->v[i];
     }
-    ix->n = k;
-    if (ix->n)
-        qsort(ix->v, ix->n, sizeof(*ix->v), cmp_entry);
-    ix->sorted = ix->n;
+    /* Entries gone or added: sorted again, so that the same domains make the
+     * same file, and the table made anew.  A failure leaves no table: the
+     * files are then read, not their copies. */
+    if (k != ix->n || ix->hashed != ix->n) {
+        ix->n = k;
+        if (ix->n)
+            qsort(ix->v, ix->n, sizeof(*ix->v), cmp_entry);
+        (void)rehash(ix);
+    }
     if (ix->changed)
         save(sim, ix);
 }
