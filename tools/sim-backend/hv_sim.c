@@ -660,49 +660,64 @@ int sim_domain_load_at(struct sim_hv *sim, int dirfd, const struct dirent *de,
     return 0;
 }
 
-static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, size_t *n)
+int sim_each_domain(struct sim_hv *sim,
+                    int (*fn)(const struct sriov_hv_domain *dom, const struct sim_lines *l,
+                              void *arg),
+                    void *arg)
 {
-    struct sim_hv *sim = (struct sim_hv *)hv;
-    struct sriov_hv_domain *v = NULL;
     struct sim_walk walk;
     char path[PATH_MAX];
     struct dirent *de;
-    DIR *d = NULL;
-    size_t cnt = 0, cap = 0;
+    DIR *d;
     int rc = 0;
 
-    *doms = NULL;
-    *n = 0;
     sim_path(sim, path, sizeof(path), "domains");
     d = opendir(path);
     if (!d)
-        return errno == ENOENT ? 0 : sriov__fail(hv->ctx, -errno, "sim: cannot read %s", path);
-    while ((de = readdir(d))) {
+        return errno == ENOENT ? 0 : sriov__fail(sim->hv.ctx, -errno, "sim: cannot read %s",
+                                                 path);
+    while (!rc && (de = readdir(d))) {
+        struct sriov_hv_domain dom;
         struct sim_lines l;
-        struct sriov_hv_domain dom, *nv;
         if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
             continue;
         if (sim_domain_load_at(sim, dirfd(d), de, &walk, &dom, &l))
-            continue;
+            continue; /* gone since readdir, or no domain's file */
+        rc = fn(&dom, &l, arg);
         sim_walk_lines_free(&walk, &l);
-        if (cnt == cap) {
-            cap = cap ? 2 * cap : 64;
-            nv = realloc(v, cap * sizeof(*v));
-            if (!nv) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            v = nv;
-        }
-        v[cnt++] = dom;
     }
-    *doms = v;
-    *n = cnt;
-    v = NULL;
-out:
-    free(v);
     closedir(d);
     sim_index_walked(sim, rc == 0);
+    return rc;
+}
+
+struct doms {
+    struct sriov_hv_domain *v;
+    size_t n, cap;
+};
+
+static int add_dom(const struct sriov_hv_domain *dom, const struct sim_lines *l, void *arg)
+{
+    struct doms *d = arg;
+
+    (void)l;
+    if (sriov__grow(&d->v, &d->cap, d->n, sizeof(*d->v), 64))
+        return -ENOMEM;
+    d->v[d->n++] = *dom;
+    return 0;
+}
+
+static int sim_domain_list(struct sriov_hv *hv, struct sriov_hv_domain **doms, size_t *n)
+{
+    struct doms d = { 0 };
+    int rc = sim_each_domain((struct sim_hv *)hv, add_dom, &d);
+
+    if (rc) {
+        free(d.v);
+        d = (struct doms){ 0 };
+    }
+    *doms = d.v;
+    *n = d.n;
     return rc;
 }
 
@@ -719,32 +734,40 @@ static int domain_by_uuid(struct sriov_hv *hv, const uint8_t uuid[16],
     return rc;
 }
 
+struct named {
+    const char *spec;
+    bool numeric;
+    unsigned long id;
+    struct sriov_hv_domain *out;
+};
+
+static int is_named(const struct sriov_hv_domain *dom, const struct sim_lines *l, void *arg)
+{
+    struct named *w = arg;
+
+    (void)l;
+    if (w->numeric ? dom->domid != w->id : strcmp(dom->name, w->spec) != 0)
+        return 0;
+    *w->out = *dom;
+    return 1;
+}
+
+/* The first domain listed with that name or domid: the walk stops there. */
 static int sim_domain_by_name_or_id(struct sriov_hv *hv, const char *spec,
                                     struct sriov_hv_domain *out)
 {
-    struct sriov_hv_domain *doms = NULL;
-    size_t n = 0;
     char *end;
-    unsigned long id = strtoul(spec, &end, 10);
-    bool numeric = *spec && !*end;
+    struct named w = { .spec = spec, .id = strtoul(spec, &end, 10), .out = out };
     uint8_t uuid[16];
     int rc;
 
+    w.numeric = *spec && !*end;
     if (sriov__uuid_parse(spec, uuid) == 0)
         return domain_by_uuid(hv, uuid, out);
-    rc = sim_domain_list(hv, &doms, &n);
-    if (rc)
-        return rc;
-    rc = sriov__fail(hv->ctx, -ENOENT, "%s: no such domain", spec);
-    for (size_t i = 0; i < n; i++) {
-        if (numeric ? doms[i].domid == id : !strcmp(doms[i].name, spec)) {
-            *out = doms[i];
-            rc = 0;
-            break;
-        }
-    }
-    free(doms);
-    return rc;
+    rc = sim_each_domain((struct sim_hv *)hv, is_named, &w);
+    if (rc == 0)
+        return sriov__fail(hv->ctx, -ENOENT, "%s: no such domain", spec);
+    return rc == 1 ? 0 : rc;
 }
 
 static int sim_platform(struct sriov_hv *hv, struct sriov_hv_platform *out)

@@ -70,6 +70,12 @@ struct sim_walk {
 int sim_domain_load_at(struct sim_hv *sim, int dirfd, const struct dirent *de,
                        struct sim_walk *w, struct sriov_hv_domain *out,
                        struct sim_lines *lines);
+/* fn(dom, its lines, arg) for every domain, in readdir's order, until fn returns
+ * non-zero (returned): each domain's file read once. */
+int sim_each_domain(struct sim_hv *sim,
+                    int (*fn)(const struct sriov_hv_domain *dom, const struct sim_lines *l,
+                              void *arg),
+                    void *arg);
 /* hv_sim_index.c: what the domain files of the last walks said.  The content
  * of file name (st->st_size bytes, not NUL-terminated), if the index has it
  * for the file as st finds it (then marked seen by this walk); NULL if not. */

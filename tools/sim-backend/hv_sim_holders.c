@@ -2,13 +2,11 @@
  * Which domain has which PCI device, from the domain files' "pci BDF" lines:
  * the ops device_owner (one device) and assigned_devices (every domain with its
  * devices, one answer), and the sim's own check before it adds or removes a
- * device, as libxl checks.  Each walks DIR/domains once, reading each file once.
+ * device, as libxl checks.  Each walks DIR/domains once (sim_each_domain).
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,38 +14,6 @@
 #include "internal.h"
 #include "hv/holders.h"
 #include "hv_sim.h"
-
-/* fn(dom, its lines, arg) for every domain, until fn returns non-zero (returned). */
-static int each_domain(struct sim_hv *sim,
-                       int (*fn)(const struct sriov_hv_domain *dom, const struct sim_lines *l,
-                                 void *arg),
-                       void *arg)
-{
-    struct sim_walk walk;
-    char path[PATH_MAX];
-    struct dirent *de;
-    DIR *d;
-    int rc = 0;
-
-    sim_path(sim, path, sizeof(path), "domains");
-    d = opendir(path);
-    if (!d)
-        return errno == ENOENT ? 0 : sriov__fail(sim->hv.ctx, -errno, "sim: cannot read %s",
-                                                 path);
-    while (!rc && (de = readdir(d))) {
-        struct sriov_hv_domain dom;
-        struct sim_lines l;
-        if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
-            continue;
-        if (sim_domain_load_at(sim, dirfd(d), de, &walk, &dom, &l))
-            continue; /* gone since readdir, or no domain's file */
-        rc = fn(&dom, &l, arg);
-        sim_walk_lines_free(&walk, &l);
-    }
-    closedir(d);
-    sim_index_walked(sim, rc == 0);
-    return rc;
-}
 
 struct wanted {
     char line[64];               /* "pci BDF" */
@@ -70,7 +36,7 @@ int sim_holder(struct sim_hv *sim, const char *bdf, struct sriov_hv_domain *out)
     int rc;
 
     snprintf(w.line, sizeof(w.line), "pci %s", bdf);
-    rc = each_domain(sim, has_line, &w);
+    rc = sim_each_domain(sim, has_line, &w);
     return rc == 1 ? 0 : rc ? rc : -ENOENT;
 }
 
@@ -119,7 +85,7 @@ int sim_assigned_devices(struct sriov_hv *hv, struct sriov_hv_assignment **out, 
     *n = 0;
     rc = sim_begin(hv, "assigned_devices", &lockfd);
     if (!rc)
-        rc = each_domain(sim, add_domain, &a);
+        rc = sim_each_domain(sim, add_domain, &a);
     sim_unlock(sim, lockfd);
     if (rc) {
         sriov__hv_assignments_free(a.v, a.n);
