@@ -1,8 +1,10 @@
 /*
  * One answer of assigned_devices per hold of the assignments lock, looked up by
  * BDF and by UUID (holders.h says when it is taken and why it stays true).
- * Both lookups are binary searches over arrays sorted once: a question costs a
- * search, not a call to the hypervisor.  A failed answer is kept too: every
+ * Both lookups go through hash tables made once, in one pass over the answer
+ * (gc asks for every record's domain, allocation for every candidate VF): a
+ * question costs a probe, not a call to the hypervisor, nor a sort of every
+ * domain and device first.  A failed answer is kept too: every
  * question of the hold then fails with its reason, as each would have when
  * asked alone, without asking again for each VF.
  */
@@ -16,14 +18,9 @@
 #include "internal.h"
 #include "hv/holders.h"
 
-/* The two indexes: entries name a domain by its place in the answer. */
-struct by_uuid {
-    uint8_t uuid[16];
-    size_t dom;
-};
-
+/* An entry of the BDF table: a device and its domain's place in the answer. */
 struct by_bdf {
-    const char *bdf;             /* one of doms[dom].bdfs */
+    const char *bdf;             /* one of doms[dom].bdfs; NULL: the slot is empty */
     size_t dom;
 };
 
@@ -33,8 +30,9 @@ struct sriov__holders {
     char why[SRIOV_ERR_LEN];     /* the failure's sentence, for every question */
     struct sriov_hv_assignment *doms; /* in the hypervisor's order */
     size_t n_doms;
-    struct by_uuid *by_uuid;     /* n_doms, sorted */
-    struct by_bdf *by_bdf;       /* n_held, sorted */
+    size_t *by_uuid;             /* 2^uuid_bits slots: a domain's place + 1, 0 if empty */
+    struct by_bdf *by_bdf;       /* 2^bdf_bits slots */
+    unsigned int uuid_bits, bdf_bits;
     size_t n_held;
 };
 
@@ -75,42 +73,72 @@ void sriov__holders_stale(struct sriov_ctx *ctx)
         forget(ctx->holders);
 }
 
-/* Ties keep the hypervisor's order, which the lookups below pick from as
- * device_owner and domain_by_uuid would. */
-static int cmp_uuid(const void *a, const void *b)
+/* Bits for a table of at least twice as many slots as entries. */
+static unsigned int table_bits(size_t n)
 {
-    const struct by_uuid *x = a, *y = b;
-    int c = memcmp(x->uuid, y->uuid, 16);
+    unsigned int bits = 2;
 
-    return c ? c : (x->dom > y->dom) - (x->dom < y->dom);
+    while (((size_t)1 << bits) < 2 * n)
+        bits++;
+    return bits;
 }
 
-static int cmp_bdf(const void *a, const void *b)
+/* A key's first slot: the top bits of its product (Fibonacci hashing). */
+static size_t slot_of(uint64_t key, unsigned int bits)
 {
-    const struct by_bdf *x = a, *y = b;
-    int c = strcmp(x->bdf, y->bdf);
-
-    return c ? c : (x->dom > y->dom) - (x->dom < y->dom);
+    return (size_t)((key * 0x9e3779b97f4a7c15u) >> (64 - bits));
 }
 
+/* A UUID's first eight bytes are random enough to spread them. */
+static size_t uuid_slot(const uint8_t uuid[16], unsigned int bits)
+{
+    uint64_t k;
+
+    memcpy(&k, uuid, sizeof(k));
+    return slot_of(k, bits);
+}
+
+static size_t bdf_slot(const char *bdf, unsigned int bits)
+{
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+
+    for (; *bdf; bdf++)
+        h = (h ^ (unsigned char)*bdf) * 0x100000001b3u;
+    return slot_of(h, bits);
+}
+
+/* Where two domains share a key, the lookups pick as the hypervisor's own
+ * questions would: device_owner the first domain listed with the device,
+ * domain_by_uuid the last listed with the UUID (a domain being destroyed and
+ * its successor share it). */
 static int index_answer(struct sriov__holders *h)
 {
-    size_t k = 0;
+    size_t umask, bmask;
 
     for (size_t i = 0; i < h->n_doms; i++)
         h->n_held += h->doms[i].n_bdfs;
-    h->by_uuid = calloc(h->n_doms + 1, sizeof(*h->by_uuid));
-    h->by_bdf = calloc(h->n_held + 1, sizeof(*h->by_bdf));
+    h->uuid_bits = table_bits(h->n_doms);
+    h->bdf_bits = table_bits(h->n_held);
+    h->by_uuid = calloc((size_t)1 << h->uuid_bits, sizeof(*h->by_uuid));
+    h->by_bdf = calloc((size_t)1 << h->bdf_bits, sizeof(*h->by_bdf));
     if (!h->by_uuid || !h->by_bdf)
         return -ENOMEM;
+    umask = ((size_t)1 << h->uuid_bits) - 1;
+    bmask = ((size_t)1 << h->bdf_bits) - 1;
     for (size_t i = 0; i < h->n_doms; i++) {
-        memcpy(h->by_uuid[i].uuid, h->doms[i].dom.uuid, 16);
-        h->by_uuid[i].dom = i;
-        for (size_t j = 0; j < h->doms[i].n_bdfs; j++)
-            h->by_bdf[k++] = (struct by_bdf){ .bdf = h->doms[i].bdfs[j], .dom = i };
+        const struct sriov_hv_assignment *d = &h->doms[i];
+        size_t k = uuid_slot(d->dom.uuid, h->uuid_bits);
+        while (h->by_uuid[k] && memcmp(h->doms[h->by_uuid[k] - 1].dom.uuid, d->dom.uuid, 16))
+            k = (k + 1) & umask;
+        h->by_uuid[k] = i + 1; /* a later one with this UUID replaces an earlier one */
+        for (size_t j = 0; j < d->n_bdfs; j++) {
+            k = bdf_slot(d->bdfs[j], h->bdf_bits);
+            while (h->by_bdf[k].bdf && strcmp(h->by_bdf[k].bdf, d->bdfs[j]))
+                k = (k + 1) & bmask;
+            if (!h->by_bdf[k].bdf) /* an earlier one with this device stays */
+                h->by_bdf[k] = (struct by_bdf){ .bdf = d->bdfs[j], .dom = i };
+        }
     }
-    qsort(h->by_uuid, h->n_doms, sizeof(*h->by_uuid), cmp_uuid);
-    qsort(h->by_bdf, h->n_held, sizeof(*h->by_bdf), cmp_bdf);
     return 0;
 }
 
@@ -156,7 +184,7 @@ int sriov__hv_holder(struct sriov_ctx *ctx, struct sriov_hv *hv, const char *bdf
                      struct sriov_hv_domain *out)
 {
     struct sriov__holders *h;
-    size_t lo = 0, hi;
+    size_t k, mask;
     int rc;
 
     if (!snapshot(ctx, hv))
@@ -164,25 +192,20 @@ int sriov__hv_holder(struct sriov_ctx *ctx, struct sriov_hv *hv, const char *bdf
     rc = answer(ctx, hv, &h);
     if (rc)
         return rc;
-    /* The first entry for bdf: the first domain listed, as device_owner picks. */
-    for (hi = h->n_held; lo < hi;) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(h->by_bdf[mid].bdf, bdf) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == h->n_held || strcmp(h->by_bdf[lo].bdf, bdf))
-        return -ENOENT;
-    *out = h->doms[h->by_bdf[lo].dom].dom;
-    return 0;
+    mask = ((size_t)1 << h->bdf_bits) - 1;
+    for (k = bdf_slot(bdf, h->bdf_bits); h->by_bdf[k].bdf; k = (k + 1) & mask)
+        if (!strcmp(h->by_bdf[k].bdf, bdf)) {
+            *out = h->doms[h->by_bdf[k].dom].dom;
+            return 0;
+        }
+    return -ENOENT;
 }
 
 int sriov__hv_domain(struct sriov_ctx *ctx, struct sriov_hv *hv, const uint8_t uuid[16],
                      struct sriov_hv_domain *out)
 {
     struct sriov__holders *h;
-    size_t lo = 0, hi;
+    size_t k, mask;
     int rc;
 
     if (!snapshot(ctx, hv))
@@ -190,17 +213,11 @@ int sriov__hv_domain(struct sriov_ctx *ctx, struct sriov_hv *hv, const uint8_t u
     rc = answer(ctx, hv, &h);
     if (rc)
         return rc;
-    /* Past the last entry for uuid: the one listed last, as domain_by_uuid picks
-     * (a domain being destroyed and its successor share the UUID). */
-    for (hi = h->n_doms; lo < hi;) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(h->by_uuid[mid].uuid, uuid, 16) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0 || memcmp(h->by_uuid[lo - 1].uuid, uuid, 16))
-        return -ENOENT;
-    *out = h->doms[h->by_uuid[lo - 1].dom].dom;
-    return 0;
+    mask = ((size_t)1 << h->uuid_bits) - 1;
+    for (k = uuid_slot(uuid, h->uuid_bits); h->by_uuid[k]; k = (k + 1) & mask)
+        if (!memcmp(h->doms[h->by_uuid[k] - 1].dom.uuid, uuid, 16)) {
+            *out = h->doms[h->by_uuid[k] - 1].dom;
+            return 0;
+        }
+    return -ENOENT;
 }
