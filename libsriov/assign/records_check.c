@@ -169,7 +169,7 @@ static void first_pair(struct rec_key *k, size_t n, bool by_vf, size_t *fi, size
 }
 
 /* Some key is met twice: each record's PF and index (even keys), and each VF
- * (odd keys), in a table of 2^bits slots, at least twice as many as keys. */
+ * (odd keys), in a table of 2^bits slots (sriov__hash_bits of the keys). */
 static bool any_twice(const struct sriov__recs *recs, uint64_t *slot, unsigned int bits)
 {
     const uint64_t empty = UINT64_MAX, mask = ((uint64_t)1 << bits) - 1;
@@ -181,9 +181,7 @@ static bool any_twice(const struct sriov__recs *recs, uint64_t *slot, unsigned i
         if (j % 2 && !r->vf[0])
             continue; /* no VF yet: names none */
         key = j % 2 ? bdf_number(r->vf) << 1 | 1 : (bdf_number(r->pf) << 16 | r->index) << 1;
-        /* Fibonacci hashing: the top bits of the product, linear probing. */
-        for (h = (key * 0x9e3779b97f4a7c15u) >> (64 - bits); slot[h] != empty;
-             h = (h + 1) & mask)
+        for (h = sriov__hash_slot(key, bits); slot[h] != empty; h = (h + 1) & mask)
             if (slot[h] == key)
                 return true;
         slot[h] = key;
@@ -198,14 +196,13 @@ int sriov__recs_check_unique(struct sriov_ctx *ctx, const char *what,
     size_t fi = SIZE_MAX, fk = SIZE_MAX;
     const struct sriov_assignment *b;
     struct rec_key *k;
-    unsigned int bits = 2;
+    unsigned int bits;
     uint64_t *slot;
     bool twice;
 
     if (recs->n < 2)
         return 0;
-    while (((size_t)1 << bits) < 4 * recs->n)
-        bits++;
+    bits = sriov__hash_bits(2 * recs->n); /* up to two keys a record */
     slot = malloc(sizeof(*slot) << bits);
     if (!slot)
         return sriov__fail(ctx, -ENOMEM, "%s: out of memory checking the records", what);

@@ -33,6 +33,25 @@ int sriov__grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
 /* Append s (taken over; NULL means out of memory) to a malloc'd vector. */
 int sriov__strv_push(char ***v, size_t *n, char *s);
 void sriov__strv_free(char **v, size_t n);
+/* Open-addressing hash tables with linear probing (records_check.c, holders.c,
+ * the simulated hypervisor's index), where thousands of records or domains are
+ * looked up once each: the bits of a table of at least twice as many slots as
+ * n entries, and a 64-bit key's first slot, the top bits of its product with
+ * 2^64 / phi (Fibonacci hashing, which spreads keys that differ in any bits). */
+static inline unsigned int sriov__hash_bits(size_t n)
+{
+    unsigned int bits = 2;
+
+    while (((size_t)1 << bits) < 2 * n)
+        bits++;
+    return bits;
+}
+
+static inline size_t sriov__hash_slot(uint64_t key, unsigned int bits)
+{
+    return (size_t)((key * 0x9e3779b97f4a7c15u) >> (64 - bits));
+}
+
 /* Each hex digit's value plus one, 0 for any other byte (util.c). */
 extern const unsigned char sriov__hex_digit[256];
 /* The value of one hex digit (either case), -1 if c is none.  Inline, and a

@@ -73,29 +73,13 @@ void sriov__holders_stale(struct sriov_ctx *ctx)
         forget(ctx->holders);
 }
 
-/* Bits for a table of at least twice as many slots as entries. */
-static unsigned int table_bits(size_t n)
-{
-    unsigned int bits = 2;
-
-    while (((size_t)1 << bits) < 2 * n)
-        bits++;
-    return bits;
-}
-
-/* A key's first slot: the top bits of its product (Fibonacci hashing). */
-static size_t slot_of(uint64_t key, unsigned int bits)
-{
-    return (size_t)((key * 0x9e3779b97f4a7c15u) >> (64 - bits));
-}
-
 /* A UUID's first eight bytes are random enough to spread them. */
 static size_t uuid_slot(const uint8_t uuid[16], unsigned int bits)
 {
     uint64_t k;
 
     memcpy(&k, uuid, sizeof(k));
-    return slot_of(k, bits);
+    return sriov__hash_slot(k, bits);
 }
 
 static size_t bdf_slot(const char *bdf, unsigned int bits)
@@ -104,7 +88,7 @@ static size_t bdf_slot(const char *bdf, unsigned int bits)
 
     for (; *bdf; bdf++)
         h = (h ^ (unsigned char)*bdf) * 0x100000001b3u;
-    return slot_of(h, bits);
+    return sriov__hash_slot(h, bits);
 }
 
 /* Where two domains share a key, the lookups pick as the hypervisor's own
@@ -117,8 +101,8 @@ static int index_answer(struct sriov__holders *h)
 
     for (size_t i = 0; i < h->n_doms; i++)
         h->n_held += h->doms[i].n_bdfs;
-    h->uuid_bits = table_bits(h->n_doms);
-    h->bdf_bits = table_bits(h->n_held);
+    h->uuid_bits = sriov__hash_bits(h->n_doms);
+    h->bdf_bits = sriov__hash_bits(h->n_held);
     h->by_uuid = calloc((size_t)1 << h->uuid_bits, sizeof(*h->by_uuid));
     h->by_bdf = calloc((size_t)1 << h->bdf_bits, sizeof(*h->by_bdf));
     if (!h->by_uuid || !h->by_bdf)

@@ -82,30 +82,28 @@ void sim_index_free(struct sim_index *ix)
     free(ix);
 }
 
-/* A name's first eight bytes (fewer if it is shorter), their product's top
- * bits (Fibonacci hashing).  The names of domain files are UUIDs, whose first
- * eight digits are random: nothing more is needed to spread them, and any
- * other name is still found, at worst after a longer probe. */
+/* A name's first eight bytes (fewer if it is shorter) as the key.  The names
+ * of domain files are UUIDs, whose first eight digits are random: nothing more
+ * is needed to spread them, and any other name is still found, at worst after
+ * a longer probe. */
 static size_t hash(const char *name, unsigned int bits)
 {
     uint64_t h = 0;
 
     memcpy(&h, name, strnlen(name, sizeof(h)));
-    return (size_t)((h * 0x9e3779b97f4a7c15u) >> (64 - bits));
+    return sriov__hash_slot(h, bits);
 }
 
 /* The table of every entry: -EEXIST when two have one name (the file is
  * broken), -ENOMEM; either way lookups then find nothing. */
 static int rehash(struct sim_index *ix)
 {
-    unsigned int bits = 2;
+    unsigned int bits = sriov__hash_bits(ix->n);
     size_t mask;
 
     free(ix->slot);
     ix->slot = NULL;
     ix->hashed = 0;
-    while (((size_t)1 << bits) < 2 * ix->n)
-        bits++;
     ix->slot = calloc((size_t)1 << bits, sizeof(*ix->slot));
     if (!ix->slot)
         return -ENOMEM;
