@@ -4,6 +4,8 @@
 # pciback, an HVM guest booting the test kernel with it in pci=, then what
 # the guest's serial console says (DOMU-PCI lines; igbvf's messages).
 #   tests/vm/run-tier3 --tests tests/vm/explore/igb-hvm.sh
+# Under QEMU 10 (the only one with igb) the HVM guest powers off early in its
+# kernel's boot, VF or not (tests/vm/README, "HVM guests"; hvm-boot.sh).
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 igb_pf_up || exit 1
