@@ -76,6 +76,18 @@ igb_pf_up() {
     ip link set "$pfdev" up
 }
 
+# vf_mem_enable VF: QEMU 10.0.2's igb VFs serve their BARs only while the
+# VF's own PCI command register has memory enable set. Real VFs hardwire that
+# bit to 0 (the PF's VF MSE governs), so neither Linux nor pciback sets it,
+# and without it every register reads 0 in the guest ("PF still in reset
+# state", a random MAC, MSI-X failing). An emulation quirk, not the product's
+# business: the benches set it once the VF is assignable, before the guest's
+# igbvf probes it (the VF's reset on assignment clears it again).
+vf_mem_enable() {
+    local cmd
+    cmd=$(setpci -s "$1" COMMAND) && setpci -s "$1" COMMAND="$(printf %04x $((0x$cmd | 0x2)))"
+}
+
 # vf_bdf PF N: BDF of virtual function N of PF.
 vf_bdf() { basename "$(readlink "/sys/bus/pci/devices/$1/virtfn$2")"; }
 

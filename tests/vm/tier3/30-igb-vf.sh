@@ -104,16 +104,7 @@ check create-ip-trust grep -q "trust on" <<<"$line"
 check create-ip-rate grep -q "max_tx_rate 100Mbps" <<<"$line"
 check create-vf1-untouched test "$(vfline 1)" = "$before1"
 
-# QEMU 10.0.2 emulation quirk, not the product's business: its VFs serve
-# their BARs only while the VF's own PCI command register has memory enable
-# set. Real VFs hardwire that bit to 0 (the PF's VF MSE governs), so neither
-# Linux nor pciback sets it, and without it every register of the VF reads
-# 0 in the guest ("PF still in reset state", a random MAC, MSI-X failing).
-# Set it here, once the VF is assignable and before the guest's igbvf loads.
-vf_mem_enable() {
-    local cmd
-    cmd=$(setpci -s "$1" COMMAND) && setpci -s "$1" COMMAND="$(printf %04x $((0x$cmd | 0x2)))"
-}
+# The emulation quirk of vf_mem_enable (testlib.sh).
 check qemu-quirk-vf0-mem-enable vf_mem_enable "$vf0"
 
 # Guest side, through its console; shell builtins where they do (a fork in

@@ -1,0 +1,238 @@
+#!/bin/bash
+# A guest on an igb VF keeps its network while it is moved (xl-sriov(1),
+# MIGRATION), measured with traffic. QEMU 10's igb (Intel 82576) in dom0;
+# the PF on dom0's bridge xenbr0 (169.254.60.1/16) with the guest's vif, so
+# that the VF (through the card's switch) and netfront (through the bridge)
+# lead to the same dom0 address. The PV guest (init-domu's vmbond=: bond0,
+# active-backup, the VF primary, netfront backup, one MAC) is 169.254.60.2.
+#  - `xl-sriov save` + `xl-sriov restore` while dom0 pings it every 10 ms,
+#    against plain `xl save` + `xl restore` of the same guest on netfront
+#    only, in the same boot; afterwards the guest is on a VF again with its
+#    MAC (the bond's active slave in the guest; `ip -d link show PF`).
+#    Prints "save/restore: xl-sriov lost N pings (longest gap G ms), xl
+#    netfront-only lost M (gap H ms), ratio R, after: vf MAC" for bench/migration
+#    (SRIOV_BENCH_ROUNDS turns, medians; 1 in make check).
+#    Debian's Xen cannot live-migrate a PV guest, and HVM guests do not boot
+#    under QEMU 10 (tests/vm/README, "HVM guests"): save/restore is the move
+#    measured here.
+#  - `xl-sriov migrate` whose `xl migrate` fails (PV: no log-dirty): exit 1,
+#    the guest is back on a VF with its MAC.
+#  - `xl-sriov migrate` to a destination with no free VF in the network (a
+#    second domain holds the other one): exit 3, nothing changed, the guest
+#    never left its VF.
+set -uo pipefail
+. "$SRIOV_VM_TESTLIB"
+
+XS=$SRIOV_BUILDDIR/xl-plugin/xl-sriov
+if [ -x "$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov" ]; then      # not libtool's wrapper
+    XS=$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov
+    export LD_LIBRARY_PATH=$SRIOV_BUILDDIR/libsriov/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+PROBE=$SRIOV_SRCDIR/tests/vm/ping-probe
+W=$SRIOV_VM_SCRATCH/xl-sriov-igb-move
+mkdir -p "$W/state" "$W/run"
+xs() { "$XS" --config "$W/sriov.cfg" --state-dir "$W/state" --run-dir "$W/run" "$@"; }
+vfs_of() { xs list --json | tr -d ' \n' | grep -o '"vf":"[^"]*"' | cut -d'"' -f4; }
+MAC=02:5a:00:00:00:60 GUEST=169.254.60.2 dom=igb-move
+command -v python3 >/dev/null || { skip igb-move "no python3 on the host root (ping-probe)"; exit 0; }
+
+igb_pf_up || exit 1
+modprobe bridge
+ip link add xenbr0 type bridge &&
+    ip link set xenbr0 address "$(cat "/sys/class/net/$pfdev/address")" &&
+    ip link set "$pfdev" master xenbr0 &&
+    ip addr add 169.254.60.1/16 dev xenbr0 &&
+    ip link set xenbr0 up || fail bridge-setup "see log"
+cat >"$W/sriov.cfg" <<CFG
+network = [ [ "name=lan", "pf=$pf", "numvfs=2", "bridge=xenbr0" ] ]
+CFG
+# As on a host whose xen-sriov-boot unit ran: the network's VFs exist before
+# any guest, and stay when a guest's VFs step aside. (VFs a create enables
+# itself are disabled again when their last user gives them back, and
+# changing sriov_numvfs resets igb's PF, the bridge's uplink.)
+mkdir -p "$W/auto"
+check boot-enables-vfs xs boot --auto-dir "$W/auto"
+check boot-numvfs test "$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")" = 2
+
+cleanup() {
+    tr -d '\r' <"$(domu_log "$dom")" >"$SRIOV_VM_OUT/igb-move-console.log" 2>/dev/null
+    xl destroy "$dom" 2>/dev/null
+    xl destroy igb-filler 2>/dev/null
+    xs gc >/dev/null 2>&1
+    ip link del xenbr0 2>/dev/null
+    xs pf-disable "$pf" >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+
+gsh() { domu_run "$dom" "$@"; }
+# gactive: "IFACE DRIVER" of the guest bond's active slave.
+gactive() {
+    gsh 'read -r a </sys/class/net/bond0/bonding/active_slave && d=$(readlink /sys/class/net/$a/device/driver) && read -r m </sys/class/net/$a/address && echo "$a ${d##*/} $m"' 20
+}
+# on_vf [SECONDS]: wait until the bond's active slave is an igbvf with MAC.
+on_vf() {
+    local end=$((SECONDS + ${1:-90})) a
+    while [ "$SECONDS" -lt "$end" ]; do
+        a=$(gactive) && case $a in *" igbvf $MAC") return 0 ;; esac
+        sleep 1
+    done
+    echo "active slave: ${a:-none}"
+    return 1
+}
+on_netfront() {
+    local end=$((SECONDS + ${1:-60})) a
+    while [ "$SECONDS" -lt "$end" ]; do
+        a=$(gactive) && case $a in *" vif $MAC") return 0 ;; esac
+        sleep 1
+    done
+    echo "active slave: ${a:-none}"
+    return 1
+}
+# vf_in_guest: the quirk bit on the domain's VF, then have the guest probe
+# it (its autoprobe is off, so that the bit is set first).
+vf_in_guest() {
+    local vf
+    vf=$(vfs_of | head -n 1) && [ -n "$vf" ] || { echo "no VF recorded"; return 1; }
+    vf_mem_enable "$vf" || return 1
+    domu_sees "$dom" '0x8086:0x10ca' 90 || return 1
+    gsh 'for d in /sys/bus/pci/devices/*; do [ -e $d/driver ] || echo ${d##*/} >/sys/bus/pci/drivers_probe; done; true' 60
+}
+vfline() { ip -d link show "$pfdev" | grep -E "^ +vf $1 "; }
+vf_index() {   # vf_index VF: its number N on the PF (virtfnN)
+    local f
+    for f in /sys/bus/pci/devices/"$pf"/virtfn*; do
+        [ "$(basename "$(readlink "$f")")" = "$1" ] && { echo "${f##*virtfn}"; return 0; }
+    done
+    return 1
+}
+
+# probe_start LABEL / probe_stop LABEL: dom0 pings the guest every 10 ms in between.
+probe_start() {
+    rm -f "$W/stop-$1" "$W/stop-$1.started"
+    python3 "$PROBE" "$GUEST" "$W/stop-$1" 900 >"$W/probe-$1" 2>&1 &
+    eval "probe_pid_$1=\$!"
+    wait_until 60 test -e "$W/stop-$1.started"
+    sleep 1
+}
+probe_stop() {
+    local pid
+    touch "$W/stop-$1"
+    eval "pid=\$probe_pid_$1"
+    wait "$pid"
+    sed "s/^/probe $1: /" "$W/probe-$1"
+}
+mark() { echo "mark: $1 at ${EPOCHREALTIME/,/.}"; }
+lost_of() { sed -n 's/.* lost \([0-9]*\) .*/\1/p' "$W/probe-$1"; }
+gap_of() { sed -n 's/.* gap_ms \([0-9]*\).*/\1/p' "$W/probe-$1"; }
+
+# --- a guest on its VF, netfront as backup ------------------------------------
+cfg=$SRIOV_VM_SCRATCH/$dom.cfg
+DOMU_EXTRA="vmdefer=igbvf vmbond=$MAC,$GUEST/16" domu_cfg "$cfg" "$dom" \
+    "vif = [ 'mac=$MAC,bridge=xenbr0' ]" "vf = [ 'network=lan,mac=$MAC' ]"
+# Save and restore copy all of its memory, under TCG.
+sed -i 's/^memory = .*/memory = 128/' "$cfg"
+if uuid=$(xs -v create "$cfg"); then pass create; else fail create "see log"; exit 1; fi
+echo "domain $uuid"
+check guest-up domu_sees "$dom" '0x8086:0x10ca' 150
+check qemu-quirk-mem-enable vf_mem_enable "$(vfs_of | head -n 1)"
+check guest-load-igbvf gsh 'load igbvf'
+# From now on the guest probes a new VF only when told (vf_in_guest): after
+# the quirk bit is set. (Off before the load, igbvf would not bind this one.)
+check guest-autoprobe-off gsh 'echo 0 >/sys/bus/pci/drivers_autoprobe'
+if on_vf 90; then pass guest-on-vf; else fail guest-on-vf "the bond's active slave is not the VF"; fi
+probe_start warmup; sleep 2; probe_stop warmup
+check ping-on-vf test "$(lost_of warmup)" = 0 -a "$(sed -n 's/.* received \([0-9]*\) .*/\1/p' "$W/probe-warmup")" -gt 0
+
+# --- xl-sriov save + restore against plain xl, pinged, ROUNDS turns --------------
+# One turn: xl-sriov save + restore (the VF steps aside, netfront carries the
+# guest, the VF comes back); then the VF is detached, the same guest goes
+# through plain xl save + restore on netfront only, and gets a VF again.
+ROUNDS=${SRIOV_BENCH_ROUNDS:-1}
+sriov_turn() {
+    local r=$1 t0=$SECONDS vf n
+    probe_start "sriov$r"
+    mark "save$r"
+    if timed "xl-sriov-save$r" xs -v save "$dom" "$W/$dom.save"; then pass "save$r"; else fail "save$r" "see log"; fi
+    mark "restore$r"
+    if timed "xl-sriov-restore$r" xs -v restore "$W/$dom.save" >/dev/null; then pass "restore$r"; else fail "restore$r" "see log"; fi
+    mark "restored$r"
+    check "restore$r-vf-probed" vf_in_guest
+    mark "vf-probed$r"
+    if on_vf 90; then pass "restore$r-guest-on-vf"; else fail "restore$r-guest-on-vf" "the bond's active slave is not the VF"; fi
+    mark "on-vf$r"
+    echo "xl-sriov save to VF again: $((SECONDS - t0)) s"
+    sleep 2
+    probe_stop "sriov$r"
+    rm -f "$W/$dom.save"
+    vf=$(vfs_of | head -n 1)
+    n=$(vf_index "$vf")
+    after=$(vfline "$n")
+    echo "after restore: VF $vf (vf $n): $after"
+    check "restore$r-pf-vf-mac" grep -q "link/ether $MAC " <<<"$after"
+    after_guest=$(gactive)
+}
+netfront_turn() {
+    local r=$1
+    check "detach$r" xs pci-detach "$dom" "$(vfs_of | head -n 1)"
+    if on_netfront 60; then pass "guest$r-on-netfront"; else fail "guest$r-on-netfront" "the bond's active slave is not netfront"; fi
+    probe_start "netfront$r"
+    mark "xl-save$r"
+    check "xl-save$r" timed "xl-save$r" xl save "$dom" "$W/$dom.nf.save"
+    mark "xl-restore$r"
+    check "xl-restore$r" timed "xl-restore$r" xl restore "$W/$dom.nf.save"
+    mark "xl-restored$r"
+    sleep 2
+    probe_stop "netfront$r"
+    rm -f "$W/$dom.nf.save"
+    check "reattach$r" xs pci-attach "$dom" "network=lan,mac=$MAC"
+    check "reattach$r-vf-probed" vf_in_guest
+    if on_vf 90; then pass "reattach$r-guest-on-vf"; else fail "reattach$r-guest-on-vf" "not on the VF"; fi
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+for ((r = 1; r <= ROUNDS; r++)); do
+    sriov_turn "$r"
+    netfront_turn "$r"
+done
+ls_=$(for ((r = 1; r <= ROUNDS; r++)); do lost_of "sriov$r"; done | median)
+gs=$(for ((r = 1; r <= ROUNDS; r++)); do gap_of "sriov$r"; done | median)
+ln=$(for ((r = 1; r <= ROUNDS; r++)); do lost_of "netfront$r"; done | median)
+gn=$(for ((r = 1; r <= ROUNDS; r++)); do gap_of "netfront$r"; done | median)
+echo "per turn: xl-sriov lost $(for ((r = 1; r <= ROUNDS; r++)); do lost_of "sriov$r"; done | tr '\n' ' ')/ xl lost $(for ((r = 1; r <= ROUNDS; r++)); do lost_of "netfront$r"; done | tr '\n' ' ')"
+ratio=$(awk -v a="$ls_" -v b="$ln" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print (a > 0 ? "inf" : "1.00") }')
+med=""; [ "$ROUNDS" -gt 1 ] && med=" (medians of $ROUNDS turns)"
+echo "save/restore: xl-sriov lost $ls_ pings (longest gap $gs ms), xl netfront-only lost $ln (gap $gn ms), ratio $ratio, after: vf ${after_guest##* }$med"
+check loss-measured test -n "$ls_" -a -n "$ln"
+
+# --- xl migrate fails: the VF comes back ---------------------------------------
+transport="env PATH=$(dirname "$XS"):$PATH SRIOV_CONFIG=$W/sriov.cfg SRIOV_STATE_DIR=$W/state SRIOV_RUN_DIR=$W/run"
+out=$(timed xl-sriov-migrate-fails xs -v migrate --sriov-transport "$transport" -s env "$dom" XX=1 2>&1)
+rc=$?
+echo "$out" | tail -n 8
+check migrate-fails-exit-1 test "$rc" = 1
+check migrate-fails-said-why grep -q "xl migrate failed" <<<"$out"
+check migrate-fails-vf-back vf_in_guest
+if on_vf 90; then pass migrate-fails-guest-on-vf; else fail migrate-fails-guest-on-vf "not on the VF"; fi
+check migrate-fails-pf-vf-mac grep -q "link/ether $MAC " <<<"$(vfline "$(vf_index "$(vfs_of | head -n 1)")")"
+check migrate-fails-no-journal sh -c "! ls '$W/state/moves/' 2>/dev/null | grep -q ."
+
+# --- no free VF at the destination: refused before anything changes -----------
+domu_cfg "$SRIOV_VM_SCRATCH/igb-filler.cfg" igb-filler "vf = [ 'network=lan' ]"
+sed -i 's/^memory = .*/memory = 128/' "$SRIOV_VM_SCRATCH/igb-filler.cfg"
+check filler-takes-last-vf xs create "$SRIOV_VM_SCRATCH/igb-filler.cfg"
+before=$(xl pci-list "$dom")
+out=$(xs -v migrate --sriov-transport "$transport" -s env "$dom" XX=1 2>&1)
+rc=$?
+echo "$out" | tail -n 4
+check no-free-vf-exit-3 test "$rc" = 3
+check no-free-vf-pci-list-unchanged test "$(xl pci-list "$dom")" = "$before"
+if on_vf 5; then pass no-free-vf-guest-on-vf; else fail no-free-vf-guest-on-vf "not on the VF"; fi
+check no-free-vf-no-journal sh -c "! ls '$W/state/moves/' 2>/dev/null | grep -q ."
+check filler-destroy xl destroy igb-filler
+
+check destroy xl destroy "$dom"
+check gc xs -v gc
+check gc-empty test "$(xs list --json | tr -d ' \n')" = '[]'
+trap - EXIT
+cleanup
+exit "$FAILED"
