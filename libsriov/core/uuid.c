@@ -22,7 +22,8 @@ int sriov__uuid_parse(const char *s, uint8_t uuid[16])
     for (size_t b = 0; b < 16; b++) {
         int hi = sriov__hexval(s[at[b]]), lo = sriov__hexval(s[at[b] + 1]);
         bad |= hi | lo;
-        uuid[b] = (uint8_t)(hi << 4 | lo);
+        /* Unsigned: a non-digit is -1, and shifting a negative int is undefined. */
+        uuid[b] = (uint8_t)((unsigned int)hi << 4 | (unsigned int)lo);
     }
     return bad < 0 ? -EINVAL : 0;
 }

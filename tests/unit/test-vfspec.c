@@ -358,6 +358,14 @@ static void test_uuid(void)
     sriov__uuid_format(u, s);
     CHECK_STR("uuid-roundtrip", s, "4fd956a9-1d2c-4ca1-9d5e-7560f7df992c");
     CHECK_INT("uuid-bad", sriov__uuid_parse("4fd956a9-1d2c-4ca1-9d5e-7560f7df992", u), -EINVAL);
+    /* A name of a UUID's shape that is none: each digit place refused, high and low. */
+    CHECK_INT("uuid-bad-high", sriov__uuid_parse("gfd956a9-1d2c-4ca1-9d5e-7560f7df992c", u), -EINVAL);
+    CHECK_INT("uuid-bad-low", sriov__uuid_parse("4fd956a9-1d2c-4ca1-9d5e-7560f7df992z", u), -EINVAL);
+    CHECK_INT("uuid-bad-all", sriov__uuid_parse("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", u), -EINVAL);
+    CHECK_INT("uuid-bad-dash", sriov__uuid_parse("4fd956a91-d2c-4ca1-9d5e-7560f7df992c", u), -EINVAL);
+    CHECK_INT("uuid-upper", sriov__uuid_parse("4FD956A9-1D2C-4CA1-9D5E-7560F7DF992C", v), 0);
+    CHECK("uuid-upper-same", sriov__uuid_parse("4fd956a9-1d2c-4ca1-9d5e-7560f7df992c", u) == 0 &&
+                                 memcmp(u, v, 16) == 0);
     CHECK_INT("uuid-gen", sriov__uuid_generate(u) || sriov__uuid_generate(v), 0);
     CHECK("uuid-gen-differ", memcmp(u, v, 16) != 0 && (u[6] >> 4) == 4);
 }
