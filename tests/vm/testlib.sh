@@ -91,6 +91,18 @@ vf_mem_enable() {
 # vf_bdf PF N: BDF of virtual function N of PF.
 vf_bdf() { basename "$(readlink "/sys/bus/pci/devices/$1/virtfn$2")"; }
 
+# vf_number PF VF: N, where VF is virtual function N of PF (virtfnN).
+vf_number() {
+    local f
+    for f in /sys/bus/pci/devices/"$1"/virtfn*; do
+        [ "$(basename "$(readlink "$f")")" = "$2" ] && { echo "${f##*virtfn}"; return 0; }
+    done
+    return 1
+}
+
+# vf_line PFDEV N: VF N's line of `ip -d link show PFDEV`, trailing blanks cut.
+vf_line() { ip -d link show "$1" | grep -E "^ +vf $2 " | sed 's/ *$//'; }
+
 # set_numvfs PF N: set sriov_numvfs, through 0 as the kernel requires.
 set_numvfs() {
     local f=/sys/bus/pci/devices/$1/sriov_numvfs
@@ -99,6 +111,54 @@ set_numvfs() {
 }
 
 # Tier 3 helpers ----------------------------------------------------------
+
+# xs_setup DIR: XS, the xl-sriov program itself (libtool's wrapper runs sed on
+# every call: seconds under TCG), and W=DIR with state/ and run/ for xs().
+xs_setup() {
+    XS=$SRIOV_BUILDDIR/xl-plugin/xl-sriov
+    if [ -x "$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov" ]; then
+        XS=$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov
+        export LD_LIBRARY_PATH=$SRIOV_BUILDDIR/libsriov/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    fi
+    W=$1
+    mkdir -p "$W/state" "$W/run"
+}
+# xs ARGS...: xl-sriov with W's sriov.cfg, state and run directories.
+xs() { "$XS" --config "$W/sriov.cfg" --state-dir "$W/state" --run-dir "$W/run" "$@"; }
+# vfs_of: the VFs xs's records hold, one per line.
+vfs_of() { xs list --json | tr -d ' \n' | grep -o '"vf":"[^"]*"' | cut -d'"' -f4; }
+# xs_transport: migrate's --sriov-transport to this host as the destination,
+# with xs's configuration and state.
+xs_transport() {
+    echo "env PATH=$(dirname "$XS"):$PATH SRIOV_CONFIG=$W/sriov.cfg SRIOV_STATE_DIR=$W/state SRIOV_RUN_DIR=$W/run"
+}
+
+# hvm_cfg FILE NAME [xl config lines...]: an HVM guest (Xen's device model,
+# PV drivers) booting Debian's kernel with the tiny initramfs, 256 MiB, 1
+# vCPU, its serial console in hvm_log NAME. tsc_mode="native": without it the
+# guest reboot-loops on an RDTSCP emulation failure. HVM_CMDLINE adds to its
+# kernel command line.
+hvm_cfg() {
+    local file=$1 name=$2
+    shift 2
+    rm -f "$(hvm_log "$name")"
+    {
+        echo "name = \"$name\""
+        echo "type = \"hvm\""
+        echo "memory = 256"
+        echo "vcpus = 1"
+        echo "tsc_mode = \"native\""
+        echo "kernel = \"$SRIOV_VM_ASSETS/vmlinuz\""
+        echo "ramdisk = \"$SRIOV_VM_ASSETS/initrd-domu.cpio\""
+        echo "cmdline = \"console=ttyS0 loglevel=4${HVM_CMDLINE:+ $HVM_CMDLINE}\""
+        echo "serial = \"file:$(hvm_log "$name")\""
+        echo "vnc = 0"
+        echo "sdl = 0"
+        echo "vga = \"none\""
+        printf '%s\n' "$@"
+    } >"$file"
+}
+hvm_log() { echo "/var/log/xen/$1-serial.log"; }
 
 # domu_cfg FILE NAME [xl config lines...]: a PV guest booting Debian's kernel
 # with the tiny initramfs (init-domu), 256 MiB, 1 vCPU. DOMU_EXTRA adds to

@@ -8,25 +8,9 @@
 # domain.
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
-log=/var/log/xen/hvmboot-serial.log
-rm -f "$log"
-cat >"$SRIOV_VM_SCRATCH/hvmboot.cfg" <<CFG
-name = "hvmboot"
-type = "hvm"
-memory = 128
-vcpus = 1
-tsc_mode = "native"
-kernel = "$SRIOV_VM_ASSETS/vmlinuz"
-ramdisk = "$SRIOV_VM_ASSETS/initrd-domu.cpio"
-cmdline = "console=ttyS0 earlyprintk=ttyS0 loglevel=7 nokaslr ${HVM_EXTRA:-}"
-serial = "file:$log"
-vnc = 0
-sdl = 0
-vga = "none"
-on_poweroff = "preserve"
-on_reboot = "preserve"
-on_crash = "preserve"
-CFG
+log=$(hvm_log hvmboot)
+HVM_CMDLINE="earlyprintk=ttyS0 loglevel=7 nokaslr ${HVM_EXTRA:-}" hvm_cfg "$SRIOV_VM_SCRATCH/hvmboot.cfg" hvmboot \
+    'on_poweroff = "preserve"' 'on_reboot = "preserve"' 'on_crash = "preserve"'
 trap 'cp "$log" "$SRIOV_VM_OUT/" 2>/dev/null; xl dmesg >"$SRIOV_VM_OUT/hvmboot-xl-dmesg.log"; xl destroy hvmboot 2>/dev/null' EXIT
 check hvm-create timed hvm-create xl create "$SRIOV_VM_SCRATCH/hvmboot.cfg"
 t0=$SECONDS state=""

@@ -17,24 +17,9 @@ echo pciback >"/sys/bus/pci/devices/$vf/driver_override"
 check assignable xl pci-assignable-add "$vf"
 # The emulation quirk of 30-igb-vf.sh: the VF's memory-enable bit.
 cmd=$(setpci -s "$vf" COMMAND) && setpci -s "$vf" COMMAND="$(printf %04x $((0x$cmd | 0x2)))"
-log=/var/log/xen/igbhvm-serial.log
-rm -f "$log"
-cat >"$SRIOV_VM_SCRATCH/igbhvm.cfg" <<CFG
-name = "igbhvm"
-type = "hvm"
-memory = 256
-vcpus = 1
-tsc_mode = "native"
-kernel = "$SRIOV_VM_ASSETS/vmlinuz"
-ramdisk = "$SRIOV_VM_ASSETS/initrd-domu.cpio"
-cmdline = "console=ttyS0 loglevel=6"
-serial = "file:$log"
-vnc = 0
-sdl = 0
-vga = "none"
-on_crash = "preserve"
-pci = [ "$vf" ]
-CFG
+log=$(hvm_log igbhvm)
+HVM_CMDLINE=loglevel=6 hvm_cfg "$SRIOV_VM_SCRATCH/igbhvm.cfg" igbhvm 'on_poweroff = "preserve"' 'on_crash = "preserve"' \
+    "pci = [ \"$vf\" ]"
 trap 'cp "$log" /var/log/xen/qemu-dm-igbhvm.log "$SRIOV_VM_OUT/" 2>/dev/null; xl dmesg >"$SRIOV_VM_OUT/igbhvm-xl-dmesg.log"; xl destroy igbhvm 2>/dev/null' EXIT
 t0=$SECONDS
 if timed hvm-create xl create "$SRIOV_VM_SCRATCH/igbhvm.cfg"; then pass hvm-create

@@ -14,17 +14,9 @@
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 
-XS=$SRIOV_BUILDDIR/xl-plugin/xl-sriov
-# The libtool wrapper runs sed on every call (seconds under TCG): use the real binary.
-if [ -x "$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov" ]; then
-    XS=$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov
-    export LD_LIBRARY_PATH=$SRIOV_BUILDDIR/libsriov/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-fi
-W=$SRIOV_VM_SCRATCH/xl-sriov-igb
-mkdir -p "$W/state" "$W/run"
-xs() { "$XS" --config "$W/sriov.cfg" --state-dir "$W/state" --run-dir "$W/run" "$@"; }
+xs_setup "$SRIOV_VM_SCRATCH/xl-sriov-igb"
 drv() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
-vfline() { ip -d link show "$pfdev" | grep -E "^ +vf $1 " | sed 's/ *$//'; }
+vfline() { vf_line "$pfdev" "$1"; }
 NS=sriov-vlan100
 
 igb_pf_up || exit 1

@@ -16,12 +16,8 @@
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 
-XS=$SRIOV_BUILDDIR/xl-plugin/xl-sriov
-W=$SRIOV_VM_SCRATCH/xl-sriov-move
-mkdir -p "$W/state" "$W/run"
-xs() { "$XS" --config "$W/sriov.cfg" --state-dir "$W/state" --run-dir "$W/run" "$@"; }
+xs_setup "$SRIOV_VM_SCRATCH/xl-sriov-move"
 drv() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
-vfs_of() { xs list --json | tr -d ' \n' | grep -o '"vf":"[^"]*"' | cut -d'"' -f4; }
 
 pf=$(nvme_sriov_pf) || { fail nvme-pf "no NVMe SR-IOV function in dom0"; exit 1; }
 wait_until 10 test -e "/sys/bus/pci/devices/$pf/driver" || modprobe nvme
@@ -55,8 +51,7 @@ check restore-entry-used sh -c "! test -e '$W/state/moves/$uuid.json'"
 domu_sees "$name" '0x1b36:0x0010' 90 && pass restore-guest-sees-vf || fail restore-guest-sees-vf "not in the console"
 
 # --- migrate: xl fails (PV, no log-dirty here), the VF comes back --------------
-transport="env PATH=$(dirname "$XS"):$PATH SRIOV_CONFIG=$W/sriov.cfg SRIOV_STATE_DIR=$W/state SRIOV_RUN_DIR=$W/run"
-out=$(timed xl-sriov-migrate-pv xs -v migrate --sriov-transport "$transport" -s env "$name" XX=1 2>&1)
+out=$(timed xl-sriov-migrate-pv xs -v migrate --sriov-transport "$(xs_transport)" -s env "$name" XX=1 2>&1)
 rc=$?
 echo "$out" | tail -n 15
 check migrate-pv-exit-1 test "$rc" = 1

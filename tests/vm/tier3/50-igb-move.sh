@@ -23,16 +23,8 @@
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 
-XS=$SRIOV_BUILDDIR/xl-plugin/xl-sriov
-if [ -x "$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov" ]; then      # not libtool's wrapper
-    XS=$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov
-    export LD_LIBRARY_PATH=$SRIOV_BUILDDIR/libsriov/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-fi
+xs_setup "$SRIOV_VM_SCRATCH/xl-sriov-igb-move"
 PROBE=$SRIOV_SRCDIR/tests/vm/ping-probe
-W=$SRIOV_VM_SCRATCH/xl-sriov-igb-move
-mkdir -p "$W/state" "$W/run"
-xs() { "$XS" --config "$W/sriov.cfg" --state-dir "$W/state" --run-dir "$W/run" "$@"; }
-vfs_of() { xs list --json | tr -d ' \n' | grep -o '"vf":"[^"]*"' | cut -d'"' -f4; }
 MAC=02:5a:00:00:00:60 GUEST=169.254.60.2 dom=igb-move
 command -v python3 >/dev/null || { skip igb-move "no python3 on the host root (ping-probe)"; exit 0; }
 
@@ -70,25 +62,19 @@ gsh() { domu_run "$dom" "$@"; }
 gactive() {
     gsh 'read -r a </sys/class/net/bond0/bonding/active_slave && d=$(readlink /sys/class/net/$a/device/driver) && read -r m </sys/class/net/$a/address && echo "$a ${d##*/} $m"' 20
 }
-# on_vf [SECONDS]: wait until the bond's active slave is an igbvf with MAC.
-on_vf() {
-    local end=$((SECONDS + ${1:-90})) a
+# active_is DRIVER SECONDS: wait until the bond's active slave is driven by
+# DRIVER (igbvf: the VF; vif: netfront) and has MAC.
+active_is() {
+    local end=$((SECONDS + $2)) a
     while [ "$SECONDS" -lt "$end" ]; do
-        a=$(gactive) && case $a in *" igbvf $MAC") return 0 ;; esac
+        a=$(gactive) && [ "${a#* }" = "$1 $MAC" ] && return 0
         sleep 1
     done
     echo "active slave: ${a:-none}"
     return 1
 }
-on_netfront() {
-    local end=$((SECONDS + ${1:-60})) a
-    while [ "$SECONDS" -lt "$end" ]; do
-        a=$(gactive) && case $a in *" vif $MAC") return 0 ;; esac
-        sleep 1
-    done
-    echo "active slave: ${a:-none}"
-    return 1
-}
+on_vf() { active_is igbvf "${1:-90}"; }
+on_netfront() { active_is vif "${1:-60}"; }
 # vf_in_guest: the quirk bit on the domain's VF, then have the guest probe
 # it (its autoprobe is off, so that the bit is set first).
 vf_in_guest() {
@@ -98,14 +84,10 @@ vf_in_guest() {
     domu_sees "$dom" '0x8086:0x10ca' 90 || return 1
     gsh 'for d in /sys/bus/pci/devices/*; do [ -e $d/driver ] || echo ${d##*/} >/sys/bus/pci/drivers_probe; done; true' 60
 }
-vfline() { ip -d link show "$pfdev" | grep -E "^ +vf $1 "; }
-vf_index() {   # vf_index VF: its number N on the PF (virtfnN)
-    local f
-    for f in /sys/bus/pci/devices/"$pf"/virtfn*; do
-        [ "$(basename "$(readlink "$f")")" = "$1" ] && { echo "${f##*virtfn}"; return 0; }
-    done
-    return 1
-}
+# no_reservation: the destination side (this host) holds no VF reserved.
+no_reservation() { ! xs list --json | grep -q '"reserved"'; }
+# vfline VF: the PF's `ip -d link` line for the VF of that BDF.
+vfline() { vf_line "$pfdev" "$(vf_number "$pf" "$1")"; }
 
 # probe_start LABEL / probe_stop LABEL: dom0 pings the guest every 10 ms in between.
 probe_start() {
@@ -166,9 +148,8 @@ sriov_turn() {
     probe_stop "sriov$r"
     rm -f "$W/$dom.save"
     vf=$(vfs_of | head -n 1)
-    n=$(vf_index "$vf")
-    after=$(vfline "$n")
-    echo "after restore: VF $vf (vf $n): $after"
+    after=$(vfline "$vf")
+    echo "after restore: VF $vf: $after"
     check "restore$r-pf-vf-mac" grep -q "link/ether $MAC " <<<"$after"
     after_guest=$(gactive)
 }
@@ -205,15 +186,15 @@ echo "save/restore: xl-sriov lost $ls_ pings (longest gap $gs ms), xl netfront-o
 check loss-measured test -n "$ls_" -a -n "$ln"
 
 # --- xl migrate fails: the VF comes back ---------------------------------------
-transport="env PATH=$(dirname "$XS"):$PATH SRIOV_CONFIG=$W/sriov.cfg SRIOV_STATE_DIR=$W/state SRIOV_RUN_DIR=$W/run"
-out=$(timed xl-sriov-migrate-fails xs -v migrate --sriov-transport "$transport" -s env "$dom" XX=1 2>&1)
+out=$(timed xl-sriov-migrate-fails xs -v migrate --sriov-transport "$(xs_transport)" -s env "$dom" XX=1 2>&1)
 rc=$?
 echo "$out" | tail -n 8
 check migrate-fails-exit-1 test "$rc" = 1
 check migrate-fails-said-why grep -q "xl migrate failed" <<<"$out"
 check migrate-fails-vf-back vf_in_guest
 if on_vf 90; then pass migrate-fails-guest-on-vf; else fail migrate-fails-guest-on-vf "not on the VF"; fi
-check migrate-fails-pf-vf-mac grep -q "link/ether $MAC " <<<"$(vfline "$(vf_index "$(vfs_of | head -n 1)")")"
+check migrate-fails-pf-vf-mac grep -q "link/ether $MAC " <<<"$(vfline "$(vfs_of | head -n 1)")"
+check migrate-fails-no-reservation no_reservation
 check migrate-fails-no-journal sh -c "! ls '$W/state/moves/' 2>/dev/null | grep -q ."
 
 # --- no free VF at the destination: refused before anything changes -----------
@@ -221,12 +202,13 @@ domu_cfg "$SRIOV_VM_SCRATCH/igb-filler.cfg" igb-filler "vf = [ 'network=lan' ]"
 sed -i 's/^memory = .*/memory = 128/' "$SRIOV_VM_SCRATCH/igb-filler.cfg"
 check filler-takes-last-vf xs create "$SRIOV_VM_SCRATCH/igb-filler.cfg"
 before=$(xl pci-list "$dom")
-out=$(xs -v migrate --sriov-transport "$transport" -s env "$dom" XX=1 2>&1)
+out=$(xs -v migrate --sriov-transport "$(xs_transport)" -s env "$dom" XX=1 2>&1)
 rc=$?
 echo "$out" | tail -n 4
 check no-free-vf-exit-3 test "$rc" = 3
 check no-free-vf-pci-list-unchanged test "$(xl pci-list "$dom")" = "$before"
 if on_vf 5; then pass no-free-vf-guest-on-vf; else fail no-free-vf-guest-on-vf "not on the VF"; fi
+check no-free-vf-no-reservation no_reservation
 check no-free-vf-no-journal sh -c "! ls '$W/state/moves/' 2>/dev/null | grep -q ."
 check filler-destroy xl destroy igb-filler
 
