@@ -662,7 +662,9 @@ SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 4)
 int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_kind kind,
                      struct sriov_move **ret);
 /* Checked again under the lock, then journal, add the missing vifs and take
- * back every VF; a failure gives back what was taken. */
+ * back every VF; a failure gives back what was taken.  VFs of a PF whose VFs
+ * an assignment of ours enabled stay enabled: the journal holds them for the
+ * domain until the move ends. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_move_leave(struct sriov_ctx *ctx, struct sriov_move *m);
 /* A move begun earlier (pre-migrate, a crash): its journal, by the domain's
@@ -685,6 +687,8 @@ int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args
  * save's for restore; !moved gives the domain, still here, its VFs again from
  * the specs (the first failure returned, every VF tried) and forgets the
  * journal, which is kept if a VF could not be had (sriov_gc() retries).
+ * Forgetting it hands the VFs it kept enabled to their other users, or
+ * disables them if there are none.
  * *reattached (may be NULL) counts the VFs given back.
  */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)

@@ -336,10 +336,18 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
     if (!rc)
         rc = sriov_incoming_attach(ctx, inc, 0, attached);
     sriov_incoming_free(inc);
-    /* The save is used up: the domain runs, with its VFs or (reported) on netfront. */
+    /* The save is used up: the domain runs, with its VFs or (reported) on netfront.
+     * Its VFs, if it has them again, take over the journal's duties. */
     if (!sriov__recs_lock(ctx, &lockfd)) {
-        if (sriov__move_delete(ctx, uuid))
+        struct sriov__recs recs = { 0 };
+        struct sriov__saved_error keep;
+
+        sriov__error_save(ctx, &keep);
+        if (sriov__recs_load(ctx, &recs) || sriov__move_reload_duties(ctx, &j) ||
+            sriov__move_forget(ctx, &recs, &j))
             sriov__errlog(ctx, "%s", ctx->last_error);
+        sriov__error_restore(ctx, &keep);
+        sriov__recs_dispose(&recs);
         sriov__recs_unlock(ctx, lockfd);
     }
     sriov__move_dispose(&j);

@@ -191,6 +191,14 @@ static int detach_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__
     return rc;
 }
 
+static bool has_pf(const struct sriov__move *j, const char *pf)
+{
+    for (size_t i = 0; i < j->n_pfs; i++)
+        if (!strcmp(j->pfs[i], pf))
+            return true;
+    return false;
+}
+
 /* Everything that can be known before a change: the domain's VFs are all
  * attached, it is not moving already, and each VF has, or can get, a netfront
  * partner.  Fills the specs and the bridge to add a vif on, per spec. */
@@ -223,10 +231,16 @@ static int check_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
         m->n_bridges = n;
     if (!rc)
         rc = check_fallback(ctx, recs, m->j.uuid, macs, n_macs, &m->bridges);
-    for (size_t i = 0; !rc && i < recs->n; i++)
-        if (leaving(&recs->v[i], m->j.uuid))
-            rc = sriov__strv_push(&m->j.specs, &m->j.n_specs,
-                                  spec_with_mac(&recs->v[i], carries_network(ctx, &recs->v[i])));
+    for (size_t i = 0; !rc && i < recs->n; i++) {
+        const struct sriov_assignment *r = &recs->v[i];
+
+        if (!leaving(r, m->j.uuid))
+            continue;
+        rc = sriov__strv_push(&m->j.specs, &m->j.n_specs,
+                              spec_with_mac(r, carries_network(ctx, r)));
+        if (!rc && !has_pf(&m->j, r->pf))
+            rc = sriov__strv_push(&m->j.pfs, &m->j.n_pfs, strdup(r->pf));
+    }
     sriov__strv_free(macs, n_macs);
     sriov__strv_free(nbridges, n_macs);
     return rc;
@@ -262,6 +276,10 @@ static int leave_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
     }
     if (!rc)
         rc = detach_all(ctx, hv, recs, m->j.uuid);
+    /* A VF released above that enabled its PF's VFs handed its duty to the journal
+     * on disk (vfs_duty.c): the domain still uses them. */
+    if (!rc)
+        rc = sriov__move_reload_duties(ctx, &m->j);
     if (!rc && m->kind == SRIOV_MOVE_HAND_OVER) {
         m->j.phase = SRIOV_MOVE_HANDED_OVER;
         rc = sriov__move_save(ctx, &m->j);
@@ -338,11 +356,9 @@ int sriov_move_leave(struct sriov_ctx *ctx, struct sriov_move *m)
 
     if (m->j.owner_id[0])
         return sriov__fail(ctx, -EINVAL, "%s: already left", m->j.name);
-    sriov__strv_free(m->j.specs, m->j.n_specs);
+    sriov__move_dispose(&m->j);
     sriov__strv_free(m->bridges, m->n_bridges);
-    m->j.specs = NULL;
     m->bridges = NULL;
-    m->j.n_specs = 0;
     m->n_bridges = 0;
     rc = locked(ctx, m, leave_locked);
     if (rc && m->j.owner_id[0]) {

@@ -111,6 +111,9 @@ int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,
         rc = sriov__recs_lock(ctx, &lockfd);
     if (!rc)
         rc = sriov__recs_load(ctx, &recs);
+    /* Another command may have handed this journal a duty since it was read. */
+    if (!rc)
+        rc = sriov__move_reload_duties(ctx, j);
     if (rc)
         goto out;
     if (moved) {
@@ -120,7 +123,7 @@ int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,
             j->owner = 0;
             rc = sriov__move_save(ctx, j);
         } else {
-            rc = sriov__move_delete(ctx, j->uuid);
+            rc = sriov__move_forget(ctx, &recs, j);
         }
         goto out;
     }
@@ -135,7 +138,7 @@ int sriov_move_end(struct sriov_ctx *ctx, struct sriov_move *m, bool moved,
     /* Kept when a VF could not be had again: gc retries once this process is
      * gone (a VF may be free by then), and nothing of the domain is lost. */
     if (!rc)
-        rc = sriov__move_delete(ctx, j->uuid);
+        rc = sriov__move_forget(ctx, &recs, j);
 out:
     sriov__recs_dispose(&recs);
     sriov__recs_unlock(ctx, lockfd);
@@ -162,7 +165,7 @@ static int recover_one(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
         if (j->phase == SRIOV_MOVE_SAVED)
             return 0; /* kept for restore */
         sriov__info(ctx, "%s (%s) left this host: forgetting its move", j->name, j->uuid);
-        return sriov__move_delete(ctx, j->uuid);
+        return sriov__move_forget(ctx, recs, j);
     }
     if (rc)
         return sriov__fail(ctx, rc, "%s: cannot tell whether domain %s (%s) is here, keeping "
@@ -173,7 +176,7 @@ static int recover_one(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
     sriov__info(ctx, "%s (%s) is here after an unfinished %s: giving its VFs back", j->name,
                 j->uuid, j->phase == SRIOV_MOVE_SAVED ? "save" : "move");
     rc = sriov__move_reattach(ctx, hv, recs, j, &hd, NULL);
-    return rc ? rc : sriov__move_delete(ctx, j->uuid);
+    return rc ? rc : sriov__move_forget(ctx, recs, j);
 }
 
 int sriov__moves_recover(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs)

@@ -42,8 +42,10 @@ static int move_path(struct sriov_ctx *ctx, const char *uuid, char *buf, size_t 
 void sriov__move_dispose(struct sriov__move *m)
 {
     sriov__strv_free(m->specs, m->n_specs);
-    m->specs = NULL;
-    m->n_specs = 0;
+    sriov__strv_free(m->pfs, m->n_pfs);
+    sriov__strv_free(m->enabled_vfs, m->n_enabled_vfs);
+    m->specs = m->pfs = m->enabled_vfs = NULL;
+    m->n_specs = m->n_pfs = m->n_enabled_vfs = 0;
 }
 
 /* A string member into a fixed buffer: missing or too long is refused, never cut. */
@@ -101,6 +103,42 @@ static int get_specs(yajl_val o, struct sriov__move *m, char why[SRIOV_JSON_WHY]
     return rc;
 }
 
+/* A list of PF addresses, each as we write them (normalized); absent in journals
+ * written before the PFs were kept: none. */
+static int get_pfs(yajl_val o, const char *key, char ***v, size_t *n, char why[SRIOV_JSON_WHY])
+{
+    yajl_val list = sriov__json_get(o, key);
+    int rc = 0;
+
+    if (!list)
+        return 0;
+    if (!YAJL_IS_ARRAY(list) || list->u.array.len > MAX_SPECS) {
+        snprintf(why, SRIOV_JSON_WHY, "%s is not a list of at most %d", key, MAX_SPECS);
+        return -EINVAL;
+    }
+    for (size_t i = 0; !rc && i < list->u.array.len; i++) {
+        yajl_val item = list->u.array.values[i];
+        char bdf[SRIOV_BDF_LEN];
+
+        if (!YAJL_IS_STRING(item) || strlen(item->u.string) >= SRIOV_BDF_LEN ||
+            sriov__bdf_normalize(item->u.string, bdf) || strcmp(bdf, item->u.string)) {
+            snprintf(why, SRIOV_JSON_WHY, "%s: item %zu is not a PCI address", key, i + 1);
+            return -EINVAL;
+        }
+        rc = sriov__strv_push(v, n, strdup(bdf));
+    }
+    return rc;
+}
+
+static void gen_strings(yajl_gen g, const char *key, char **v, size_t n)
+{
+    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < n; i++)
+        yajl_gen_string(g, (const unsigned char *)v[i], strlen(v[i]));
+    yajl_gen_array_close(g);
+}
+
 static int parse(struct sriov_ctx *ctx, const char *path, const char *data, size_t len,
                  struct sriov__move *m)
 {
@@ -130,6 +168,10 @@ static int parse(struct sriov_ctx *ctx, const char *path, const char *data, size
         rc = get_phase(root, &m->phase, why);
     if (!rc)
         rc = get_specs(root, m, why);
+    if (!rc)
+        rc = get_pfs(root, "pfs", &m->pfs, &m->n_pfs, why);
+    if (!rc)
+        rc = get_pfs(root, "enabled_vfs", &m->enabled_vfs, &m->n_enabled_vfs, why);
     m->owner = (pid_t)pid;
     yajl_tree_free(root);
     if (rc) {
@@ -193,11 +235,9 @@ int sriov__move_save(struct sriov_ctx *ctx, const struct sriov__move *m)
     sriov__json_gen_bytes(g, "owner", m->owner_id);
     yajl_gen_string(g, (const unsigned char *)"owner_pid", 9);
     yajl_gen_integer(g, m->owner);
-    yajl_gen_string(g, (const unsigned char *)"specs", 5);
-    yajl_gen_array_open(g);
-    for (size_t i = 0; i < m->n_specs; i++)
-        yajl_gen_string(g, (const unsigned char *)m->specs[i], strlen(m->specs[i]));
-    yajl_gen_array_close(g);
+    gen_strings(g, "specs", m->specs, m->n_specs);
+    gen_strings(g, "pfs", m->pfs, m->n_pfs);
+    gen_strings(g, "enabled_vfs", m->enabled_vfs, m->n_enabled_vfs);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
         rc = sriov__fail(ctx, -ENOMEM, "%s: cannot encode the journal", path);

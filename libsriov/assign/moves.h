@@ -31,6 +31,13 @@ struct sriov__move {
     pid_t owner;
     char **specs;                /* one vf= entry per VF, its MAC fixed (mac=) */
     size_t n_specs;
+    char **pfs;                  /* the PFs its VFs came from: the domain uses them while
+                                    it moves, so their VFs stay enabled (vfs_duty.c) */
+    size_t n_pfs;
+    char **enabled_vfs;          /* of those, the PFs whose VFs an assignment of ours
+                                    enabled: the move disables them when it ends, unless
+                                    another user takes the duty over (vfs_duty.c) */
+    size_t n_enabled_vfs;
 };
 
 int sriov__move_load(struct sriov_ctx *ctx, const char *uuid, struct sriov__move *m);
@@ -56,5 +63,25 @@ bool sriov__move_is_save(const struct sriov_move *m);
  * the records): a leaving domain still here gets its VFs again; one that is
  * gone (migrated) is forgotten; saved and handed-over ones are kept. */
 int sriov__moves_recover(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs);
+
+/* vfs_duty.c: the duty to disable the VFs an assignment of ours enabled
+ * (SRIOV_STEP_ENABLED_VFS) passes from user to user of the PF: the records
+ * using it, and the journals of domains moving off it.  Caller holds the
+ * assignments lock and the records. */
+enum sriov__duty_holder { SRIOV_DUTY_NONE, SRIOV_DUTY_RECORD, SRIOV_DUTY_JOURNAL };
+/* Hand the duty for pf to another user: a record other than recs->v[self]
+ * (SIZE_MAX: none excluded; the caller saves the records), else the journal of
+ * a domain moving off pf (saved here): recs->v[self]'s own first, never
+ * skip_uuid's.  *to says who took it; SRIOV_DUTY_NONE: nobody uses pf, the
+ * caller disables its VFs. */
+int sriov__vfs_duty_pass(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t self,
+                         const char *skip_uuid, const char *pf, enum sriov__duty_holder *to);
+/* End a move: hand over or do the duties of its journal, then delete it.  On a
+ * failure the journal stays, for gc to end it again. */
+int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
+                       const struct sriov__move *j);
+/* The duties on disk, into j: other commands hand duties to a moving domain's
+ * journal while its mover holds it in memory. */
+int sriov__move_reload_duties(struct sriov_ctx *ctx, struct sriov__move *j);
 
 #endif

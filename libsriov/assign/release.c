@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "assign/moves.h"
 #include "assign/steps.h"
 #include "hv/holders.h"
 #include "l2/l2.h"
@@ -87,19 +88,6 @@ static int autoprobe_undo(struct sriov_ctx *ctx, const struct sriov_assignment *
     return 0;
 }
 
-/* Another record still uses VFs of this PF: keep them enabled, and hand it the
- * duty of disabling them, so that the last VF given back turns them off. */
-static bool pf_in_use(struct sriov__recs *recs, size_t self)
-{
-    for (size_t k = 0; k < recs->n; k++) {
-        if (k != self && !strcmp(recs->v[k].pf, recs->v[self].pf)) {
-            recs->v[k].steps |= SRIOV_STEP_ENABLED_VFS;
-            return true;
-        }
-    }
-    return false;
-}
-
 static int undo_step(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
                      size_t i, unsigned int step)
 {
@@ -120,13 +108,19 @@ static int undo_step(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__r
         return override_undo(ctx, r);
     case SRIOV_STEP_L2:
         return r->vf[0] ? restore_l2(ctx, r) : 0;
-    case SRIOV_STEP_ENABLED_VFS:
-        if (pf_in_use(recs, i))
-            return 0;
+    case SRIOV_STEP_ENABLED_VFS: {
+        enum sriov__duty_holder to;
+
+        /* Another record or a moving domain still uses VFs of this PF: keep them
+         * enabled, and hand it the duty, so that the last user turns them off. */
+        rc = sriov__vfs_duty_pass(ctx, recs, i, NULL, r->pf, &to);
+        if (rc || to != SRIOV_DUTY_NONE)
+            return rc;
         /* Internal variant: the caller holds the assignments lock; 0 VFs when there
          * are 0 already is no change. */
         rc = sriov_pf_find(ctx, r->pf, &pf);
         return rc ? rc : sriov__pf_set_numvfs(ctx, pf, 0, 0);
+    }
     case SRIOV_STEP_AUTOPROBE:
         return autoprobe_undo(ctx, r);
     }

@@ -17,7 +17,11 @@
 #   - --dry-run changes nothing on either host and lists both hosts' changes;
 #   - save and restore; pre-migrate and post-migrate;
 #   - kill -9 of the migrating process after the VFs were taken back: the
-#     destination gives its reservation back, gc here gives the domain its VF.
+#     destination gives its reservation back, gc here gives the domain its VF;
+#   - VFs a create enabled stay enabled while their domain moves (disabling
+#     them would reset the PF: the fallback bridge's uplink), and are disabled
+#     by the last user of the PF: after a migration, or by whoever holds them
+#     once a save, restore, failed migration or crash is over.
 HOSTLIB_NAME=migrate
 . "$(dirname "$0")/hostlib.sh"
 
@@ -48,6 +52,9 @@ ENV_D=(env SRIOV_SYSFS="$D/sys" SRIOV_HYPERVISOR="sim:$D/hv" SRIOV_NETLINK="sim:
 XD() { "${ENV_D[@]}" "$XL_SRIOV" "$@"; }
 TRANSPORT="env PATH=$BIN:$PATH ${ENV_D[*]:1}"
 migrate() { X migrate --sriov-transport "$TRANSPORT" -s '' "$@" g1 desthost; }
+PF=0000:01:00.0
+moves_duty() { cat "$T"/state/moves/*.json 2>/dev/null | "$PY3" -c 'import json,sys
+print(" ".join(p for j in map(json.loads, sys.stdin) for p in j["enabled_vfs"]))'; }
 dom_file() { grep -l "^name $2\$" "$1"/domains/* 2>/dev/null | head -1; }
 vf_of() { "$PY3" -c 'import json,sys
 try: recs = json.load(open(sys.argv[1]))
@@ -70,6 +77,7 @@ check migrate-ok test "$rc" = 0
 check migrate-left-source test -z "$(dom_file "$T/hv" g1)" -a -z "$(vf_of "$T" g1)"
 src_now=$(snapshot | grep -v '^state:')
 check migrate-source-clean test "$src_now" = "$(grep -v '^state:' <<<"$clean_src")"
+check migrate-source-vfs-disabled test "$(numvfs $PF)" = 0
 f=$(dom_file "$D/hv" g1)
 check migrate-arrived test -n "$f"
 check migrate-vif-went-along grep -q "^nic $MAC xenbr0\$" "$f"
@@ -93,16 +101,23 @@ check full-says-why grep -q "desthost cannot take g1" <<<"$out"
 
 # --- xl migrate fails: the VF comes back here ----------------------------------
 setup
-echo domain_migrate >"$T/hv/fail-at"
+rm -f "$T/trace"
+inject hv:domain_migrate "sysfs:trace:$T/trace"
 dbefore=$(dsnap)
 out=$(migrate 2>&1); rc=$?
-rm -f "$T/hv/fail-at"
+heal
 check xl-fails-exit-1 test "$rc" = 1
 check xl-fails-vf-back grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
 check xl-fails-held grep -q "^pci " "$(dom_file "$T/hv" g1)"
 check xl-fails-consistent test -z "$(consistent)"
 check xl-fails-dest-unchanged test "$(dsnap)" = "$dbefore"
 check xl-fails-no-journal test -z "$(ls "$T/state/moves" 2>/dev/null)"
+# The move never disabled the VFs (sysfs saw no sriov_numvfs write), and the
+# VF given back holds the duty again: the last user disables them.
+check xl-fails-vfs-never-disabled test "$(numvfs $PF)" = 4 -a -s "$T/trace"
+check xl-fails-numvfs-untouched sh -c "! grep -q '^sysfs:sriov_numvfs=' '$T/trace'"
+destroy_all; X gc >/dev/null
+check xl-fails-duty-back test "$(numvfs $PF)" = 0
 
 # --- the destination cannot give the VF: netfront there, exit 5 -----------------
 setup
@@ -132,6 +147,8 @@ check dry-run-lists-dest grep -q "^dry-run: desthost: hypervisor libxl_device_pc
 setup
 out=$(X save g1 "$T/g1.save" 2>&1); rc=$?
 check save-ok test "$rc" = 0
+check save-vfs-kept test "$(numvfs $PF)" = 4
+check save-journal-has-duty test "$(moves_duty)" = "$PF"
 check save-gone test -z "$(dom_file "$T/hv" g1)" -a -z "$(vf_of "$T" g1)"
 check save-journal test -f "$T/state/moves/a1a1a1a1-0000-4000-8000-000000000001.json"
 X gc >/dev/null
@@ -142,6 +159,23 @@ check restore-vf grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
 check restore-held grep -q "^pci " "$(dom_file "$T/hv" g1)"
 check restore-journal-gone test -z "$(ls "$T/state/moves" 2>/dev/null)"
 check restore-consistent test -z "$(consistent)"
+check restore-vfs-kept test "$(numvfs $PF)" = 4
+destroy_all; X gc >/dev/null
+check restore-duty-back test "$(numvfs $PF)" = 0
+
+# --- a saved domain keeps the VFs enabled that another domain's create enabled ---
+setup
+printf 'name = "g2"\nuuid = "a1a1a1a1-0000-4000-8000-000000000002"\nvf = [ "network=lan" ]\n' >"$T/g2.cfg"
+X create "$T/g2.cfg" >/dev/null || fail duty-setup "create g2"
+X save g2 "$T/g2.save" >/dev/null 2>&1 || fail duty-setup "save g2"
+# g1's VF, which enabled them, goes: g2's journal takes the duty over.
+X pci-detach g1 "$(vf_of "$T" g1 | cut -d/ -f1)" >/dev/null 2>&1
+check saved-keeps-vfs test "$(numvfs $PF)" = 4
+check saved-journal-has-duty test "$(moves_duty)" = "$PF"
+out=$(X restore "$T/g2.save" 2>&1); rc=$?
+check saved-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g2)"
+destroy_all; X gc >/dev/null
+check saved-last-user-disables test "$(numvfs $PF)" = 0 -a -z "$(ls "$T/state/moves" 2>/dev/null)"
 
 # --- pre-migrate / post-migrate for another orchestrator -------------------------
 setup
@@ -158,8 +192,10 @@ sed 's/^domid .*/domid 7/' "$f" >"$D/hv/domains/$(basename "$f")" && rm "$f"
 out=$(XD post-migrate g1 $specs 2>&1); rc=$?
 check post-migrate-dest-ok test "$rc" = 0
 check post-migrate-dest-vf grep -q "/$MAC/attached" <<<"$(vf_of "$D" g1)"
+check pre-migrate-vfs-kept test "$(numvfs $PF)" = 4
 out=$(X post-migrate a1a1a1a1-0000-4000-8000-000000000001 2>&1); rc=$?
 check post-migrate-source-forgets test "$rc" = 0 -a -z "$(ls "$T/state/moves")"
+check post-migrate-source-vfs-disabled test "$(numvfs $PF)" = 0
 
 # --- kill -9 after the VFs were taken back --------------------------------------
 setup
@@ -169,7 +205,59 @@ rm -f "$T/hv/fail-at"
 sleep 1   # the destination sees the transport close and gives its VF back
 check kill-dest-gave-back test -z "$(vf_of "$D" g1)" -a -z "$(T=$D consistent)"
 check kill-source-no-vf test -z "$(vf_of "$T" g1)"
+check kill-vfs-kept test "$(numvfs $PF)" = 4
 X gc >/dev/null 2>&1
 check kill-gc-vf-back grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
 check kill-gc-consistent test -z "$(consistent)" -a -z "$(ls "$T/state/moves")"
+destroy_all; X gc >/dev/null
+check kill-duty-back test "$(numvfs $PF)" = 0
+# --- save killed at every side effect -------------------------------------------
+# From a PF whose VFs the create enabled.  Right after the kill the VFs are
+# still enabled (the move never disables them: the journal or a record holds
+# the duty); gc leaves host and records consistent, a domain still here has its
+# VF again; a saved one is restored; after destroy + gc the host is as before
+# the create: whoever held the duty disabled them, nothing was lost.
+mount_host "82599 vfs=4 numvfs=0"
+clean=$(snapshot)
+X create "$T/g1.cfg" >/dev/null || fail save-kill-setup "create"
+points=$(trace_points "$XL_SRIOV" save g1 "$T/g1.save" | sed 's/#1$//' | sort -u)
+[ -n "$points" ] || fail save-kill-trace "no points traced"
+rm -f "$T/g1.save"
+kills=0
+for p in $points; do
+    case $p in
+    # A question changes nothing: killed after it is killed before the next step.
+    hv:device_owner* | hv:domain_by_* | hv:*_list*) kps="hv:kill:${p#hv:}" ;;
+    hv:*) kps="hv:kill:${p#hv:} hv:kill-after:${p#hv:}" ;;
+    sysfs:*) kps="sysfs:kill:${p#sysfs:}" ;;
+    *) continue ;;
+    esac
+    for kp in $kps; do
+        mount_host "82599 vfs=4 numvfs=0"
+        X create "$T/g1.cfg" >/dev/null
+        rm -f "$T/g1.save"
+        inject "$kp"
+        X save g1 "$T/g1.save" >/dev/null 2>&1; rc=$?
+        heal
+        why=""
+        [ "$rc" = 137 ] || why="not killed (exit $rc)"
+        [ -n "$why" ] || [ "$(numvfs $PF)" = 4 ] || why="VFs disabled mid-move: numvfs $(numvfs $PF)"
+        [ -n "$why" ] || X gc >/dev/null 2>&1 || why="gc failed"
+        [ -n "$why" ] || ! c=$(consistent) || [ -z "$c" ] || why="after gc: $c"
+        if [ -z "$why" ] && [ -n "$(dom_file "$T/hv" g1)" ]; then
+            grep -q "/attached" <<<"$(vf_of "$T" g1)" || why="still here without its VF"
+        elif [ -z "$why" ]; then
+            [ -s "$T/g1.save" ] || why="gone without a save file"
+            [ -n "$why" ] || X restore "$T/g1.save" >/dev/null 2>&1 || why="restore failed"
+        fi
+        if [ -z "$why" ]; then
+            destroy_all
+            X gc >/dev/null 2>&1
+            [ "$(snapshot)" = "$clean" ] || why="after destroy + gc: $(diff <(echo "$clean") <(snapshot) | grep '^[<>]' | tr '\n' ' ')"
+        fi
+        if [ -n "$why" ]; then fail "save-killed-at-${kp#*:}" "$why"; else kills=$((kills + 1)); fi
+    done
+done
+echo "save killed at $kills points of:" $points
+check save-kill-points test "$kills" -ge 10
 exit $((FAILS > 0))

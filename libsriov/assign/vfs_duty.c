@@ -1,0 +1,150 @@
+/*
+ * The duty to disable a PF's VFs that an assignment of ours enabled
+ * (SRIOV_STEP_ENABLED_VFS): one user of the PF holds it, and the last user to
+ * let go does it.  Users are the records of VFs of the PF, and the move
+ * journals of domains whose VFs came from it: a domain leaving by save or
+ * migration still needs them.  Disabling them under it would write
+ * sriov_numvfs=0, which resets the PF (igb does), the uplink of the bridge its
+ * netfront carries it on meanwhile, and leaves no VF to come back to.
+ *
+ * Order, for a crash at any instant: the new holder is written before the old
+ * one lets go, so a crash leaves two holders, never none; a holder that finds
+ * another user hands the duty on rather than disabling, so two converge.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "assign/moves.h"
+#include "assign/records.h"
+#include "sysfs/sysfs.h"
+
+static bool listed(char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i], s))
+            return true;
+    return false;
+}
+
+/* The journal of uuid, if it moves off pf, takes the duty.  -ENOENT: no journal. */
+static int pass_to(struct sriov_ctx *ctx, const char *uuid, const char *pf,
+                   enum sriov__duty_holder *to)
+{
+    struct sriov__move j;
+    int rc = sriov__move_load(ctx, uuid, &j);
+
+    if (rc == -ENOENT)
+        return rc;
+    /* A journal that cannot be read may be a user: keep the VFs (fail closed). */
+    if (rc)
+        return sriov__fail(ctx, rc, "%s: cannot tell whether a moving domain uses its VFs, "
+                           "keeping them: %s", pf, ctx->last_error);
+    if (listed(j.pfs, j.n_pfs, pf)) {
+        if (!listed(j.enabled_vfs, j.n_enabled_vfs, pf))
+            rc = sriov__strv_push(&j.enabled_vfs, &j.n_enabled_vfs, strdup(pf));
+        if (!rc)
+            rc = sriov__move_save(ctx, &j);
+        if (!rc)
+            *to = SRIOV_DUTY_JOURNAL;
+    }
+    sriov__move_dispose(&j);
+    return rc;
+}
+
+/* A moving domain off pf takes the duty: first own_uuid's (the domain giving the
+ * VF back: its journal may exist only in a dry run's plan), then any other but
+ * skip_uuid's. */
+static int pass_to_journal(struct sriov_ctx *ctx, const char *own_uuid, const char *skip_uuid,
+                           const char *pf, enum sriov__duty_holder *to)
+{
+    char **uuids = NULL;
+    size_t n = 0;
+    int rc = 0;
+
+    if (own_uuid)
+        rc = pass_to(ctx, own_uuid, pf, to);
+    if (rc != -ENOENT && (rc || *to != SRIOV_DUTY_NONE))
+        return rc;
+    rc = sriov__moves_list(ctx, &uuids, &n);
+    for (size_t i = 0; !rc && *to == SRIOV_DUTY_NONE && i < n; i++) {
+        if ((skip_uuid && !strcmp(uuids[i], skip_uuid)) ||
+            (own_uuid && !strcmp(uuids[i], own_uuid)))
+            continue;
+        rc = pass_to(ctx, uuids[i], pf, to);
+        if (rc == -ENOENT) /* gone meanwhile, or deleted in a dry run's plan */
+            rc = 0;
+    }
+    sriov__strv_free(uuids, n);
+    return rc;
+}
+
+int sriov__vfs_duty_pass(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t self,
+                         const char *skip_uuid, const char *pf, enum sriov__duty_holder *to)
+{
+    *to = SRIOV_DUTY_NONE;
+    for (size_t k = 0; k < recs->n; k++) {
+        if (k != self && !strcmp(recs->v[k].pf, pf)) {
+            recs->v[k].steps |= SRIOV_STEP_ENABLED_VFS;
+            *to = SRIOV_DUTY_RECORD;
+            return 0;
+        }
+    }
+    return pass_to_journal(ctx, self < recs->n ? recs->v[self].uuid : NULL, skip_uuid, pf, to);
+}
+
+int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
+                       const struct sriov__move *j)
+{
+    bool recs_changed = false;
+    int rc = 0;
+
+    for (size_t i = 0; !rc && i < j->n_enabled_vfs; i++) {
+        enum sriov__duty_holder to;
+        struct sriov_pf *pf = NULL;
+
+        rc = sriov__vfs_duty_pass(ctx, recs, SIZE_MAX, j->uuid, j->enabled_vfs[i], &to);
+        if (rc || to != SRIOV_DUTY_NONE) {
+            recs_changed |= to == SRIOV_DUTY_RECORD;
+            continue;
+        }
+        sriov__info(ctx, "%s: the move of %s is over and no one uses the VFs it enabled: "
+                    "disabling them", j->enabled_vfs[i], j->name);
+        /* A PF that is gone took its VFs with it. */
+        if (sriov_pf_find(ctx, j->enabled_vfs[i], &pf)) {
+            sriov__errlog(ctx, "%s: leaving its VFs as they are: %s", j->enabled_vfs[i],
+                          ctx->last_error);
+            continue;
+        }
+        rc = sriov__pf_set_numvfs(ctx, pf, 0, 0);
+    }
+    /* The records first: a crash before the journal goes leaves two holders. */
+    if (!rc && recs_changed)
+        rc = sriov__recs_save(ctx, recs);
+    if (!rc)
+        rc = sriov__move_delete(ctx, j->uuid);
+    return rc;
+}
+
+int sriov__move_reload_duties(struct sriov_ctx *ctx, struct sriov__move *j)
+{
+    struct sriov__move disk;
+    char **v;
+    size_t n;
+    int rc = sriov__move_load(ctx, j->uuid, &disk);
+
+    if (rc)
+        return rc;
+    v = j->enabled_vfs;
+    n = j->n_enabled_vfs;
+    j->enabled_vfs = disk.enabled_vfs;
+    j->n_enabled_vfs = disk.n_enabled_vfs;
+    disk.enabled_vfs = v;
+    disk.n_enabled_vfs = n;
+    sriov__move_dispose(&disk);
+    return 0;
+}
