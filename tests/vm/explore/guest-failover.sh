@@ -232,7 +232,7 @@ check guest-bond-mode test "$(bond_attr mode)" = "active-backup 1"
 check guest-bond-fail-over-mac test "$(bond_attr fail_over_mac)" = "none 0"
 check guest-bond-primary-reselect test "$(bond_attr primary_reselect)" = "always 0"
 check guest-bond-miimon test "$(bond_attr miimon)" = 100
-check guest-bond-num-grat-arp test "$(bond_attr num_grat_arp)" = 3
+check guest-bond-num-grat-arp test "$(bond_attr num_grat_arp)" = 10
 check guest-bond-slaves-by-mac test "$(tr ' ' '\n' <<<"$(bond_attr slaves)" | sort | xargs)" = "nf0 vf0"
 check guest-bond-primary-vf test "$(bond_attr primary)" = vf0
 wait_until 10 active_is vf0
@@ -286,6 +286,7 @@ ll6=$("${G[@]}" ip -6 -o addr show dev bond0 scope link | awk '{ print $4 }' | c
 wait_until 20 busybox ping -c 1 -W 1 "$GUEST_IP"
 "${G[@]}" /usr/local/sbin/xen-sriov-guest-announce >"$S/announce.log" 2>&1 &
 ANN_PID=$!
+check guest-announcer-spaces-announcements wait_until 10 test "$(bond_attr peer_notif_delay)" = 400
 probe migrate 6 hostB-br
 sleep 0.5
 event migration
@@ -369,7 +370,7 @@ networkd
 wait_until 30 "${G[@]}" test -e /sys/class/net/bond0/bonding
 echo "--- bond from networkd:"; "${G[@]}" cat /proc/net/bonding/bond0
 check guest-networkd-bond-mode test "$(bond_attr mode)" = "active-backup 1"
-check guest-networkd-bond-options test "$(bond_attr fail_over_mac) $(bond_attr primary_reselect) $(bond_attr miimon) $(bond_attr num_grat_arp)" = "none 0 always 0 100 3"
+check guest-networkd-bond-options test "$(bond_attr fail_over_mac) $(bond_attr primary_reselect) $(bond_attr miimon) $(bond_attr num_grat_arp)" = "none 0 always 0 100 10"
 check guest-networkd-bond-mac test "$("${G[@]}" cat /sys/class/net/bond0/address)" = "$MAC"
 echo "slaves by PermanentMACAddress= (veth/macvlan have none): '$(bond_attr slaves)'"
 
