@@ -309,6 +309,7 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
     struct sriov_hv *hv = NULL;
     struct sriov__move j = { 0 };
     char uuid[SRIOV_UUID_STR_LEN];
+    bool loaded;
     int lockfd = -1, rc;
 
     *uuid_out = NULL;
@@ -328,6 +329,7 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
     rc = sriov__move_load(ctx, uuid, &j);
     if (rc == -ENOENT)
         return 0; /* saved without VFs, or by plain xl save */
+    loaded = !rc;
     if (!rc && j.phase != SRIOV_MOVE_SAVED)
         rc = sriov__fail(ctx, -EBUSY, "%s: its journal says %s, not saved", j.name,
                          sriov__move_phase_name(j.phase));
@@ -337,15 +339,26 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
         rc = sriov_incoming_attach(ctx, inc, 0, attached);
     sriov_incoming_free(inc);
     /* The save is used up: the domain runs, with its VFs or (reported) on netfront.
-     * Its VFs, if it has them again, take over the journal's duties. */
-    if (!sriov__recs_lock(ctx, &lockfd)) {
+     * Its VFs, if it has them again, take over the journal's duties (those it
+     * has on disk now: forget reads them); one that could not be read has none
+     * to hand over, and goes.  A journal of a move that is not a save is not
+     * this restore's: it stays. */
+    if ((!loaded || j.phase == SRIOV_MOVE_SAVED) && !sriov__recs_lock(ctx, &lockfd)) {
         struct sriov__recs recs = { 0 };
         struct sriov__saved_error keep;
+        int r;
 
         sriov__error_save(ctx, &keep);
-        if (sriov__recs_load(ctx, &recs) || sriov__move_reload_duties(ctx, &j) ||
-            sriov__move_forget(ctx, &recs, &j))
-            sriov__errlog(ctx, "%s", ctx->last_error);
+        if (loaded) {
+            r = sriov__recs_load(ctx, &recs);
+            if (!r)
+                r = sriov__move_forget(ctx, &recs, &j);
+        } else {
+            r = sriov__move_delete(ctx, uuid);
+        }
+        if (r)
+            sriov__errlog(ctx, "%s: its move journal stays (gc ends it): %s", uuid,
+                          ctx->last_error);
         sriov__error_restore(ctx, &keep);
         sriov__recs_dispose(&recs);
         sriov__recs_unlock(ctx, lockfd);

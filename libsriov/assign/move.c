@@ -262,6 +262,7 @@ static int leave_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
     snprintf(m->j.owner_id, sizeof(m->j.owner_id), "%s", owner_id);
     m->j.owner = getpid();
     m->j.phase = SRIOV_MOVE_LEAVING;
+    m->j.save = m->kind == SRIOV_MOVE_SAVE;
     rc = sriov__move_save(ctx, &m->j);
     for (size_t k = 0; !rc && k < m->j.n_specs; k++) {
         char mac[18];

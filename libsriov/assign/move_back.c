@@ -147,7 +147,7 @@ out:
 
 /* One journal whose owner is gone: finish or undo, as moves.h says. */
 static int recover_one(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__recs *recs,
-                       const struct sriov__move *j)
+                       struct sriov__move *j)
 {
     struct sriov_assignment owner = { 0 };
     struct sriov_hv_domain hd;
@@ -164,6 +164,16 @@ static int recover_one(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_
     if (rc == -ENOENT) {
         if (j->phase == SRIOV_MOVE_SAVED)
             return 0; /* kept for restore */
+        if (j->save) {
+            /* Its mover died after xl save took the domain away: saved. */
+            sriov__info(ctx, "%s (%s) was saved: keeping its VFs for restore", j->name,
+                        j->uuid);
+            j->phase = SRIOV_MOVE_SAVED;
+            j->owner_id[0] = '\0';
+            j->owner = 0;
+            rc = sriov__move_reload_duties(ctx, j);
+            return rc ? rc : sriov__move_save(ctx, j);
+        }
         sriov__info(ctx, "%s (%s) left this host: forgetting its move", j->name, j->uuid);
         return sriov__move_forget(ctx, recs, j);
     }

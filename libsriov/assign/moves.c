@@ -16,6 +16,9 @@
 #include "core/statefile.h"
 
 #define MOVES_DIR "moves"
+/* 2: "save", "pfs" and "enabled_vfs" (vfs_duty.c).  A version that knows only 1 refuses
+ * the file rather than drop the duty to disable VFs it does not know of. */
+#define MOVE_FORMAT 2
 #define MAX_SPEC 4096
 #define MAX_SPECS 256
 #define MAX_PID 4194304
@@ -130,6 +133,19 @@ static int get_pfs(yajl_val o, const char *key, char ***v, size_t *n, char why[S
     return rc;
 }
 
+/* "save": true or false; absent in older journals: false. */
+static int get_save(yajl_val o, bool *out, char why[SRIOV_JSON_WHY])
+{
+    yajl_val v = sriov__json_get(o, "save");
+
+    *out = v && YAJL_IS_TRUE(v);
+    if (v && !YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v)) {
+        snprintf(why, SRIOV_JSON_WHY, "save is not true or false");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static void gen_strings(yajl_gen g, const char *key, char **v, size_t n)
 {
     yajl_gen_string(g, (const unsigned char *)key, strlen(key));
@@ -155,7 +171,7 @@ static int parse(struct sriov_ctx *ctx, const char *path, const char *data, size
     if (!rc)
         rc = sriov__json_object_check(root, why);
     if (!rc)
-        rc = sriov__json_get_int(root, "format", 1, 1, &fmt, why);
+        rc = sriov__json_get_int(root, "format", 1, MOVE_FORMAT, &fmt, why);
     if (!rc)
         rc = sriov__json_get_int(root, "owner_pid", 0, MAX_PID, &pid, why);
     if (!rc)
@@ -168,6 +184,8 @@ static int parse(struct sriov_ctx *ctx, const char *path, const char *data, size
         rc = get_phase(root, &m->phase, why);
     if (!rc)
         rc = get_specs(root, m, why);
+    if (!rc)
+        rc = get_save(root, &m->save, why);
     if (!rc)
         rc = get_pfs(root, "pfs", &m->pfs, &m->n_pfs, why);
     if (!rc)
@@ -228,13 +246,15 @@ int sriov__move_save(struct sriov_ctx *ctx, const struct sriov__move *m)
         return -ENOMEM;
     yajl_gen_map_open(g);
     yajl_gen_string(g, (const unsigned char *)"format", 6);
-    yajl_gen_integer(g, 1);
+    yajl_gen_integer(g, MOVE_FORMAT);
     sriov__json_gen_bytes(g, "uuid", m->uuid);
     sriov__json_gen_bytes(g, "name", m->name);
     sriov__json_gen_bytes(g, "phase", sriov__move_phase_name(m->phase));
     sriov__json_gen_bytes(g, "owner", m->owner_id);
     yajl_gen_string(g, (const unsigned char *)"owner_pid", 9);
     yajl_gen_integer(g, m->owner);
+    yajl_gen_string(g, (const unsigned char *)"save", 4);
+    yajl_gen_bool(g, m->save);
     gen_strings(g, "specs", m->specs, m->n_specs);
     gen_strings(g, "pfs", m->pfs, m->n_pfs);
     gen_strings(g, "enabled_vfs", m->enabled_vfs, m->n_enabled_vfs);

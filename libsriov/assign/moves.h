@@ -29,6 +29,8 @@ struct sriov__move {
     enum sriov__move_phase phase;
     char owner_id[17];           /* the owner lock (owner.c) of the moving process */
     pid_t owner;
+    bool save;                   /* a save (xl save): a domain gone while leaving was
+                                    saved, not migrated, and gets its VFs on restore */
     char **specs;                /* one vf= entry per VF, its MAC fixed (mac=) */
     size_t n_specs;
     char **pfs;                  /* the PFs its VFs came from: the domain uses them while
@@ -76,12 +78,13 @@ enum sriov__duty_holder { SRIOV_DUTY_NONE, SRIOV_DUTY_RECORD, SRIOV_DUTY_JOURNAL
  * caller disables its VFs. */
 int sriov__vfs_duty_pass(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t self,
                          const char *skip_uuid, const char *pf, enum sriov__duty_holder *to);
-/* End a move: hand over or do the duties of its journal, then delete it.  On a
- * failure the journal stays, for gc to end it again. */
+/* End a move: hand over or do the duties of its journal (j's and those on
+ * disk, which j gains), then delete it.  On a failure the journal stays, for
+ * gc to end it again. */
 int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
-                       const struct sriov__move *j);
+                       struct sriov__move *j);
 /* The duties on disk, into j: other commands hand duties to a moving domain's
- * journal while its mover holds it in memory. */
+ * journal while its mover holds it in memory.  No journal on disk: j as it is. */
 int sriov__move_reload_duties(struct sriov_ctx *ctx, struct sriov__move *j);
 
 #endif

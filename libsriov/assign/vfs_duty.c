@@ -31,22 +31,29 @@ static bool listed(char **v, size_t n, const char *s)
     return false;
 }
 
-/* The journal of uuid, if it moves off pf, takes the duty.  -ENOENT: no journal. */
+/* The journal of uuid, if it moves off pf, takes the duty.  *found: there is
+ * one to read.  A journal that cannot be read (damaged, or from a newer
+ * version) is passed over with a warning: nothing can act on it anyway, and
+ * refusing would stop every last user of every PF from letting go. */
 static int pass_to(struct sriov_ctx *ctx, const char *uuid, const char *pf,
-                   enum sriov__duty_holder *to)
+                   enum sriov__duty_holder *to, bool *found)
 {
     struct sriov__move j;
     int rc = sriov__move_load(ctx, uuid, &j);
 
+    *found = rc != -ENOENT;
     if (rc == -ENOENT)
-        return rc;
-    /* A journal that cannot be read may be a user: keep the VFs (fail closed). */
-    if (rc)
-        return sriov__fail(ctx, rc, "%s: cannot tell whether a moving domain uses its VFs, "
-                           "keeping them: %s", pf, ctx->last_error);
+        return 0;
+    if (rc) {
+        sriov__errlog(ctx, "%s: passing over a move journal it cannot read: %s", pf,
+                      ctx->last_error);
+        return 0;
+    }
     if (listed(j.pfs, j.n_pfs, pf)) {
-        if (!listed(j.enabled_vfs, j.n_enabled_vfs, pf))
-            rc = sriov__strv_push(&j.enabled_vfs, &j.n_enabled_vfs, strdup(pf));
+        if (!listed(j.enabled_vfs, j.n_enabled_vfs, pf) &&
+            sriov__strv_push(&j.enabled_vfs, &j.n_enabled_vfs, strdup(pf)))
+            rc = sriov__fail(ctx, -ENOMEM, "%s: no memory to hand its VFs to %s's move",
+                             pf, j.name);
         if (!rc)
             rc = sriov__move_save(ctx, &j);
         if (!rc)
@@ -64,20 +71,20 @@ static int pass_to_journal(struct sriov_ctx *ctx, const char *own_uuid, const ch
 {
     char **uuids = NULL;
     size_t n = 0;
+    bool found;
     int rc = 0;
 
     if (own_uuid)
-        rc = pass_to(ctx, own_uuid, pf, to);
-    if (rc != -ENOENT && (rc || *to != SRIOV_DUTY_NONE))
+        rc = pass_to(ctx, own_uuid, pf, to, &found);
+    if (rc || *to != SRIOV_DUTY_NONE)
         return rc;
     rc = sriov__moves_list(ctx, &uuids, &n);
     for (size_t i = 0; !rc && *to == SRIOV_DUTY_NONE && i < n; i++) {
         if ((skip_uuid && !strcmp(uuids[i], skip_uuid)) ||
             (own_uuid && !strcmp(uuids[i], own_uuid)))
             continue;
-        rc = pass_to(ctx, uuids[i], pf, to);
-        if (rc == -ENOENT) /* gone meanwhile, or deleted in a dry run's plan */
-            rc = 0;
+        /* One gone meanwhile, or deleted in a dry run's plan, is no user. */
+        rc = pass_to(ctx, uuids[i], pf, to, &found);
     }
     sriov__strv_free(uuids, n);
     return rc;
@@ -97,11 +104,32 @@ int sriov__vfs_duty_pass(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t
     return pass_to_journal(ctx, self < recs->n ? recs->v[self].uuid : NULL, skip_uuid, pf, to);
 }
 
+/* The duties on disk, added to j's (others hand them to a journal on disk). */
+static int merge_duties(struct sriov_ctx *ctx, struct sriov__move *j)
+{
+    struct sriov__move disk;
+    int rc = sriov__move_load(ctx, j->uuid, &disk);
+
+    if (rc == -ENOENT)
+        return 0; /* not (or no longer) on disk: what j holds is all there is */
+    if (rc) {
+        sriov__errlog(ctx, "%s: ending its move with the duties it knows: %s", j->name,
+                      ctx->last_error);
+        return 0;
+    }
+    for (size_t i = 0; !rc && i < disk.n_enabled_vfs; i++)
+        if (!listed(j->enabled_vfs, j->n_enabled_vfs, disk.enabled_vfs[i]) &&
+            sriov__strv_push(&j->enabled_vfs, &j->n_enabled_vfs, strdup(disk.enabled_vfs[i])))
+            rc = sriov__fail(ctx, -ENOMEM, "%s: no memory for its move's duties", j->name);
+    sriov__move_dispose(&disk);
+    return rc;
+}
+
 int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
-                       const struct sriov__move *j)
+                       struct sriov__move *j)
 {
     bool recs_changed = false;
-    int rc = 0;
+    int rc = merge_duties(ctx, j);
 
     for (size_t i = 0; !rc && i < j->n_enabled_vfs; i++) {
         enum sriov__duty_holder to;
@@ -114,13 +142,16 @@ int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
         }
         sriov__info(ctx, "%s: the move of %s is over and no one uses the VFs it enabled: "
                     "disabling them", j->enabled_vfs[i], j->name);
-        /* A PF that is gone took its VFs with it. */
-        if (sriov_pf_find(ctx, j->enabled_vfs[i], &pf)) {
-            sriov__errlog(ctx, "%s: leaving its VFs as they are: %s", j->enabled_vfs[i],
-                          ctx->last_error);
+        /* A PF that is gone (or no longer a PF) took its VFs with it; any other
+         * failure keeps the journal, the duty's only holder, for the next try. */
+        rc = sriov_pf_find(ctx, j->enabled_vfs[i], &pf);
+        if (rc == -ENOENT || rc == -ENODEV) {
+            sriov__info(ctx, "%s: %s", j->enabled_vfs[i], ctx->last_error);
+            rc = 0;
             continue;
         }
-        rc = sriov__pf_set_numvfs(ctx, pf, 0, 0);
+        if (!rc)
+            rc = sriov__pf_set_numvfs(ctx, pf, 0, 0);
     }
     /* The records first: a crash before the journal goes leaves two holders. */
     if (!rc && recs_changed)
@@ -137,6 +168,8 @@ int sriov__move_reload_duties(struct sriov_ctx *ctx, struct sriov__move *j)
     size_t n;
     int rc = sriov__move_load(ctx, j->uuid, &disk);
 
+    if (rc == -ENOENT)
+        return 0; /* no journal (a domain without VFs): none handed to it */
     if (rc)
         return rc;
     v = j->enabled_vfs;

@@ -53,8 +53,8 @@ XD() { "${ENV_D[@]}" "$XL_SRIOV" "$@"; }
 TRANSPORT="env PATH=$BIN:$PATH ${ENV_D[*]:1}"
 migrate() { X migrate --sriov-transport "$TRANSPORT" -s '' "$@" g1 desthost; }
 PF=0000:01:00.0
-moves_duty() { cat "$T"/state/moves/*.json 2>/dev/null | "$PY3" -c 'import json,sys
-print(" ".join(p for j in map(json.loads, sys.stdin) for p in j["enabled_vfs"]))'; }
+moves_duty() { "$PY3" -c 'import glob,json,sys
+print(" ".join(p for f in sorted(glob.glob(sys.argv[1] + "/*.json")) for p in json.load(open(f))["enabled_vfs"]))' "$T/state/moves"; }
 dom_file() { grep -l "^name $2\$" "$1"/domains/* 2>/dev/null | head -1; }
 vf_of() { "$PY3" -c 'import json,sys
 try: recs = json.load(open(sys.argv[1]))
@@ -211,53 +211,109 @@ check kill-gc-vf-back grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
 check kill-gc-consistent test -z "$(consistent)" -a -z "$(ls "$T/state/moves")"
 destroy_all; X gc >/dev/null
 check kill-duty-back test "$(numvfs $PF)" = 0
-# --- save killed at every side effect -------------------------------------------
+# --- save and restore killed at every side effect --------------------------------
 # From a PF whose VFs the create enabled.  Right after the kill the VFs are
-# still enabled (the move never disables them: the journal or a record holds
-# the duty); gc leaves host and records consistent, a domain still here has its
-# VF again; a saved one is restored; after destroy + gc the host is as before
-# the create: whoever held the duty disabled them, nothing was lost.
+# still enabled (a move never disables them: the journal or a record holds the
+# duty); gc leaves host and records consistent, a domain still here has its VF
+# again; one that is saved is restored; after destroy + gc the host is as
+# before the create: whoever held the duty disabled them, nothing was lost.
+# The points: every hypervisor call and sysfs write (killed before it, and
+# after it for a change), every state file written (killed at its rename) and
+# every journal deleted (at its unlink).
 mount_host "82599 vfs=4 numvfs=0"
 clean=$(snapshot)
-X create "$T/g1.cfg" >/dev/null || fail save-kill-setup "create"
-points=$(trace_points "$XL_SRIOV" save g1 "$T/g1.save" | sed 's/#1$//' | sort -u)
-[ -n "$points" ] || fail save-kill-trace "no points traced"
-rm -f "$T/g1.save"
-kills=0
-for p in $points; do
+prep_save() { mount_host "82599 vfs=4 numvfs=0"; X create "$T/g1.cfg" >/dev/null; rm -f "$T/g1.save"; }
+prep_restore() { prep_save; X save g1 "$T/g1.save" >/dev/null 2>&1; }
+# unlink_points COMMAND...: "unlink:K" for each unlink of a journal (the Kth
+# unlink of the run).
+unlink_points() {
+    [ -n "$STRACE" ] || return 0
+    ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 "$STRACE" -f -qq -e signal=none -o "$T/strace-u" \
+        -e trace=unlink,unlinkat "$@" >/dev/null 2>&1
+    awk -v s="$T/state/moves/" '/unlink/ { k++; if (index($0, s) > 0) print "unlink:" k }' "$T/strace-u"
+}
+# killed_at POINT COMMAND...: COMMAND killed by SIGKILL at POINT; its status.
+killed_at() {
+    local p=$1; shift
     case $p in
-    # A question changes nothing: killed after it is killed before the next step.
-    hv:device_owner* | hv:domain_by_* | hv:*_list*) kps="hv:kill:${p#hv:}" ;;
-    hv:*) kps="hv:kill:${p#hv:} hv:kill-after:${p#hv:}" ;;
-    sysfs:*) kps="sysfs:kill:${p#sysfs:}" ;;
-    *) continue ;;
+    state:* | unlink:*)
+        local set=rename,renameat,renameat2
+        [ "${p%%:*}" = unlink ] && set=unlink,unlinkat
+        ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 "$STRACE" -f -qq -e signal=none -o /dev/null \
+            -e trace=$set -e inject=$set:signal=KILL:when="${p#*:}" "$@" >/dev/null 2>&1 ;;
+    *) inject "$p"; "$@" >/dev/null 2>&1 ;;
     esac
-    for kp in $kps; do
-        mount_host "82599 vfs=4 numvfs=0"
-        X create "$T/g1.cfg" >/dev/null
-        rm -f "$T/g1.save"
-        inject "$kp"
-        X save g1 "$T/g1.save" >/dev/null 2>&1; rc=$?
-        heal
-        why=""
-        [ "$rc" = 137 ] || why="not killed (exit $rc)"
-        [ -n "$why" ] || [ "$(numvfs $PF)" = 4 ] || why="VFs disabled mid-move: numvfs $(numvfs $PF)"
-        [ -n "$why" ] || X gc >/dev/null 2>&1 || why="gc failed"
-        [ -n "$why" ] || ! c=$(consistent) || [ -z "$c" ] || why="after gc: $c"
-        if [ -z "$why" ] && [ -n "$(dom_file "$T/hv" g1)" ]; then
-            grep -q "/attached" <<<"$(vf_of "$T" g1)" || why="still here without its VF"
-        elif [ -z "$why" ]; then
-            [ -s "$T/g1.save" ] || why="gone without a save file"
-            [ -n "$why" ] || X restore "$T/g1.save" >/dev/null 2>&1 || why="restore failed"
-        fi
-        if [ -z "$why" ]; then
-            destroy_all
-            X gc >/dev/null 2>&1
-            [ "$(snapshot)" = "$clean" ] || why="after destroy + gc: $(diff <(echo "$clean") <(snapshot) | grep '^[<>]' | tr '\n' ' ')"
-        fi
-        if [ -n "$why" ]; then fail "save-killed-at-${kp#*:}" "$why"; else kills=$((kills + 1)); fi
+    local rc=$?
+    heal
+    return $rc
+}
+# kill_sweep NAME PREP COMMAND...
+kill_sweep() {
+    local name=$1 prep=$2 p kp kps rc why c expected=0 kills=0; shift 2
+    $prep
+    local points
+    points=$(trace_points "$@" | sed 's/#1$//' | sort -u)
+    $prep
+    points="$points $(unlink_points "$@")"
+    for p in $points; do
+        case $p in
+        # A question changes nothing: killed after it is killed before the next step.
+        hv:device_owner* | hv:domain_by_* | hv:*_list* | hv:assigned_devices* | hv:device_group* | \
+            hv:platform*) kps="hv:kill:${p#hv:}" ;;
+        hv:*) kps="hv:kill:${p#hv:} hv:kill-after:${p#hv:}" ;;
+        sysfs:*) kps="sysfs:kill:${p#sysfs:}" ;;
+        state:* | unlink:*) kps=$p ;;
+        *) continue ;;
+        esac
+        for kp in $kps; do
+            expected=$((expected + 1))
+            $prep
+            killed_at "$kp" "$@"; rc=$?
+            why=""
+            [ "$rc" = 137 ] || why="not killed (exit $rc)"
+            [ -n "$why" ] || [ "$(numvfs $PF)" = 4 ] || why="VFs disabled mid-move: numvfs $(numvfs $PF)"
+            [ -n "$why" ] || X gc >/dev/null 2>&1 || why="gc failed"
+            [ -n "$why" ] || ! c=$(consistent) || [ -z "$c" ] || why="after gc: $c"
+            if [ -z "$why" ] && [ -n "$(dom_file "$T/hv" g1)" ]; then
+                grep -q "/attached" <<<"$(vf_of "$T" g1)" || why="still here without its VF"
+            elif [ -z "$why" ]; then
+                [ -s "$T/g1.save" ] || why="gone without a save file"
+                [ -n "$why" ] || X restore "$T/g1.save" >/dev/null 2>&1 || why="restore failed"
+                [ -n "$why" ] || grep -q "/attached" <<<"$(vf_of "$T" g1)" || why="restored without its VF"
+            fi
+            if [ -z "$why" ]; then
+                destroy_all
+                X gc >/dev/null 2>&1
+                [ "$(snapshot)" = "$clean" ] || why="after destroy + gc: $(diff <(echo "$clean") <(snapshot) | grep '^[<>]' | tr '\n' ' ')"
+            fi
+            if [ -n "$why" ]; then fail "$name-killed-at-${kp#*:}" "$why"; else kills=$((kills + 1)); fi
+        done
     done
-done
-echo "save killed at $kills points of:" $points
-check save-kill-points test "$kills" -ge 10
+    echo "$name killed at $kills of $expected points:" $points
+    check "$name-kill-points" test "$kills" = "$expected" -a "$kills" -ge 10
+}
+kill_sweep save prep_save "$XL_SRIOV" save g1 "$T/g1.save"
+kill_sweep restore prep_restore "$XL_SRIOV" restore "$T/g1.save"
+
+# --- a domain without VFs moves as plain xl would ------------------------------------
+mount_host "82599 vfs=4 numvfs=0"
+printf 'name = "g0"\ntype = "pv"\n' >"$T/g0.cfg"
+X create "$T/g0.cfg" >/dev/null || fail no-vf-setup "create"
+out=$(X save g0 "$T/g0.save" 2>&1); rc=$?
+check no-vf-save-ok test "$rc" = 0
+check no-vf-save-quiet test -z "$out"
+out=$(X restore "$T/g0.save" 2>&1); rc=$?
+check no-vf-restore-ok test "$rc" = 0 -a -n "$(dom_file "$T/hv" g0)"
+destroy_all
+
+# --- a journal that cannot be read does not keep other PFs' VFs enabled ------------------
+mount_host "82599 vfs=4 numvfs=0"
+X create "$T/g1.cfg" >/dev/null || fail bad-journal-setup "create"
+mkdir -p "$T/state/moves"
+printf '{"format":99}' >"$T/state/moves/b0b0b0b0-0000-4000-8000-000000000009.json"
+out=$(X pci-detach g1 "$(vf_of "$T" g1 | cut -d/ -f1)" 2>&1); rc=$?
+check bad-journal-detach-ok test "$rc" = 0
+check bad-journal-said grep -q "cannot read" <<<"$out"
+check bad-journal-vfs-disabled test "$(numvfs $PF)" = 0
+rm -f "$T/state/moves/b0b0b0b0-0000-4000-8000-000000000009.json"
 exit $((FAILS > 0))
