@@ -191,14 +191,6 @@ static int detach_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__
     return rc;
 }
 
-static bool has_pf(const struct sriov__move *j, const char *pf)
-{
-    for (size_t i = 0; i < j->n_pfs; i++)
-        if (!strcmp(j->pfs[i], pf))
-            return true;
-    return false;
-}
-
 /* Everything that can be known before a change: the domain's VFs are all
  * attached, it is not moving already, and each VF has, or can get, a netfront
  * partner.  Fills the specs and the bridge to add a vif on, per spec. */
@@ -238,7 +230,7 @@ static int check_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
             continue;
         rc = sriov__strv_push(&m->j.specs, &m->j.n_specs,
                               spec_with_mac(r, carries_network(ctx, r)));
-        if (!rc && !has_pf(&m->j, r->pf))
+        if (!rc && !sriov__strv_has(m->j.pfs, m->j.n_pfs, r->pf))
             rc = sriov__strv_push(&m->j.pfs, &m->j.n_pfs, strdup(r->pf));
     }
     sriov__strv_free(macs, n_macs);

@@ -79,12 +79,13 @@ enum sriov__duty_holder { SRIOV_DUTY_NONE, SRIOV_DUTY_RECORD, SRIOV_DUTY_JOURNAL
 int sriov__vfs_duty_pass(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t self,
                          const char *skip_uuid, const char *pf, enum sriov__duty_holder *to);
 /* End a move: hand over or do the duties of its journal (j's and those on
- * disk, which j gains), then delete it.  On a failure the journal stays, for
+ * disk, which j gains: sriov__move_reload_duties), then delete it.  On a failure the journal stays, for
  * gc to end it again. */
 int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
                        struct sriov__move *j);
-/* The duties on disk, into j: other commands hand duties to a moving domain's
- * journal while its mover holds it in memory.  No journal on disk: j as it is. */
+/* The duties on disk, added to j's: other commands hand duties to a moving
+ * domain's journal while its mover holds it in memory.  No journal on disk, or
+ * one that cannot be read (logged): j as it is. */
 int sriov__move_reload_duties(struct sriov_ctx *ctx, struct sriov__move *j);
 
 #endif

@@ -23,14 +23,6 @@
 #include "assign/records.h"
 #include "sysfs/sysfs.h"
 
-static bool listed(char **v, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(v[i], s))
-            return true;
-    return false;
-}
-
 /* The journal of uuid, if it moves off pf, takes the duty.  *found: there is
  * one to read.  A journal that cannot be read (damaged, or from a newer
  * version) is passed over with a warning: nothing can act on it anyway, and
@@ -49,8 +41,8 @@ static int pass_to(struct sriov_ctx *ctx, const char *uuid, const char *pf,
                       ctx->last_error);
         return 0;
     }
-    if (listed(j.pfs, j.n_pfs, pf)) {
-        if (!listed(j.enabled_vfs, j.n_enabled_vfs, pf) &&
+    if (sriov__strv_has(j.pfs, j.n_pfs, pf)) {
+        if (!sriov__strv_has(j.enabled_vfs, j.n_enabled_vfs, pf) &&
             sriov__strv_push(&j.enabled_vfs, &j.n_enabled_vfs, strdup(pf)))
             rc = sriov__fail(ctx, -ENOMEM, "%s: no memory to hand its VFs to %s's move",
                              pf, j.name);
@@ -104,32 +96,11 @@ int sriov__vfs_duty_pass(struct sriov_ctx *ctx, struct sriov__recs *recs, size_t
     return pass_to_journal(ctx, self < recs->n ? recs->v[self].uuid : NULL, skip_uuid, pf, to);
 }
 
-/* The duties on disk, added to j's (others hand them to a journal on disk). */
-static int merge_duties(struct sriov_ctx *ctx, struct sriov__move *j)
-{
-    struct sriov__move disk;
-    int rc = sriov__move_load(ctx, j->uuid, &disk);
-
-    if (rc == -ENOENT)
-        return 0; /* not (or no longer) on disk: what j holds is all there is */
-    if (rc) {
-        sriov__errlog(ctx, "%s: ending its move with the duties it knows: %s", j->name,
-                      ctx->last_error);
-        return 0;
-    }
-    for (size_t i = 0; !rc && i < disk.n_enabled_vfs; i++)
-        if (!listed(j->enabled_vfs, j->n_enabled_vfs, disk.enabled_vfs[i]) &&
-            sriov__strv_push(&j->enabled_vfs, &j->n_enabled_vfs, strdup(disk.enabled_vfs[i])))
-            rc = sriov__fail(ctx, -ENOMEM, "%s: no memory for its move's duties", j->name);
-    sriov__move_dispose(&disk);
-    return rc;
-}
-
 int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
                        struct sriov__move *j)
 {
     bool recs_changed = false;
-    int rc = merge_duties(ctx, j);
+    int rc = sriov__move_reload_duties(ctx, j);
 
     for (size_t i = 0; !rc && i < j->n_enabled_vfs; i++) {
         enum sriov__duty_holder to;
@@ -164,20 +135,19 @@ int sriov__move_forget(struct sriov_ctx *ctx, struct sriov__recs *recs,
 int sriov__move_reload_duties(struct sriov_ctx *ctx, struct sriov__move *j)
 {
     struct sriov__move disk;
-    char **v;
-    size_t n;
     int rc = sriov__move_load(ctx, j->uuid, &disk);
 
     if (rc == -ENOENT)
-        return 0; /* no journal (a domain without VFs): none handed to it */
-    if (rc)
-        return rc;
-    v = j->enabled_vfs;
-    n = j->n_enabled_vfs;
-    j->enabled_vfs = disk.enabled_vfs;
-    j->n_enabled_vfs = disk.n_enabled_vfs;
-    disk.enabled_vfs = v;
-    disk.n_enabled_vfs = n;
+        return 0; /* no journal (a domain without VFs, or gone): j as it is */
+    if (rc) {
+        sriov__errlog(ctx, "%s: going on with the duties it knows: %s", j->name,
+                      ctx->last_error);
+        return 0;
+    }
+    for (size_t i = 0; !rc && i < disk.n_enabled_vfs; i++)
+        if (!sriov__strv_has(j->enabled_vfs, j->n_enabled_vfs, disk.enabled_vfs[i]) &&
+            sriov__strv_push(&j->enabled_vfs, &j->n_enabled_vfs, strdup(disk.enabled_vfs[i])))
+            rc = sriov__fail(ctx, -ENOMEM, "%s: no memory for its move's duties", j->name);
     sriov__move_dispose(&disk);
-    return 0;
+    return rc;
 }

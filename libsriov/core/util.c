@@ -60,6 +60,14 @@ void sriov__strv_free(char **v, size_t n)
     free(v);
 }
 
+bool sriov__strv_has(char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i], s))
+            return true;
+    return false;
+}
+
 char *sriov__asprintf(const char *fmt, ...)
 {
     va_list ap;

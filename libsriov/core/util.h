@@ -33,6 +33,8 @@ int sriov__grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
 /* Append s (taken over; NULL means out of memory) to a malloc'd vector. */
 int sriov__strv_push(char ***v, size_t *n, char *s);
 void sriov__strv_free(char **v, size_t n);
+/* Whether v holds s (exact match). */
+bool sriov__strv_has(char *const *v, size_t n, const char *s);
 /* Open-addressing hash tables with linear probing (records_check.c, holders.c,
  * the simulated hypervisor's index), where thousands of records or domains are
  * looked up once each: the bits of a table of at least twice as many slots as
