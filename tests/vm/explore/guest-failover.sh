@@ -286,7 +286,8 @@ ll6=$("${G[@]}" ip -6 -o addr show dev bond0 scope link | awk '{ print $4 }' | c
 wait_until 20 busybox ping -c 1 -W 1 "$GUEST_IP"
 "${G[@]}" /usr/local/sbin/xen-sriov-guest-announce >"$S/announce.log" 2>&1 &
 ANN_PID=$!
-check guest-announcer-spaces-announcements wait_until 10 test "$(bond_attr peer_notif_delay)" = 400
+notify_delay_is() { [ "$(bond_attr peer_notif_delay)" = "$1" ]; }
+check guest-announcer-spaces-announcements wait_until 10 notify_delay_is 400
 probe migrate 6 hostB-br
 sleep 0.5
 event migration
