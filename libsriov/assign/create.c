@@ -3,9 +3,12 @@
  * overrides), prepare a VF for every vf= entry, then `xl create` with the VFs
  * merged into pci= and the domain's UUID fixed beforehand, so that the VFs are
  * recorded by UUID before the domain exists.  If xl create fails, every VF is
- * given back.  PV guests also get passthrough="enabled" and e820_host=1 (unless
- * the config says otherwise, which is reported): without them pcifront cannot
- * take a VF attached later, e.g. after a restore.
+ * given back.  Guests also get passthrough="enabled" (PV ones e820_host=1 too)
+ * unless the config says otherwise, which is reported: libxl keeps the config
+ * as given, so a domain that had only the VFs' pci= to imply passthrough comes
+ * back from a migration, save or restore with passthrough disabled, and can no
+ * longer take a VF; and without e820_host pcifront cannot map one attached
+ * later.
  */
 #include "config.h"
 
@@ -102,8 +105,10 @@ static int parse_entries(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, st
     return 0;
 }
 
-/* PV: what pcifront needs for VFs attached later.  Errors if the config forbids VFs. */
-static int pv_settings(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, struct plan *p)
+/* What a domain needs to take VFs attached later, also after it moved.  Errors
+ * if the config forbids VFs. */
+static int passthrough_settings(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
+                                struct plan *p)
 {
     const char *type = sriov__xlcfg_string(c, "type");
     const char *builder = sriov__xlcfg_string(c, "builder");
@@ -111,8 +116,6 @@ static int pv_settings(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, stru
     long e820 = -1;
     int rc;
 
-    if (type ? strcmp(type, "pv") != 0 : (builder && !strcmp(builder, "hvm")))
-        return 0;
     if (pt && !strcmp(pt, "disabled"))
         return p->n ? sriov__fail(ctx, -EINVAL,
                                   "%s: passthrough=\"disabled\" forbids the vf= devices",
@@ -123,6 +126,8 @@ static int pv_settings(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, stru
         if (rc)
             return rc;
     }
+    if (type ? strcmp(type, "pv") != 0 : (builder && !strcmp(builder, "hvm")))
+        return 0;                /* e820_host is PV's */
     if (sriov__xlcfg_long(c, "e820_host", &e820) == 0) {
         if (!e820)
             sriov__warn(ctx, "%s: e820_host=0: pcifront cannot map VF BARs, so VFs cannot "
@@ -323,7 +328,7 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
     sriov__uuid_format(dom.uuid, uuid);
     rc = parse_entries(ctx, c, &p);
     if (!rc)
-        rc = pv_settings(ctx, c, &p);
+        rc = passthrough_settings(ctx, c, &p);
     if (rc)
         goto out;
     node = preferred_node(hv, c);

@@ -191,9 +191,28 @@ static int detach_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__
     return rc;
 }
 
+/* libxl recreates a moved domain from its configuration as given, with the VFs
+ * taken back: one that had only pci= to imply passthrough arrives with it
+ * disabled, and would stay on netfront for good.  Refused before any change. */
+static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                             const struct sriov_move *m)
+{
+    bool kept = false;
+    int rc = hv->ops->domain_passthrough(hv, &m->hd, &kept);
+
+    if (rc || kept)
+        return rc;
+    return sriov__fail(ctx, -EINVAL, "%s was created without passthrough=\"enabled\": "
+                       "recreated from that configuration after the move, without its "
+                       "VFs, it would have passthrough disabled and could not take a VF "
+                       "again; create it with passthrough=\"enabled\" (xl-sriov create "
+                       "adds it)", m->j.name);
+}
+
 /* Everything that can be known before a change: the domain's VFs are all
- * attached, it is not moving already, and each VF has, or can get, a netfront
- * partner.  Fills the specs and the bridge to add a vif on, per spec. */
+ * attached, it is not moving already, it can take VFs again once moved, and
+ * each VF has, or can get, a netfront partner.  Fills the specs and the bridge
+ * to add a vif on, per spec. */
 static int check_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m,
                         const struct sriov__recs *recs)
 {
@@ -213,6 +232,8 @@ static int check_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
     if (rc != -ENOENT)
         return rc;
     rc = domain_records(ctx, recs, m->j.uuid, m->j.name, &n);
+    if (!rc && n)
+        rc = check_passthrough(ctx, hv, m);
     if (!rc)
         rc = sriov__netcfg_load(ctx);
     if (!rc)

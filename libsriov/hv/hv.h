@@ -118,6 +118,14 @@ struct sriov_hv_ops {
      * malloc'd strings.  libxl_device_nic_list. */
     int (*nic_list)(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
                     char ***bridges, size_t *n);
+    /* Whether dom, when a migration, save or restore recreates it from its
+     * configuration as libxl keeps it (as given at creation, its PCI devices
+     * taken back), can take PCI devices again: *kept is true when that
+     * configuration sets passthrough itself.  Without it libxl derives the
+     * setting from pci=, which is empty by then: disabled.
+     * libxl_retrieve_domain_configuration. */
+    int (*domain_passthrough)(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
+                              bool *kept);
     /* Hot-add a vif with this MAC, its backend on bridge: libxl_device_nic_add
      * (the hotplug script puts the backend on the bridge).  The guest sees a new
      * netfront, which then travels with the domain's configuration. */

@@ -246,6 +246,7 @@ static const struct sriov_hv_ops libxl_ops = {
     .xs_list = sriov__lx_xs_list,
     .wait_release = sriov__lx_wait_release,
     .nic_list = sriov__lx_nic_list,
+    .domain_passthrough = sriov__lx_domain_passthrough,
     .nic_add = sriov__lx_nic_add,
     .domain_migrate = sriov__lx_domain_migrate,
     .domain_save = sriov__lx_domain_save,

@@ -63,6 +63,8 @@ int sriov__lx_run_xl(struct sriov_hv *hv, const char *verb, char *const *args, s
 /* The vif, migration, save and restore ops of hv.h. */
 int sriov__lx_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
                        char ***bridges, size_t *n);
+int sriov__lx_domain_passthrough(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
+                                 bool *kept);
 int sriov__lx_nic_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *mac,
                       const char *bridge);
 int sriov__lx_domain_migrate(struct sriov_hv *hv, char *const *args, size_t n_args);

@@ -121,6 +121,29 @@ int sriov__lx_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, c
     return 0;
 }
 
+int sriov__lx_domain_passthrough(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
+                                 bool *kept)
+{
+    libxl_domain_config cfg;
+    int rc;
+
+    *kept = false;
+    rc = dom_check(hv, dom);
+    if (rc)
+        return rc;
+    libxl_domain_config_init(&cfg);
+    rc = sriov__lx_from_libxl(libxl_retrieve_domain_configuration(LX(hv), dom->domid, &cfg,
+                                                                 NULL));
+    if (rc)
+        rc = sriov__fail(hv->ctx, rc, "cannot read the configuration of domain %s (%u)",
+                         dom->name, dom->domid);
+    else
+        *kept = cfg.c_info.passthrough != LIBXL_PASSTHROUGH_DEFAULT &&
+                cfg.c_info.passthrough != LIBXL_PASSTHROUGH_DISABLED;
+    libxl_domain_config_dispose(&cfg);
+    return rc;
+}
+
 /* Six pairs of hex digits joined by colons, nothing else. */
 static int mac_parse(const char *s, libxl_mac mac)
 {

@@ -220,6 +220,12 @@ static int plan_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
     return real(hv)->ops->nic_list(real(hv), dom, macs, bridges, n);
 }
 
+static int plan_domain_passthrough(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
+                                   bool *kept)
+{
+    return real(hv)->ops->domain_passthrough(real(hv), dom, kept);
+}
+
 static int plan_nic_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *mac,
                         const char *bridge)
 {
@@ -287,6 +293,7 @@ static const struct sriov_hv_ops plan_ops = {
     .wait_release = plan_wait_release,
     .assigned_devices = plan_assigned_devices,
     .nic_list = plan_nic_list,
+    .domain_passthrough = plan_domain_passthrough,
     .nic_add = plan_nic_add,
     .domain_migrate = plan_domain_migrate,
     .domain_save = plan_domain_save,

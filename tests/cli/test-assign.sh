@@ -101,7 +101,11 @@ rm -f "$T/hv/domains/$uuid"; X gc
 # --- original driver restored ---------------------------------------------------
 mount_host "82599 vfs=4 numvfs=2"
 printf 'name = "g2"\ntype = "hvm"\n' >"$T/g2.cfg"
-X create "$T/g2.cfg" >/dev/null
+X -v create "$T/g2.cfg" >/dev/null 2>"$T/err"
+# libxl recreates a moved domain from its config as given: passthrough must be
+# in it, or the domain arrives unable to take a VF.
+check create-hvm-passthrough grep -q 'passthrough="enabled"' "$T/err"
+check create-hvm-no-e820 bash -c "! grep -q e820_host '$T/err'"
 check host-driver-before test "$(drv 0000:01:10.1)" = ixgbevf
 vf=$(X pci-attach g2 'network=one' 2>/dev/null)
 check attach-pciback test "$vf" = 0000:01:10.1 -a "$(drv 0000:01:10.1)" = pciback

@@ -10,6 +10,8 @@
 #     domain, and on the destination the domain has a VF with the same MAC and
 #     the destination network's settings;
 #   - the destination cannot take it (no free VF): exit 3, nothing changed;
+#   - the domain's config does not set passthrough (libxl would recreate it
+#     unable to take a VF): exit 1, nothing changed;
 #   - xl migrate fails: exit 1, the domain has a VF with its MAC again here and
 #     the destination's reservation is gone;
 #   - the destination cannot give the VF: exit 5, the domain runs there on
@@ -98,6 +100,23 @@ check full-exit-3 test "$rc" = 3
 check full-source-unchanged test "$(snapshot)" = "$before"
 check full-dest-unchanged test "$(dsnap)" = "$dbefore"
 check full-says-why grep -q "desthost cannot take g1" <<<"$out"
+
+# --- a domain whose config does not set passthrough: refused, nothing changes ----
+# (created by plain xl with the VF in pci=, or attached later: libxl would
+# recreate it after the move with passthrough disabled, unable to take a VF)
+setup
+check created-with-passthrough grep -qx 'passthrough enabled' "$(dom_file "$T/hv" g1)"
+sed -i '/^passthrough /d' "$(dom_file "$T/hv" g1)"
+before=$(snapshot) dbefore=$(dsnap)
+out=$(migrate 2>&1); rc=$?
+check no-passthrough-exit-1 test "$rc" = 1
+check no-passthrough-says-why grep -q 'created without passthrough="enabled"' <<<"$out"
+check no-passthrough-source-unchanged test "$(snapshot)" = "$before"
+check no-passthrough-dest-unchanged test "$(dsnap)" = "$dbefore"
+out=$(X save g1 "$T/g1.save" 2>&1); rc=$?
+check no-passthrough-save-refused test "$rc" = 1 -a ! -e "$T/g1.save"
+check no-passthrough-save-unchanged test "$(snapshot)" = "$before"
+destroy_all; X gc >/dev/null
 
 # --- xl migrate fails: the VF comes back here ----------------------------------
 setup
@@ -258,8 +277,8 @@ kill_sweep() {
     for p in $points; do
         case $p in
         # A question changes nothing: killed after it is killed before the next step.
-        hv:device_owner* | hv:domain_by_* | hv:*_list* | hv:assigned_devices* | hv:device_group* | \
-            hv:platform*) kps="hv:kill:${p#hv:}" ;;
+        hv:device_owner* | hv:domain_by_* | hv:domain_passthrough* | hv:*_list* | \
+            hv:assigned_devices* | hv:device_group* | hv:platform*) kps="hv:kill:${p#hv:}" ;;
         hv:*) kps="hv:kill:${p#hv:} hv:kill-after:${p#hv:}" ;;
         sysfs:*) kps="sysfs:kill:${p#sysfs:}" ;;
         state:* | unlink:*) kps=$p ;;

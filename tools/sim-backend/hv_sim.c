@@ -940,6 +940,7 @@ static const struct sriov_hv_ops sim_ops = {
     .xs_list = sim_xs_list,
     .wait_release = sim_wait_release,
     .nic_list = sim_nic_list,
+    .domain_passthrough = sim_domain_passthrough,
     .nic_add = sim_nic_add,
     .domain_migrate = sim_domain_migrate,
     .domain_save = sim_domain_save,

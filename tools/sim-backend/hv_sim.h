@@ -105,6 +105,7 @@ int sim_assigned_devices(struct sriov_hv *hv, struct sriov_hv_assignment **out, 
 int sim_holder(struct sim_hv *sim, const char *bdf, struct sriov_hv_domain *out);
 
 /* hv_sim_migrate.c: the vif, migration, save and restore ops of hv.h. */
+int sim_domain_passthrough(struct sriov_hv *hv, const struct sriov_hv_domain *dom, bool *kept);
 int sim_nic_list(struct sriov_hv *hv, const struct sriov_hv_domain *dom, char ***macs,
                  char ***bridges, size_t *n);
 int sim_nic_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *mac,

@@ -44,7 +44,7 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     struct sriov_hv_domain dom = { 0 }, other;
     char file[PATH_MAX], path[PATH_MAX], line[96];
     struct sim_lines l = { 0 };
-    const char *name;
+    const char *name, *pt;
     int lockfd = -1, n_pci, rc;
     bool created = false;
 
@@ -86,6 +86,15 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     snprintf(line, sizeof(line), "name %s", dom.name);
     if (!rc)
         rc = sim_lines_add(&l, line);
+    /* libxl keeps the configuration as given: what a move recreates it from. */
+    pt = sriov__xlcfg_string(c, "passthrough");
+    if (!rc && pt) {
+        if ((size_t)snprintf(line, sizeof(line), "passthrough %s", pt) >= sizeof(line) ||
+            strchr(pt, ' '))
+            rc = sriov__fail(ctx, -EINVAL, "%s: bad passthrough \"%s\"", cfg_path, pt);
+        else
+            rc = sim_lines_add(&l, line);
+    }
     if (!rc)
         rc = sim_lines_write(sim, file, &l);
     if (rc)

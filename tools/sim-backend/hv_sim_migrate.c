@@ -1,6 +1,7 @@
 /*
  * The simulated hypervisor's side of moving a domain (hv_sim.c lists its files):
- * vifs as "nic MAC BRIDGE" lines of the domain file, and `xl migrate`, `xl save`
+ * vifs as "nic MAC BRIDGE" lines of the domain file, its config's passthrough
+ * as a "passthrough VALUE" line (written at creation), and `xl migrate`, `xl save`
  * and `xl restore`, their command lines taken as xl 4.17 takes them
  * (hv_sim_xlargs.c).  Whatever makes the real xl exit non-zero fails here as
  * the libxl backend reports it: -EIO, with the exit status and xl's reason.
@@ -43,6 +44,22 @@ static int read_domain(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
     if (!rc && !l->n)
         rc = sriov__fail(hv->ctx, -ENOENT, "domain %s (%u) no longer exists", dom->name,
                          dom->domid);
+    return rc;
+}
+
+int sim_domain_passthrough(struct sriov_hv *hv, const struct sriov_hv_domain *dom, bool *kept)
+{
+    struct sim_lines l = { 0 };
+    int rc;
+
+    *kept = false;
+    rc = sim_fault(hv, "domain_passthrough");
+    if (!rc)
+        rc = read_domain(hv, dom, &l);
+    for (size_t i = 0; !rc && i < l.n; i++)
+        if (!strncmp(l.v[i], "passthrough ", 12) && strcmp(l.v[i] + 12, "disabled"))
+            *kept = true;
+    sim_lines_free(&l);
     return rc;
 }
 
