@@ -13,9 +13,8 @@
 #    netfront-only lost M (gap H ms), ratio R, after: vf MAC" for bench/migration
 #    (SRIOV_BENCH_ROUNDS turns, medians, and the median of the turns' own
 #    ratios; 1 in make check).
-#    Debian's Xen cannot live-migrate a PV guest, and HVM guests do not boot
-#    under QEMU 10 (tests/vm/README, "HVM guests"): save/restore is the move
-#    measured here.
+#    Debian's Xen cannot live-migrate a PV guest: save/restore is its move
+#    (60-igb-hvm-migrate.sh live-migrates an HVM guest).
 #  - `xl-sriov migrate` whose `xl migrate` fails (PV: no log-dirty): exit 1,
 #    the guest is back on a VF with its MAC.
 #  - `xl-sriov migrate` to a destination with no free VF in the network (a
@@ -30,12 +29,8 @@ MAC=02:5a:00:00:00:60 GUEST=169.254.60.2 dom=igb-move
 command -v python3 >/dev/null || { skip igb-move "no python3 on the host root (ping-probe)"; exit 0; }
 
 igb_pf_up || exit 1
-modprobe bridge
-ip link add xenbr0 type bridge &&
-    ip link set xenbr0 address "$(cat "/sys/class/net/$pfdev/address")" &&
-    ip link set "$pfdev" master xenbr0 &&
-    ip addr add 169.254.60.1/16 dev xenbr0 &&
-    ip link set xenbr0 up || fail bridge-setup "see log"
+. "$SRIOV_SRCDIR/tests/vm/movelib.sh"
+bridge_up 169.254.60.1/16 || fail bridge-setup "see log"
 cat >"$W/sriov.cfg" <<CFG
 network = [ [ "name=lan", "pf=$pf", "numvfs=2", "bridge=xenbr0" ] ]
 CFG
@@ -55,71 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 143' TERM
-
-gsh() { domu_run "$dom" "$@"; }
-# gactive: "IFACE DRIVER" of the guest bond's active slave.
-gactive() {
-    gsh 'read -r a </sys/class/net/bond0/bonding/active_slave && d=$(readlink /sys/class/net/$a/device/driver) && read -r m </sys/class/net/$a/address && echo "$a ${d##*/} $m"' 20
-}
-# active_is DRIVER SECONDS: wait until the bond's active slave is driven by
-# DRIVER (igbvf: the VF; vif: netfront) and has MAC.
-active_is() {
-    local end=$((SECONDS + $2)) a
-    while [ "$SECONDS" -lt "$end" ]; do
-        a=$(gactive) && [ "${a#* }" = "$1 $MAC" ] && return 0
-        sleep 1
-    done
-    echo "active slave: ${a:-none}"
-    return 1
-}
-on_vf() { active_is igbvf "${1:-90}"; }
-on_netfront() { active_is vif "${1:-60}"; }
-# vf_in_guest: the quirk bit on the domain's VF, then have the guest probe
-# it (its autoprobe is off, so that the bit is set first).
-vf_in_guest() {
-    local vf
-    vf=$(vfs_of | head -n 1) && [ -n "$vf" ] || { echo "no VF recorded"; return 1; }
-    vf_mem_enable "$vf" || return 1
-    domu_sees "$dom" '0x8086:0x10ca' 90 || return 1
-    gsh 'for d in /sys/bus/pci/devices/*; do [ -e $d/driver ] || echo ${d##*/} >/sys/bus/pci/drivers_probe; done; true' 60
-}
-# no_reservation: the destination side (this host) holds no VF reserved.
-no_reservation() { ! xs list --json | grep -q '"reserved"'; }
-# vfline VF: the PF's `ip -d link` line for the VF of that BDF.
-vfline() { vf_line "$pfdev" "$(vf_number "$pf" "$1")"; }
-
-# probe_start LABEL / probe_stop LABEL: dom0 pings the guest every 10 ms in between.
-probe_start() {
-    rm -f "$W/stop-$1" "$W/stop-$1.started"
-    python3 "$PROBE" "$GUEST" "$W/stop-$1" 900 >"$W/probe-$1" 2>&1 &
-    eval "probe_pid_$1=\$!"
-    wait_until 60 test -e "$W/stop-$1.started"
-    fdb_watch "$1" &
-    sleep 1
-}
-# fdb_watch LABEL: until probe LABEL stops, the port dom0's bridge sends the
-# guest's MAC to, at each change (where a lost ping went: the VF's path is the
-# PF's port, netfront's the vif's).
-fdb_watch() {
-    local last=none now
-    while [ ! -e "$W/stop-$1" ]; do
-        now=$(bridge fdb show br xenbr0 2>/dev/null | awk -v m="$MAC" '$1 == m { print $3; exit }')
-        now=${now:-none}
-        [ "$now" = "$last" ] || echo "fdb $1: $MAC on $now at ${EPOCHREALTIME/,/.}"
-        last=$now
-        sleep 0.5
-    done
-}
-probe_stop() {
-    local pid
-    touch "$W/stop-$1"
-    eval "pid=\$probe_pid_$1"
-    wait "$pid"
-    sed "s/^/probe $1: /" "$W/probe-$1"
-}
-mark() { echo "mark: $1 at ${EPOCHREALTIME/,/.}"; }
-lost_of() { sed -n 's/.* lost \([0-9]*\) .*/\1/p' "$W/probe-$1"; }
-gap_of() { sed -n 's/.* gap_ms \([0-9]*\).*/\1/p' "$W/probe-$1"; }
 
 # --- a guest on its VF, netfront as backup ------------------------------------
 cfg=$SRIOV_VM_SCRATCH/$dom.cfg
@@ -184,27 +114,11 @@ netfront_turn() {
     check "reattach$r-vf-probed" vf_in_guest
     if on_vf 90; then pass "reattach$r-guest-on-vf"; else fail "reattach$r-guest-on-vf" "not on the VF"; fi
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 for ((r = 1; r <= ROUNDS; r++)); do
     sriov_turn "$r"
     netfront_turn "$r"
 done
-ls_=$(for ((r = 1; r <= ROUNDS; r++)); do lost_of "sriov$r"; done | median)
-gs=$(for ((r = 1; r <= ROUNDS; r++)); do gap_of "sriov$r"; done | median)
-ln=$(for ((r = 1; r <= ROUNDS; r++)); do lost_of "netfront$r"; done | median)
-gn=$(for ((r = 1; r <= ROUNDS; r++)); do gap_of "netfront$r"; done | median)
-echo "per turn: xl-sriov lost $(for ((r = 1; r <= ROUNDS; r++)); do lost_of "sriov$r"; done | tr '\n' ' ')/ xl lost $(for ((r = 1; r <= ROUNDS; r++)); do lost_of "netfront$r"; done | tr '\n' ' ')"
-ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print (a > 0 ? "inf" : "1.00") }'; }
-ratio=$(ratio_of "$ls_" "$ln")
-# Each turn's two moves run back to back, under the same load: their ratio
-# is less swayed by the machine than the ratio of the medians (single
-# save/restore outages swing by +-30% under TCG).
-paired=$(for ((r = 1; r <= ROUNDS; r++)); do ratio_of "$(lost_of "sriov$r")" "$(lost_of "netfront$r")"; echo; done |
-    sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
-echo "per turn ratio: $(for ((r = 1; r <= ROUNDS; r++)); do ratio_of "$(lost_of "sriov$r")" "$(lost_of "netfront$r")"; echo -n ' '; done)"
-med=""; [ "$ROUNDS" -gt 1 ] && med=" (medians of $ROUNDS turns; median of the turns' ratios $paired)"
-echo "save/restore: xl-sriov lost $ls_ pings (longest gap $gs ms), xl netfront-only lost $ln (gap $gn ms), ratio $ratio, after: vf ${after_guest##* }$med"
-check loss-measured test -n "$ls_" -a -n "$ln"
+move_summary save/restore "$ROUNDS"
 
 # --- xl migrate fails: the VF comes back ---------------------------------------
 out=$(timed xl-sriov-migrate-fails xs -v migrate --sriov-transport "$(xs_transport)" -s env "$dom" XX=1 2>&1)

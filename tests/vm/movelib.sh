@@ -1,0 +1,110 @@
+# Shared by the tier-3 tests that move a guest on an igb VF (50-igb-move,
+# 60-igb-hvm-migrate): the guest (domu_run through its PV console) runs
+# init-domu's vmbond= bond of the VF and netfront; dom0 pings it through the
+# bridge xenbr0. Expects dom, MAC, GUEST, W (xs_setup), PROBE, pf and pfdev
+# (igb_pf_up), and the xs helpers of testlib.sh.
+
+gsh() { domu_run "$dom" "$@"; }
+# gactive: "IFACE DRIVER" of the guest bond's active slave.
+gactive() {
+    gsh 'read -r a </sys/class/net/bond0/bonding/active_slave && d=$(readlink /sys/class/net/$a/device/driver) && read -r m </sys/class/net/$a/address && echo "$a ${d##*/} $m"' 20
+}
+# active_is DRIVER SECONDS: wait until the bond's active slave is driven by
+# DRIVER (igbvf: the VF; vif: netfront) and has MAC.
+active_is() {
+    local end=$((SECONDS + $2)) a
+    while [ "$SECONDS" -lt "$end" ]; do
+        a=$(gactive) && [ "${a#* }" = "$1 $MAC" ] && return 0
+        sleep 1
+    done
+    echo "active slave: ${a:-none}"
+    return 1
+}
+on_vf() { active_is igbvf "${1:-90}"; }
+on_netfront() { active_is vif "${1:-60}"; }
+# vf_in_guest: the quirk bit on the domain's VF, then have the guest probe
+# it (its autoprobe is off, so that the bit is set first).
+vf_in_guest() {
+    local vf
+    vf=$(vfs_of | head -n 1) && [ -n "$vf" ] || { echo "no VF recorded"; return 1; }
+    vf_mem_enable "$vf" || return 1
+    # Asked, not read from DOMU-PCI lines: after a migration the line that
+    # shows the VF may be in the incoming domain's console log.
+    wait_until 90 gsh 'grep -q 0x10ca /sys/bus/pci/devices/*/device' 20 ||
+        { echo "the guest does not see an 82576 VF"; return 1; }
+    gsh 'for d in /sys/bus/pci/devices/*; do [ -e $d/driver ] || echo ${d##*/} >/sys/bus/pci/drivers_probe; done; true' 60
+}
+# no_reservation: the destination side (this host) holds no VF reserved.
+no_reservation() { ! xs list --json | grep -q '"reserved"'; }
+# vfline VF: the PF's `ip -d link` line for the VF of that BDF.
+vfline() { vf_line "$pfdev" "$(vf_number "$pf" "$1")"; }
+
+# probe_start LABEL / probe_stop LABEL: dom0 pings the guest every 10 ms in between.
+probe_start() {
+    rm -f "$W/stop-$1" "$W/stop-$1.started"
+    python3 "$PROBE" "$GUEST" "$W/stop-$1" 900 >"$W/probe-$1" 2>&1 &
+    eval "probe_pid_$1=\$!"
+    wait_until 60 test -e "$W/stop-$1.started"
+    fdb_watch "$1" &
+    sleep 1
+}
+# fdb_watch LABEL: until probe LABEL stops, the port dom0's bridge sends the
+# guest's MAC to, at each change (where a lost ping went: the VF's path is the
+# PF's port, netfront's the vif's).
+fdb_watch() {
+    local last=none now
+    while [ ! -e "$W/stop-$1" ]; do
+        now=$(bridge fdb show br xenbr0 2>/dev/null | awk -v m="$MAC" '$1 == m { print $3; exit }')
+        now=${now:-none}
+        [ "$now" = "$last" ] || echo "fdb $1: $MAC on $now at ${EPOCHREALTIME/,/.}"
+        last=$now
+        sleep 0.5
+    done
+}
+probe_stop() {
+    local pid
+    touch "$W/stop-$1"
+    eval "pid=\$probe_pid_$1"
+    wait "$pid"
+    sed "s/^/probe $1: /" "$W/probe-$1"
+}
+mark() { echo "mark: $1 at ${EPOCHREALTIME/,/.}"; }
+lost_of() { sed -n 's/.* lost \([0-9]*\) .*/\1/p' "$W/probe-$1"; }
+gap_of() { sed -n 's/.* gap_ms \([0-9]*\).*/\1/p' "$W/probe-$1"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print (a > 0 ? "inf" : "1.00") }'; }
+
+# bridge_up ADDR/LEN: dom0's bridge xenbr0 with the igb PF as its uplink and
+# the PF's MAC, so that the VF (through the card's switch) and netfront
+# (through the bridge) lead to the same dom0 address.
+bridge_up() {
+    modprobe bridge
+    ip link add xenbr0 type bridge &&
+        ip link set xenbr0 address "$(cat "/sys/class/net/$pfdev/address")" &&
+        ip link set "$pfdev" master xenbr0 &&
+        ip addr add "$1" dev xenbr0 &&
+        ip link set xenbr0 up
+}
+
+# move_summary WHAT ROUNDS: the line bench/migration reads, from the probes
+# sriovR (xl-sriov's move) and netfrontR (plain xl's, netfront only), R = 1..ROUNDS:
+# "WHAT: xl-sriov lost N pings (longest gap G ms), xl netfront-only lost M
+# (gap H ms), ratio R, after: vf MAC", N, G, M, H medians over the turns.
+# Each turn's two moves run back to back, under the same load, so the median
+# of the turns' own ratios is printed too: it is less swayed by the machine
+# than the ratio of the medians (single outages swing by +-30% under TCG).
+# Uses after_guest, the guest's "IFACE DRIVER MAC" after the last turn.
+move_summary() {
+    local what=$1 rounds=$2 r ls gs ln gn ratio paired med=""
+    turns() { for ((r = 1; r <= rounds; r++)); do "$1" "$2$r"; done; }
+    ls=$(turns lost_of sriov | median) gs=$(turns gap_of sriov | median)
+    ln=$(turns lost_of netfront | median) gn=$(turns gap_of netfront | median)
+    echo "per turn: xl-sriov lost $(turns lost_of sriov | tr '\n' ' ')/ xl lost $(turns lost_of netfront | tr '\n' ' ')"
+    ratio=$(ratio_of "$ls" "$ln")
+    paired=$(for ((r = 1; r <= rounds; r++)); do ratio_of "$(lost_of "sriov$r")" "$(lost_of "netfront$r")"; echo; done)
+    echo "per turn ratio: $(echo "$paired" | tr '\n' ' ')"
+    paired=$(echo "$paired" | sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    [ "$rounds" -gt 1 ] && med=" (medians of $rounds turns; median of the turns' ratios $paired)"
+    echo "$what: xl-sriov lost $ls pings (longest gap $gs ms), xl netfront-only lost $ln (gap $gn ms), ratio $ratio, after: vf ${after_guest##* }$med"
+    check "${what//\//-}-loss-measured" test -n "$ls" -a -n "$ln"
+}

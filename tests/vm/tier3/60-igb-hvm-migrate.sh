@@ -1,0 +1,123 @@
+#!/bin/bash
+# Live migration of an HVM guest on an igb VF (xl-sriov(1), MIGRATION),
+# measured with traffic: the issue's primary case. The HVM guest (PV drivers,
+# tsc_mode="native"; init-domu's vmbond=: bond0, active-backup, the VF
+# primary, netfront backup, one MAC) is 169.254.61.2 behind dom0's bridge
+# xenbr0 (169.254.61.1/16, the igb PF its uplink).
+#  - `xl-sriov migrate` to this host while dom0 pings the guest every 10 ms,
+#    against plain `xl migrate` of the same guest on netfront only, in the
+#    same boot; afterwards the guest is on a VF again with its MAC (the bond's
+#    active slave in the guest; `ip -d link show PF`). Prints "migration:
+#    xl-sriov lost N pings (longest gap G ms), xl netfront-only lost M (gap H
+#    ms), ratio R, after: vf MAC" for bench/migration (SRIOV_BENCH_ROUNDS
+#    turns, 1 in make check).
+# The failure cases (xl migrate failing, no free VF at the destination) are
+# 50-igb-move's, with a PV guest: the product's steps are the same.
+# Local migration: `xl migrate -s env DOMAIN XX=1` runs "env XX=1 xl
+# migrate-receive" here; xl-sriov's destination work goes through
+# --sriov-transport to this host's state.
+set -uo pipefail
+. "$SRIOV_VM_TESTLIB"
+
+xs_setup "$SRIOV_VM_SCRATCH/xl-sriov-igb-hvm"
+PROBE=$SRIOV_SRCDIR/tests/vm/ping-probe
+MAC=02:5a:00:00:00:61 GUEST=169.254.61.2 dom=igb-hvm
+command -v python3 >/dev/null || { skip igb-hvm "no python3 on the host root (ping-probe)"; exit 0; }
+
+igb_pf_up || exit 1
+. "$SRIOV_SRCDIR/tests/vm/movelib.sh"
+bridge_up 169.254.61.1/16 || fail bridge-setup "see log"
+cat >"$W/sriov.cfg" <<CFG
+network = [ [ "name=lan", "pf=$pf", "numvfs=2", "bridge=xenbr0" ] ]
+CFG
+numvfs() { cat "/sys/bus/pci/devices/$pf/sriov_numvfs"; }
+
+cleanup() {
+    for f in "$(domu_log "$dom")" "$(domu_log "$dom--incoming")" "$(hvm_log "$dom")"; do
+        [ -e "$f" ] && tr -d '\r' <"$f" >"$SRIOV_VM_OUT/${f##*/}"
+    done
+    cp /var/log/xen/qemu-dm-"$dom"*.log "$SRIOV_VM_OUT/" 2>/dev/null
+    xl destroy "$dom" 2>/dev/null
+    xs gc >/dev/null 2>&1
+    ip link del xenbr0 2>/dev/null
+    xs pf-disable "$pf" >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+
+# After a migration the guest's PV console is the incoming domain's, which
+# xenconsoled logs under the name it had then (NAME--incoming): a SIGHUP
+# makes it reopen its logs under the domains' current names, so domu_run
+# reads and writes NAME's again.
+console_reopen() { pkill -HUP -x xenconsoled; sleep 1; }
+
+# --- the HVM guest on its VF, netfront as backup -------------------------------
+cfg=$SRIOV_VM_SCRATCH/$dom.cfg
+HVM_CMDLINE="console=hvc0 vmdefer=igbvf vmbond=$MAC,$GUEST/16" hvm_cfg "$cfg" "$dom" \
+    "vif = [ 'mac=$MAC,bridge=xenbr0,type=vif' ]" "vf = [ 'network=lan,mac=$MAC' ]"
+if uuid=$(xs -v create "$cfg"); then pass create; else fail create "see log"; exit 1; fi
+echo "domain $uuid"
+check guest-up domu_sees "$dom" '0x8086:0x10ca' 400
+check qemu-quirk-mem-enable vf_mem_enable "$(vfs_of | head -n 1)"
+check guest-load-igbvf gsh 'load igbvf' 120
+check guest-autoprobe-off gsh 'echo 0 >/sys/bus/pci/drivers_autoprobe'
+if on_vf 120; then pass guest-on-vf; else fail guest-on-vf "the bond's active slave is not the VF"; fi
+probe_start warmup; sleep 2; probe_stop warmup
+check ping-on-vf test "$(lost_of warmup)" = 0 -a "$(sed -n 's/.* received \([0-9]*\) .*/\1/p' "$W/probe-warmup")" -gt 0
+
+# --- xl-sriov migrate against plain xl migrate, pinged, ROUNDS turns ------------
+ROUNDS=${SRIOV_BENCH_ROUNDS:-1}
+sriov_turn() {
+    local r=$1 t0=$SECONDS vf
+    probe_start "sriov$r"
+    mark "migrate$r"
+    if timed "xl-sriov-migrate$r" xs -v migrate --sriov-transport "$(xs_transport)" -s env "$dom" XX=1; then
+        pass "migrate$r"
+    else
+        fail "migrate$r" "see log"
+    fi
+    mark "migrated$r"
+    console_reopen
+    check "migrate$r-vfs-kept" test "$(numvfs)" = 2
+    check "migrate$r-vf-probed" vf_in_guest
+    mark "vf-probed$r"
+    if on_vf 120; then pass "migrate$r-guest-on-vf"; else fail "migrate$r-guest-on-vf" "the bond's active slave is not the VF"; fi
+    mark "on-vf$r"
+    echo "xl-sriov migrate to VF again: $((SECONDS - t0)) s"
+    sleep 2
+    probe_stop "sriov$r"
+    vf=$(vfs_of | head -n 1)
+    after=$(vfline "$vf")
+    echo "after migrate: VF $vf: $after"
+    check "migrate$r-pf-vf-mac" grep -q "link/ether $MAC " <<<"$after"
+    check "migrate$r-no-reservation" no_reservation
+    after_guest=$(gactive)
+}
+netfront_turn() {
+    local r=$1
+    check "detach$r" xs pci-detach "$dom" "$(vfs_of | head -n 1)"
+    if on_netfront 60; then pass "guest$r-on-netfront"; else fail "guest$r-on-netfront" "the bond's active slave is not netfront"; fi
+    probe_start "netfront$r"
+    mark "xl-migrate$r"
+    check "xl-migrate$r" timed "xl-migrate$r" xl migrate -s env "$dom" XX=1
+    mark "xl-migrated$r"
+    console_reopen
+    sleep 2
+    probe_stop "netfront$r"
+    check "reattach$r" xs pci-attach "$dom" "network=lan,mac=$MAC"
+    check "reattach$r-vf-probed" vf_in_guest
+    if on_vf 120; then pass "reattach$r-guest-on-vf"; else fail "reattach$r-guest-on-vf" "not on the VF"; fi
+}
+for ((r = 1; r <= ROUNDS; r++)); do
+    sriov_turn "$r"
+    netfront_turn "$r"
+done
+move_summary migration "$ROUNDS"
+
+check destroy xl destroy "$dom"
+check gc xs -v gc
+check gc-empty test "$(xs list --json | tr -d ' \n')" = '[]'
+check gc-last-user-disables-vfs test "$(numvfs)" = 0
+trap - EXIT
+cleanup
+exit "$FAILED"
