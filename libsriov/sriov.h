@@ -654,13 +654,25 @@ enum sriov_move_kind {
 
 /*
  * The checks, changing nothing: every VF of domain (name, domid or UUID) is
- * attached, the domain is not moving already, and each VF can fall back to
- * netfront (a vif with its MAC, or its network's bridge= to add one on).
- * *ret (sriov_move_free()) names the VFs' specs, for the destination.
+ * attached, the domain is not moving already, each VF can fall back to
+ * netfront (a vif with its MAC, or its network's bridge= to add one on), and,
+ * unless kind is SRIOV_MOVE_HAND_OVER (the orchestrator builds the domain
+ * itself), the configuration libxl will recreate the domain from sets
+ * passthrough: libxl keeps it as given, and a domain whose passthrough was
+ * implied by its pci= devices alone would arrive, without them, unable to take
+ * a VF again (-EINVAL).  *ret (sriov_move_free()) names the VFs' specs, for the
+ * destination.
  */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 4)
 int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_kind kind,
                      struct sriov_move **ret);
+/* The same, when xl is to recreate the domain from the xl configuration file
+ * xl_config instead of its own (xl migrate -C, xl save's CONFIG): its
+ * passthrough is the one checked.  NULL: the domain's own.  LIBSRIOV_0.2. */
+SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 5)
+int sriov_move_begin_config(struct sriov_ctx *ctx, const char *domain,
+                            enum sriov_move_kind kind, const char *xl_config,
+                            struct sriov_move **ret);
 /* Checked again under the lock, then journal, add the missing vifs and take
  * back every VF; a failure gives back what was taken.  VFs of a PF whose VFs
  * an assignment of ours enabled stay enabled: the journal holds them for the

@@ -4,7 +4,9 @@
  * network while it has none (libsriov's sriov_move_* and sriov_incoming_*).
  *
  * `xl-sriov migrate [OPTIONS] DOMAIN HOST`, in order:
- *   1. check here (no change): VFs attached, a netfront partner possible;
+ *   1. check here (no change): VFs attached, a netfront partner possible, and
+ *      the configuration xl recreates the domain from (its own, or -C) sets
+ *      passthrough;
  *   2. migrate-incoming on HOST (transport.c) reserves a VF per spec and
  *      answers "ready", or "failed CODE MESSAGE": then nothing has changed;
  *   3. here: journal, vifs, VFs taken back (sriov_move_leave);
@@ -124,6 +126,7 @@ struct migrate_opts {
     struct transport_spec ts;
     char *xl_args[16];            /* xl migrate's own options, then DOMAIN HOST */
     size_t n_xl;
+    const char *config;           /* -C: what xl recreates the domain from */
     bool dry_run;
 };
 
@@ -150,6 +153,7 @@ static int parse_migrate(const struct cmd_spec *cmd, int argc, char **argv,
             o->xl_args[o->n_xl++] = optarg;
             break;
         case 'C':
+            o->config = optarg;
             o->xl_args[o->n_xl++] = (char *)"-C";
             o->xl_args[o->n_xl++] = optarg;
             break;
@@ -296,7 +300,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv)
         rc = cli_dry_run(cli, false);
     if (rc)
         return rc;
-    if (sriov_move_begin(cli->ctx, argv[optind], SRIOV_MOVE_MIGRATE, &m))
+    if (sriov_move_begin_config(cli->ctx, argv[optind], SRIOV_MOVE_MIGRATE, o.config, &m))
         return cli_fail(cli, "cannot migrate");
     if (sriov_move_vf_count(m)) {
         rc = start_incoming(cli, &o, m, &t);
@@ -370,7 +374,8 @@ int cmd_save(struct cli *cli, int argc, char **argv)
         return c;
     for (int i = optind; i < argc; i++)
         xl_args[n++] = argv[i];
-    if (sriov_move_begin(cli->ctx, argv[optind], SRIOV_MOVE_SAVE, &m))
+    if (sriov_move_begin_config(cli->ctx, argv[optind], SRIOV_MOVE_SAVE,
+                                optind + 2 < argc ? argv[optind + 2] : NULL, &m))
         return cli_fail(cli, "cannot save");
     if (sriov_move_leave(cli->ctx, m)) {
         rc = cli_fail(cli, "cannot take the VFs back");

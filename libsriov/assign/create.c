@@ -4,11 +4,11 @@
  * merged into pci= and the domain's UUID fixed beforehand, so that the VFs are
  * recorded by UUID before the domain exists.  If xl create fails, every VF is
  * given back.  Guests also get passthrough="enabled" (PV ones e820_host=1 too)
- * unless the config says otherwise, which is reported: libxl keeps the config
- * as given, so a domain that had only the VFs' pci= to imply passthrough comes
- * back from a migration, save or restore with passthrough disabled, and can no
- * longer take a VF; and without e820_host pcifront cannot map one attached
- * later.
+ * unless the config says otherwise, which is reported, or libxl would refuse it
+ * (passthrough_settings): libxl keeps the config as given, so a domain that had
+ * only the VFs' pci= to imply passthrough comes back from a migration, save or
+ * restore with passthrough disabled, and can no longer take a VF; and without
+ * e820_host pcifront cannot map one attached later.
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "assign/records.h"
@@ -106,27 +107,56 @@ static int parse_entries(struct sriov_ctx *ctx, const struct sriov__xlcfg *c, st
 }
 
 /* What a domain needs to take VFs attached later, also after it moved.  Errors
- * if the config forbids VFs. */
-static int passthrough_settings(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
-                                struct plan *p)
+ * if the config forbids VFs.  Not where libxl 4.17 refuses passthrough: PVH
+ * guests, a host without an IOMMU (vf= entries are refused there by the
+ * isolation checks; vf_optional ones fall back to a create without them), and
+ * HVM guests with populate-on-demand memory (maxmem above memory). */
+static int passthrough_settings(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                                const struct sriov__xlcfg *c, struct plan *p)
 {
     const char *type = sriov__xlcfg_string(c, "type");
     const char *builder = sriov__xlcfg_string(c, "builder");
     const char *pt = sriov__xlcfg_string(c, "passthrough");
-    long e820 = -1;
+    struct sriov_hv_platform plat;
+    long e820 = -1, mem = 0, maxmem = 0;
+    bool set = false, pv;
     int rc;
 
-    if (pt && !strcmp(pt, "disabled"))
+    if (sriov__xlcfg_passthrough(pt, &set))
+        return sriov__fail(ctx, -EINVAL, "%s line %d: unknown passthrough=\"%s\"",
+                           sriov__xlcfg_path(c), sriov__xlcfg_line(c, "passthrough", -1, -1),
+                           pt);
+    if (pt && !set && strcasecmp(pt, "default") != 0)            /* disabled */
         return p->n ? sriov__fail(ctx, -EINVAL,
                                   "%s: passthrough=\"disabled\" forbids the vf= devices",
                                   sriov__xlcfg_path(c))
                     : 0;
-    if (!pt) {
+    if (type && !strcasecmp(type, "pvh"))
+        return 0;
+    pv = type ? !strcasecmp(type, "pv") : !(builder && !strcmp(builder, "hvm"));
+    if (!set) {
+        rc = hv->ops->platform(hv, &plat);
+        if (rc)
+            return sriov__fail(ctx, rc, "cannot tell whether the host has an IOMMU, which "
+                               "passthrough needs: %s", ctx->last_error);
+        if (!plat.iommu_enabled) {
+            sriov__info(ctx, "%s: no IOMMU: passthrough not set, the domain cannot take VFs",
+                        sriov__xlcfg_path(c));
+            return 0;
+        }
+        if (!pv && sriov__xlcfg_long(c, "memory", &mem) == 0 &&
+            sriov__xlcfg_long(c, "maxmem", &maxmem) == 0 && maxmem > mem) {
+            if (!p->n)
+                sriov__warn(ctx, "%s: maxmem above memory (populate-on-demand): libxl allows "
+                            "no passthrough with it, so this domain cannot take VFs",
+                            sriov__xlcfg_path(c));
+            return 0;
+        }
         rc = sriov__strv_push(&p->args, &p->n_args, strdup("passthrough=\"enabled\""));
         if (rc)
             return rc;
     }
-    if (type ? strcmp(type, "pv") != 0 : (builder && !strcmp(builder, "hvm")))
+    if (!pv)
         return 0;                /* e820_host is PV's */
     if (sriov__xlcfg_long(c, "e820_host", &e820) == 0) {
         if (!e820)
@@ -328,7 +358,7 @@ int sriov_domain_create(struct sriov_ctx *ctx, const char *cfg_path, char *const
     sriov__uuid_format(dom.uuid, uuid);
     rc = parse_entries(ctx, c, &p);
     if (!rc)
-        rc = passthrough_settings(ctx, c, &p);
+        rc = passthrough_settings(ctx, hv, c, &p);
     if (rc)
         goto out;
     node = preferred_node(hv, c);

@@ -3,8 +3,9 @@
  * pre-migrate (sriov.h, "migration, save, restore").  The order, and why:
  *
  *   check     every VF can fall back to netfront: a vif with its MAC exists,
- *             or its network names a bridge= to hot-add one on.  Nothing has
- *             changed yet, so a refusal leaves the domain as it was.
+ *             or its network names a bridge= to hot-add one on; and the config
+ *             xl recreates the domain from sets passthrough (check_passthrough).
+ *             Nothing has changed yet, so a refusal leaves the domain as it was.
  *   journal   moves/<uuid>.json (moves.c) with each VF's vf= entry, its MAC
  *             fixed, before the first change: whoever finds it after a crash
  *             can give a domain still here its VFs again (gc.c).
@@ -30,12 +31,14 @@
 #include "assign/records.h"
 #include "assign/steps.h"
 #include "config/network.h"
+#include "config/xlcfg.h"
 #include "core/statefile.h"
 #include "hv/hv.h"
 
 struct sriov_move {
     struct sriov__move j;
     enum sriov_move_kind kind;
+    char *xl_config;             /* what xl recreates the domain from, if not its own */
     struct sriov_hv_domain hd;
     char **bridges;              /* per spec: the bridge to add its vif on, or NULL */
     size_t n_bridges;
@@ -47,6 +50,7 @@ void sriov_move_free(struct sriov_move *m)
         return;
     sriov__strv_free(m->bridges, m->n_bridges);
     sriov__move_dispose(&m->j);
+    free(m->xl_config);
     free(m);
 }
 
@@ -191,22 +195,42 @@ static int detach_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__
     return rc;
 }
 
-/* libxl recreates a moved domain from its configuration as given, with the VFs
- * taken back: one that had only pci= to imply passthrough arrives with it
- * disabled, and would stay on netfront for good.  Refused before any change. */
+/* libxl recreates a moved domain from its configuration as given (or from the
+ * one xl migrate -C or xl save's CONFIG names), with the VFs taken back: one
+ * that had only pci= to imply passthrough arrives with it disabled, and would
+ * stay on netfront for good.  Refused before any change.  Not for a hand-over:
+ * the orchestrator (xapi's xenopsd, say) builds the domain there itself. */
 static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv,
                              const struct sriov_move *m)
 {
+    struct sriov__xlcfg *c = NULL;
     bool kept = false;
-    int rc = hv->ops->domain_passthrough(hv, &m->hd, &kept);
+    int rc;
 
+    if (m->kind == SRIOV_MOVE_HAND_OVER)
+        return 0;
+    if (!m->xl_config) {
+        rc = hv->ops->domain_passthrough(hv, &m->hd, &kept);
+    } else {
+        rc = sriov__xlcfg_load(ctx, m->xl_config, NULL, 0, &c);
+        if (!rc && sriov__xlcfg_passthrough(sriov__xlcfg_string(c, "passthrough"), &kept))
+            rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough=\"%s\"", m->xl_config,
+                             sriov__xlcfg_string(c, "passthrough"));
+        sriov__xlcfg_free(c);
+    }
     if (rc || kept)
         return rc;
+    if (m->xl_config)
+        return sriov__fail(ctx, -EINVAL, "%s does not set passthrough=\"enabled\": %s, "
+                           "recreated from it after the move without its VFs, would have "
+                           "passthrough disabled and could not take a VF again",
+                           m->xl_config, m->j.name);
     return sriov__fail(ctx, -EINVAL, "%s was created without passthrough=\"enabled\": "
                        "recreated from that configuration after the move, without its "
                        "VFs, it would have passthrough disabled and could not take a VF "
                        "again; create it with passthrough=\"enabled\" (xl-sriov create "
-                       "adds it)", m->j.name);
+                       "adds it), or give xl a configuration that sets it (migrate -C, "
+                       "save's CONFIG)", m->j.name);
 }
 
 /* Everything that can be known before a change: the domain's VFs are all
@@ -333,6 +357,13 @@ static int check_fn(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_mov
 int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_kind kind,
                      struct sriov_move **ret)
 {
+    return sriov_move_begin_config(ctx, domain, kind, NULL, ret);
+}
+
+int sriov_move_begin_config(struct sriov_ctx *ctx, const char *domain,
+                            enum sriov_move_kind kind, const char *xl_config,
+                            struct sriov_move **ret)
+{
     struct sriov_move *m = NULL;
     struct sriov_hv *hv = NULL;
     int rc;
@@ -344,6 +375,10 @@ int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_
     if (!m)
         return -ENOMEM;
     m->kind = kind;
+    if (xl_config && !(m->xl_config = strdup(xl_config))) {
+        free(m);
+        return -ENOMEM;
+    }
     rc = sriov__hv(ctx, &hv);
     if (!rc)
         rc = hv->ops->domain_by_name_or_id(hv, domain, &m->hd);

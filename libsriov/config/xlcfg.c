@@ -163,6 +163,19 @@ const char *sriov__xlcfg_string(const struct sriov__xlcfg *c, const char *key)
     return xlu_cfg_get_string(c->cfg, key, &v, 1) ? NULL : v;
 }
 
+int sriov__xlcfg_passthrough(const char *value, bool *set)
+{
+    libxl_passthrough pt;
+
+    *set = false;
+    if (!value)
+        return 0;
+    if (libxl_passthrough_from_string(value, &pt))
+        return -EINVAL;
+    *set = pt != LIBXL_PASSTHROUGH_DEFAULT && pt != LIBXL_PASSTHROUGH_DISABLED;
+    return 0;
+}
+
 int sriov__xlcfg_long(const struct sriov__xlcfg *c, const char *key, long *out)
 {
     long v;

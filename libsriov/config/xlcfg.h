@@ -11,6 +11,7 @@
 #ifndef SRIOV_CONFIG_XLCFG_H
 #define SRIOV_CONFIG_XLCFG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/util.h"
@@ -42,6 +43,11 @@ const char *sriov__xlcfg_string(const struct sriov__xlcfg *c, const char *key);
 /* KEY = NUMBER (also written "NUMBER"): 0, -ENOENT if absent, -EINVAL or -ERANGE
  * if it is not a number. */
 int sriov__xlcfg_long(const struct sriov__xlcfg *c, const char *key, long *out);
+/* A passthrough= value as libxl reads it (libxl_passthrough_from_string, any
+ * case): *set is true for one that turns passthrough on by itself (enabled,
+ * sync_pt, share_pt), false for NULL, default or disabled; -EINVAL for a
+ * value libxl does not know. */
+int sriov__xlcfg_passthrough(const char *value, bool *set);
 
 /* KEY = [ ... ]: the number of items; -ENOENT if absent, -EINVAL if not a list. */
 int sriov__xlcfg_list_count(const struct sriov__xlcfg *c, const char *key);

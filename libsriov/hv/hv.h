@@ -121,8 +121,8 @@ struct sriov_hv_ops {
     /* Whether dom, when a migration, save or restore recreates it from its
      * configuration as libxl keeps it (as given at creation, its PCI devices
      * taken back), can take PCI devices again: *kept is true when that
-     * configuration sets passthrough itself.  Without it libxl derives the
-     * setting from pci=, which is empty by then: disabled.
+     * configuration sets passthrough to enabled, sync_pt or share_pt.  Without
+     * it libxl derives the setting from pci=, which is empty by then: disabled.
      * libxl_retrieve_domain_configuration. */
     int (*domain_passthrough)(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
                               bool *kept);

@@ -106,6 +106,29 @@ X -v create "$T/g2.cfg" >/dev/null 2>"$T/err"
 # in it, or the domain arrives unable to take a VF.
 check create-hvm-passthrough grep -q 'passthrough="enabled"' "$T/err"
 check create-hvm-no-e820 bash -c "! grep -q e820_host '$T/err'"
+# Not where libxl refuses passthrough: PVH, populate-on-demand HVM, no IOMMU;
+# passthrough="default" is no setting; a value libxl does not know is an error.
+for c in 'pvh:type = "pvh"' 'pod:type = "hvm"\nmemory = 512\nmaxmem = 1024' \
+    'default:type = "hvm"\npassthrough = "Default"'; do
+    printf "name = \"p-${c%%:*}\"\n${c#*:}\n" >"$T/p.cfg"
+    X -v create "$T/p.cfg" >/dev/null 2>"$T/err"; rc=$?
+    case ${c%%:*} in
+    default) check "create-${c%%:*}-passthrough" grep -q 'passthrough="enabled"' "$T/err" ;;
+    *) check "create-${c%%:*}-no-passthrough" test "$rc" = 0 -a -z "$(grep 'passthrough=' "$T/err")" ;;
+    esac
+done
+check create-pod-warns grep -q "populate-on-demand" <<<"$(printf 'name = "p-pod2"\ntype = "hvm"\nmemory = 512\nmaxmem = 1024\n' >"$T/p.cfg"; X create "$T/p.cfg" 2>&1 >/dev/null)"
+printf 'name = "p-bad"\ntype = "hvm"\npassthrough = "sometimes"\n' >"$T/p.cfg"
+out=$(X create "$T/p.cfg" 2>&1); rc=$?
+check create-unknown-passthrough test "$rc" = 1 -a -z "$(ls "$T/hv/domains" | xargs -r grep -l '^name p-bad$' 2>/dev/null)"
+check create-unknown-passthrough-says grep -q 'line 3: unknown passthrough="sometimes"' <<<"$out"
+[ ! -e "$T/hv/platform" ] || fail platform-file "expected none here"
+echo "iommu 0" >"$T/hv/platform"
+printf 'name = "p-noiommu"\ntype = "pv"\n' >"$T/p.cfg"
+X -v create "$T/p.cfg" >/dev/null 2>"$T/err"; rc=$?
+check create-no-iommu-no-passthrough test "$rc" = 0 -a -z "$(grep 'passthrough=' "$T/err")"
+rm -f "$T/hv/platform"
+for f in "$T"/hv/domains/*; do grep -q '^name p-' "$f" && rm -f "$f"; done
 check host-driver-before test "$(drv 0000:01:10.1)" = ixgbevf
 vf=$(X pci-attach g2 'network=one' 2>/dev/null)
 check attach-pciback test "$vf" = 0000:01:10.1 -a "$(drv 0000:01:10.1)" = pciback

@@ -116,7 +116,21 @@ check no-passthrough-dest-unchanged test "$(dsnap)" = "$dbefore"
 out=$(X save g1 "$T/g1.save" 2>&1); rc=$?
 check no-passthrough-save-refused test "$rc" = 1 -a ! -e "$T/g1.save"
 check no-passthrough-save-unchanged test "$(snapshot)" = "$before"
-destroy_all; X gc >/dev/null
+# xl migrate -C and xl save's CONFIG recreate it from that file instead: its
+# passthrough is the one that counts, either way.
+printf 'name = "g1"\ntype = "hvm"\n' >"$T/nopt.cfg"
+printf 'name = "g1"\ntype = "hvm"\npassthrough = "Share_PT"\n' >"$T/pt.cfg"
+out=$(X save g1 "$T/g1.save" "$T/nopt.cfg" 2>&1); rc=$?
+check no-passthrough-save-config-refused test "$rc" = 1 -a ! -e "$T/g1.save"
+check no-passthrough-save-config-names grep -q "nopt.cfg does not set passthrough" <<<"$out"
+# A hand-over (pre-migrate): the orchestrator builds the domain there itself.
+check no-passthrough-pre-migrate-allowed X pre-migrate g1
+check no-passthrough-post-migrate-back X post-migrate g1
+check no-passthrough-vf-back grep -q "/attached" <<<"$(vf_of "$T" g1)"
+out=$(migrate -C "$T/pt.cfg" 2>&1); rc=$?
+check no-passthrough-migrate-config-ok test "$rc" = 0
+check no-passthrough-migrate-config-arrived grep -q "/$MAC/attached" <<<"$(vf_of "$D" g1)"
+destroy_all; (T=$D; destroy_all); X gc >/dev/null; XD gc >/dev/null
 
 # --- xl migrate fails: the VF comes back here ----------------------------------
 setup

@@ -89,9 +89,11 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     /* libxl keeps the configuration as given: what a move recreates it from. */
     pt = sriov__xlcfg_string(c, "passthrough");
     if (!rc && pt) {
-        if ((size_t)snprintf(line, sizeof(line), "passthrough %s", pt) >= sizeof(line) ||
-            strchr(pt, ' '))
-            rc = sriov__fail(ctx, -EINVAL, "%s: bad passthrough \"%s\"", cfg_path, pt);
+        bool set;
+        if (sriov__xlcfg_passthrough(pt, &set) ||
+            (size_t)snprintf(line, sizeof(line), "passthrough %s", pt) >= sizeof(line))
+            rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough option '%s'", cfg_path,
+                             pt);
         else
             rc = sim_lines_add(&l, line);
     }

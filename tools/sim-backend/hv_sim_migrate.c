@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "config/xlcfg.h"
 #include "core/statefile.h"
 #include "l2/l2.h"
 #include "hv_sim.h"
@@ -57,8 +58,8 @@ int sim_domain_passthrough(struct sriov_hv *hv, const struct sriov_hv_domain *do
     if (!rc)
         rc = read_domain(hv, dom, &l);
     for (size_t i = 0; !rc && i < l.n; i++)
-        if (!strncmp(l.v[i], "passthrough ", 12) && strcmp(l.v[i] + 12, "disabled"))
-            *kept = true;
+        if (!strncmp(l.v[i], "passthrough ", 12))
+            rc = sriov__xlcfg_passthrough(l.v[i] + 12, kept);
     sim_lines_free(&l);
     return rc;
 }
