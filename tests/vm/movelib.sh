@@ -30,7 +30,7 @@ vf_in_guest() {
     vf_mem_enable "$vf" || return 1
     # Asked, not read from DOMU-PCI lines: after a migration the line that
     # shows the VF may be in the incoming domain's console log.
-    wait_until 90 gsh 'grep -q 0x10ca /sys/bus/pci/devices/*/device' 20 ||
+    wait_until 90 gsh 'for d in /sys/bus/pci/devices/*; do read -r v <$d/vendor; read -r i <$d/device; [ $v:$i = 0x8086:0x10ca ] && exit 0; done; exit 1' 20 ||
         { echo "the guest does not see an 82576 VF"; return 1; }
     gsh 'for d in /sys/bus/pci/devices/*; do [ -e $d/driver ] || echo ${d##*/} >/sys/bus/pci/drivers_probe; done; true' 60
 }

@@ -37,7 +37,9 @@ cleanup() {
         [ -e "$f" ] && tr -d '\r' <"$f" >"$SRIOV_VM_OUT/${f##*/}"
     done
     cp /var/log/xen/qemu-dm-"$dom"*.log "$SRIOV_VM_OUT/" 2>/dev/null
-    xl destroy "$dom" 2>/dev/null
+    # A local migration that failed midway leaves the domain under the
+    # sender's or the receiver's name.
+    for d in "$dom" "$dom--incoming" "$dom--migratedaway"; do xl destroy "$d" 2>/dev/null; done
     xs gc >/dev/null 2>&1
     ip link del xenbr0 2>/dev/null
     xs pf-disable "$pf" >/dev/null 2>&1
