@@ -668,7 +668,8 @@ int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_
                      struct sriov_move **ret);
 /* The same, when xl is to recreate the domain from the xl configuration file
  * xl_config instead of its own (xl migrate -C, xl save's CONFIG): its
- * passthrough is the one checked.  NULL: the domain's own.  LIBSRIOV_0.2. */
+ * passthrough is the one checked.  NULL: the domain's own.  Not read for
+ * SRIOV_MOVE_HAND_OVER, which checks no configuration.  LIBSRIOV_0.2. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 5)
 int sriov_move_begin_config(struct sriov_ctx *ctx, const char *domain,
                             enum sriov_move_kind kind, const char *xl_config,

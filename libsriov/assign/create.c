@@ -132,7 +132,10 @@ static int passthrough_settings(struct sriov_ctx *ctx, struct sriov_hv *hv,
                                   sriov__xlcfg_path(c))
                     : 0;
     if (type && !strcasecmp(type, "pvh"))
-        return 0;
+        return p->n ? sriov__fail(ctx, -EINVAL, "%s: PVH guests cannot take VFs (libxl 4.17 "
+                                  "has no passthrough for them); use type=\"hvm\"",
+                                  sriov__xlcfg_path(c))
+                    : 0;
     pv = type ? !strcasecmp(type, "pv") : !(builder && !strcmp(builder, "hvm"));
     if (!set) {
         rc = hv->ops->platform(hv, &plat);
@@ -146,10 +149,13 @@ static int passthrough_settings(struct sriov_ctx *ctx, struct sriov_hv *hv,
         }
         if (!pv && sriov__xlcfg_long(c, "memory", &mem) == 0 &&
             sriov__xlcfg_long(c, "maxmem", &maxmem) == 0 && maxmem > mem) {
-            if (!p->n)
-                sriov__warn(ctx, "%s: maxmem above memory (populate-on-demand): libxl allows "
-                            "no passthrough with it, so this domain cannot take VFs",
-                            sriov__xlcfg_path(c));
+            if (p->n)
+                return sriov__fail(ctx, -EINVAL, "%s: maxmem above memory (populate-on-demand): "
+                                   "libxl allows no passthrough with it, so no VFs; set maxmem "
+                                   "to memory", sriov__xlcfg_path(c));
+            sriov__warn(ctx, "%s: maxmem above memory (populate-on-demand): libxl allows no "
+                        "passthrough with it, so this domain cannot take VFs",
+                        sriov__xlcfg_path(c));
             return 0;
         }
         rc = sriov__strv_push(&p->args, &p->n_args, strdup("passthrough=\"enabled\""));

@@ -120,8 +120,16 @@ done
 check create-pod-warns grep -q "populate-on-demand" <<<"$(printf 'name = "p-pod2"\ntype = "hvm"\nmemory = 512\nmaxmem = 1024\n' >"$T/p.cfg"; X create "$T/p.cfg" 2>&1 >/dev/null)"
 printf 'name = "p-bad"\ntype = "hvm"\npassthrough = "sometimes"\n' >"$T/p.cfg"
 out=$(X create "$T/p.cfg" 2>&1); rc=$?
-check create-unknown-passthrough test "$rc" = 1 -a -z "$(ls "$T/hv/domains" | xargs -r grep -l '^name p-bad$' 2>/dev/null)"
+check create-unknown-passthrough test "$rc" = 1 -a -z "$(grep -l '^name p-bad$' "$T"/hv/domains/* 2>/dev/null)"
 check create-unknown-passthrough-says grep -q 'line 3: unknown passthrough="sometimes"' <<<"$out"
+# With vf= entries those are refused before anything changes.
+for c in 'pvh:type = "pvh"' 'pod:type = "hvm"\nmemory = 512\nmaxmem = 1024'; do
+    printf "name = \"v-${c%%:*}\"\n${c#*:}\nvf = [ 'network=lan' ]\n" >"$T/p.cfg"
+    before=$(snapshot)
+    out=$(X create "$T/p.cfg" 2>&1); rc=$?
+    check "create-${c%%:*}-vf-refused" test "$rc" = 1 -a "$(snapshot)" = "$before"
+done
+check create-pvh-vf-says grep -q "PVH guests cannot take VFs" <<<"$(printf 'name = "v"\ntype = "pvh"\nvf = [ "network=lan" ]\n' >"$T/p.cfg"; X create "$T/p.cfg" 2>&1)"
 [ ! -e "$T/hv/platform" ] || fail platform-file "expected none here"
 echo "iommu 0" >"$T/hv/platform"
 printf 'name = "p-noiommu"\ntype = "pv"\n' >"$T/p.cfg"

@@ -81,11 +81,11 @@ sriov_turn() {
     probe_start "sriov$r"
     mark "migrate$r"
     timed "xl-sriov-migrate$r" xs -v migrate --sriov-transport "$(xs_transport)" -s env "$dom" XX=1 \
-        >"$W/migrate.out" 2>&1
-    rc=$?
-    cat "$W/migrate.out"
+        2>&1 | tee "$W/migrate.out"
+    rc=${PIPESTATUS[0]}
     if [ "$rc" != 0 ] && [ "${2:-}" != again ] && tcg_timeout "$W/migrate.out"; then
-        probe_stop "sriov$r" >/dev/null
+        probe_stop "sriov$r" | sed 's/^probe /failed attempt: probe /'
+        check "migrate$r-tcg-timeout-no-reservation" no_reservation
         console_reopen
         # xl failed, so the product gives the domain its VF back here (exit 1).
         # The resumed guest may take minutes to answer again under TCG.
@@ -120,14 +120,13 @@ netfront_turn() {
     if on_netfront 60; then pass "guest$r-on-netfront"; else fail "guest$r-on-netfront" "the bond's active slave is not netfront"; fi
     probe_start "netfront$r"
     mark "xl-migrate$r"
-    timed "xl-migrate$r" xl migrate -s env "$dom" XX=1 >"$W/migrate.out" 2>&1
-    rc=$?
-    cat "$W/migrate.out"
+    timed "xl-migrate$r" xl migrate -s env "$dom" XX=1 2>&1 | tee "$W/migrate.out"
+    rc=${PIPESTATUS[0]}
     if [ "$rc" != 0 ] && tcg_timeout "$W/migrate.out"; then
-        probe_stop "netfront$r" >/dev/null
+        probe_stop "netfront$r" | sed 's/^probe /failed attempt: probe /'
         console_reopen
         echo "RETRY: xl-migrate$r: xl migrate gave up waiting for the device model (TCG), trying once more"
-        wait_until 300 gsh true 10
+        wait_until 300 gsh true 10 || echo "the guest did not answer within 300 s"
         probe_start "netfront$r"
         mark "xl-migrate$r"
         timed "xl-migrate$r" xl migrate -s env "$dom" XX=1
