@@ -11,7 +11,7 @@ command -v script >/dev/null || { echo "SKIP: progress: script(1) is not install
 cat >"$T/sriov.cfg" <<'CFG'
 network = [ [ "name=lan", "pf=enp1s0f0" ] ]
 CFG
-printf 'name = "g1"\ntype = "pvh"\nvf = [ "network=lan" ]\n' >"$T/g1.cfg"
+printf 'name = "g1"\ntype = "hvm"\nvf = [ "network=lan" ]\n' >"$T/g1.cfg"
 # on_tty COMMAND...: what it writes to a terminal (stdout and stderr both).
 on_tty() { script -qec "$(printf '%q ' "$@")" /dev/null; }
 
