@@ -213,6 +213,26 @@ static int wait_arrival(struct sriov_incoming *inc, struct sriov_hv *hv, int tim
     }
 }
 
+/* The VFs could not be given to the domain that arrived: if it arrived with
+ * passthrough disabled (recreated from a configuration that does not set it,
+ * e.g. xl restore CONFIG or an orchestrator's), libxl's "no IOMMU?" is not the
+ * reason to tell.  Keeps the error as it is otherwise. */
+static void explain_attach_failure(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                                   const struct sriov_hv_domain *hd, int err)
+{
+    struct sriov__saved_error why;
+    bool kept = true;
+    int r;
+
+    sriov__error_save(ctx, &why);
+    r = hv->ops->domain_passthrough(hv, hd, &kept);
+    sriov__error_restore(ctx, &why);
+    if (!r && !kept)
+        sriov__fail(ctx, err, "%s arrived with passthrough disabled: the configuration it "
+                    "was built from does not set passthrough=\"enabled\", so it can take "
+                    "no VF (%s)", hd->name, why.msg);
+}
+
 int sriov_incoming_attach(struct sriov_ctx *ctx, struct sriov_incoming *inc, int timeout_ms,
                           unsigned int *attached)
 {
@@ -262,6 +282,7 @@ int sriov_incoming_attach(struct sriov_ctx *ctx, struct sriov_incoming *inc, int
     if (err) {
         rc = err;
         sriov__error_restore(ctx, &first);
+        explain_attach_failure(ctx, hv, &hd, err);
     }
 out:
     sriov__recs_dispose(&recs);

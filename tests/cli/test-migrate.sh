@@ -127,10 +127,36 @@ check no-passthrough-save-config-names grep -q "nopt.cfg does not set passthroug
 check no-passthrough-pre-migrate-allowed X pre-migrate g1
 check no-passthrough-post-migrate-back X post-migrate g1
 check no-passthrough-vf-back grep -q "/attached" <<<"$(vf_of "$T" g1)"
+before=$(snapshot) dbefore=$(dsnap)
+out=$(migrate -C "$T/nopt.cfg" 2>&1); rc=$?
+check no-passthrough-migrate-bad-config-refused test "$rc" = 1 -a "$(snapshot)" = "$before" -a "$(dsnap)" = "$dbefore"
+check no-passthrough-migrate-bad-config-names grep -q "nopt.cfg does not set passthrough" <<<"$out"
 out=$(migrate -C "$T/pt.cfg" 2>&1); rc=$?
 check no-passthrough-migrate-config-ok test "$rc" = 0
 check no-passthrough-migrate-config-arrived grep -q "/$MAC/attached" <<<"$(vf_of "$D" g1)"
 destroy_all; (T=$D; destroy_all); X gc >/dev/null; XD gc >/dev/null
+
+# --- restored from a config without passthrough: netfront, and it says why ------
+# (xl restore CONFIG builds the domain from CONFIG, its VFs already taken back:
+# libxl leaves passthrough off, and no VF can be given to it.)
+setup
+check nopt-save X save g1 "$T/g1.save"
+out=$(X restore "$T/nopt.cfg" "$T/g1.save" 2>&1); rc=$?
+check nopt-restore-exit-5 test "$rc" = 5
+check nopt-restore-says-why grep -q "g1 arrived with passthrough disabled" <<<"$out"
+f=$(dom_file "$T/hv" g1)
+check nopt-restore-netfront grep -q "^nic $MAC xenbr0\$" "$f"
+check nopt-restore-no-pci test -z "$(grep '^pci ' "$f")"
+check nopt-restore-nothing-left test -z "$(vf_of "$T" g1)" -a -z "$(consistent)"
+destroy_all; X gc >/dev/null
+# A domain built with passthrough off takes no VF at run time either.
+printf 'name = "off"\ntype = "hvm"\npassthrough = "disabled"\n' >"$T/off.cfg"
+X create "$T/off.cfg" >/dev/null
+before=$(snapshot)
+out=$(X pci-attach off network=lan 2>&1); rc=$?
+check passthrough-off-attach-refused test "$rc" = 1 -a "$(snapshot)" = "$before"
+check passthrough-off-attach-says grep -q "no IOMMU" <<<"$out"
+destroy_all; X gc >/dev/null
 
 # --- xl migrate fails: the VF comes back here ----------------------------------
 setup

@@ -99,11 +99,12 @@ echo 7 >"$B/next-domid"
 call "$A" migrate -e g1 hostb --debug
 check "migrate (options after the operands, as getopt permutes)" 0 "$RC"
 check "the domain left" "" "$(state "$A")"
-check "it arrived with the next domid there, its name and vifs" \
+check "it arrived with the next domid there, its name and vifs (built without passthrough)" \
     "domid 7
 name g1
 nic 00:16:3e:aa:bb:01 xenbr0
-nic 00:16:3e:aa:bb:02 -" "$(cat "$B/domains/$U1" 2>&1)"
+nic 00:16:3e:aa:bb:02 -
+passthrough-off" "$(cat "$B/domains/$U1" 2>&1)"
 check "the destination's next domid moved on" 8 "$(cat "$B/next-domid")"
 call "$B" nic-list $U1
 check "its vifs are listed there" 2 "$(printf '%s\n' "$OUT" | wc -l)"
@@ -157,7 +158,8 @@ check "...the file: magic, uuid, the domain without its domid" \
 uuid $U1
 name g1
 nic 00:16:3e:aa:bb:01 xenbr0
-nic 00:16:3e:aa:bb:02 -" "$(cat "$WORK/g1.save")"
+nic 00:16:3e:aa:bb:02 -
+passthrough-off" "$(cat "$WORK/g1.save")"
 echo domain_restore >"$A/fail-at"
 call "$A" restore "$WORK/g1.save"
 check "fail-at domain_restore: EIO, nothing restored" "5|" "$RC|$(state "$A")"
@@ -206,5 +208,29 @@ for round in 1 2 3 4; do
         crossed=$((crossed + 1))
 done
 check "crossing migrations, four rounds, no deadlock" "4|" "$crossed|$(cat "$WORK/race")"
+
+# --- the passthrough a moved domain is built with ---------------------------------
+# libxl builds it from its configuration as given (the "passthrough" line), or
+# from the one given instead: off ("passthrough-off", no device at run time)
+# when that sets none, as the domain has no device by then.
+U5=55555555-2222-4333-8444-555555555555
+printf 'domid 30\nname gp\npassthrough enabled\n' >"$A/domains/$U5"
+call "$A" save gp "$WORK/gp.save"
+check "a config that sets passthrough travels with the domain" "0|passthrough enabled" \
+    "$RC|$(grep ^passthrough "$WORK/gp.save")"
+printf 'name = "gp"\n' >"$WORK/gp.cfg"
+call "$A" restore "$WORK/gp.cfg" "$WORK/gp.save"
+check "restored from a config that sets none: off" "0|passthrough-off" \
+    "$RC|$(grep ^passthrough "$A/domains/$U5")"
+call "$A" save gp "$WORK/gp.save" "$WORK/gp.cfg"
+printf 'name = "gp"\npassthrough = "Share_PT"\n' >"$WORK/gp.cfg"
+call "$A" restore "$WORK/gp.cfg" "$WORK/gp.save"
+check "restored from one that sets it: on" "0|passthrough Share_PT" \
+    "$RC|$(grep ^passthrough "$A/domains/$U5")"
+call "$A" save gp "$WORK/gp.save"
+printf 'name = "gp"\npassthrough = "sometimes"\n' >"$WORK/gp.cfg"
+call "$A" restore "$WORK/gp.cfg" "$WORK/gp.save"
+check "a value xl does not know: refused, nothing restored" "5|" "$RC|$(cat "$A/domains/$U5" 2>/dev/null)"
+check_grep "...says so" "unknown passthrough option 'sometimes'" "$ERR"
 
 finish

@@ -6,7 +6,10 @@
  *
  *   DIR/domains/<uuid>   one file per running domain: "domid N", "name NAME",
  *                        "pci BDF" lines, and a "nic MAC BRIDGE" line per vif
- *                        (BRIDGE "-" when it names none).  Deleting the file is
+ *                        (BRIDGE "-" when it names none); "passthrough VALUE"
+ *                        when its config sets one (what a move rebuilds it
+ *                        from), "passthrough-off" when libxl built it without
+ *                        (no hot-added device then).  Deleting the file is
  *                        `xl destroy`.
  *   DIR/domains.index    what the domain files said, a cache checked against each
  *                        file's inode, size and times (hv_sim_index.c); may be

@@ -140,16 +140,25 @@ int sim_xl_failed(struct sriov_hv *hv, const char *verb, int status, const char 
 int sim_xl_domain(struct sriov_hv *hv, const char *verb, const char *spec,
                   struct sriov_hv_domain *dom, struct sim_lines *lines);
 /* A config given instead of the domain's own (migrate -C, save's and restore's
- * config operand): the sim takes its name= and uuid=, and nothing else. */
+ * config operand): the sim takes its name=, uuid= and passthrough= (into pt,
+ * "" when it sets none), and nothing else. */
+#define SIM_PT_LEN 32
 int sim_xl_config(struct sriov_hv *hv, const char *verb, const char *path,
-                  struct sriov_hv_domain *dom);
+                  struct sriov_hv_domain *dom, char pt[SIM_PT_LEN]);
 /* dom cannot arrive at sim at if its UUID or name (or, with domid_too, its domid)
  * is taken there, not counting the domain whose UUID is ignore. */
 int sim_xl_clash(struct sriov_hv *hv, const char *verb, struct sim_hv *at,
                  const struct sriov_hv_domain *dom, bool domid_too, const uint8_t *ignore);
 /* A domain file's lines: "domid N" (unless domid is NULL), "name NAME", then
- * from's other lines but any "uuid" (what the domain takes along: its vifs). */
+ * from's other lines but any "uuid" (what the domain takes along: its vifs),
+ * "passthrough VALUE" (passthrough, or from's when NULL; none for "") and, as
+ * libxl decides when it builds the domain from that config, "passthrough-off"
+ * when VALUE does not turn passthrough on and the domain has no PCI device. */
 int sim_domain_lines(struct sim_lines *out, const uint32_t *domid, const char *name,
-                     const struct sim_lines *from);
+                     const struct sim_lines *from, const char *passthrough);
+/* The "passthrough" and "passthrough-off" lines for a domain built from a config
+ * whose passthrough= is value (NULL or "": none; checked by the caller), with
+ * n_pci devices. */
+int sim_passthrough_lines(struct sim_lines *l, const char *value, size_t n_pci);
 
 #endif

@@ -46,7 +46,7 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     struct sim_lines l = { 0 };
     const char *name, *pt;
     int lockfd = -1, n_pci, rc;
-    bool created = false;
+    bool created = false, set;
 
     rc = sim_fault(hv, "domain_create");
     if (rc)
@@ -88,22 +88,17 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
         rc = sim_lines_add(&l, line);
     /* libxl keeps the configuration as given: what a move recreates it from. */
     pt = sriov__xlcfg_string(c, "passthrough");
-    if (!rc && pt) {
-        bool set;
-        if (sriov__xlcfg_passthrough(pt, &set) ||
-            (size_t)snprintf(line, sizeof(line), "passthrough %s", pt) >= sizeof(line))
-            rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough option '%s'", cfg_path,
-                             pt);
-        else
-            rc = sim_lines_add(&l, line);
-    }
+    n_pci = sriov__xlcfg_list_count(c, "pci");
+    if (!rc && pt && (sriov__xlcfg_passthrough(pt, &set) || strlen(pt) >= SIM_PT_LEN))
+        rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough option '%s'", cfg_path, pt);
+    if (!rc)
+        rc = sim_passthrough_lines(&l, pt, n_pci > 0 ? (size_t)n_pci : 0);
     if (!rc)
         rc = sim_lines_write(sim, file, &l);
     if (rc)
         goto out;
     created = true;
 
-    n_pci = sriov__xlcfg_list_count(c, "pci");
     for (size_t i = 0; n_pci > 0 && i < (size_t)n_pci; i++) {
         const char *spec = sriov__xlcfg_list_item(c, "pci", i);
         struct sriov_hv_pci_opts opts;

@@ -207,14 +207,15 @@ static int lock_both(struct sriov_hv *hv, struct sim_hv *peer, struct sim_hv **t
 /* The domain as it arrives at to: with -C that config's name and UUID, and a
  * domid of to's (with -D its own, if free there). */
 static int arrival(struct sriov_hv *hv, struct sim_hv *to, const struct sim_xl_args *a,
-                   const struct sriov_hv_domain *dom, struct sriov_hv_domain *moved)
+                   const struct sriov_hv_domain *dom, struct sriov_hv_domain *moved,
+                   char pt[SIM_PT_LEN])
 {
     bool localhost = to == (struct sim_hv *)hv;
     int rc = 0;
 
     *moved = *dom;
     if (a->opt['C'])
-        rc = sim_xl_config(hv, "migrate", a->opt['C'], moved);
+        rc = sim_xl_config(hv, "migrate", a->opt['C'], moved, pt);
     /* To localhost the domain is there twice for a while, both with its domid. */
     if (!rc)
         rc = sim_xl_clash(hv, "migrate", to, moved, a->opt['D'] != NULL,
@@ -246,7 +247,7 @@ int sim_domain_migrate(struct sriov_hv *hv, char *const *args, size_t n_args)
     struct sim_hv *sim = (struct sim_hv *)hv, peer = { .hv = *hv, .lock_fd = -1 }, *to = sim;
     struct sim_lines from = { 0 }, lines = { 0 };
     struct sriov_hv_domain dom, moved;
-    char old_file[PATH_MAX], new_file[PATH_MAX];
+    char old_file[PATH_MAX], new_file[PATH_MAX], pt[SIM_PT_LEN] = "";
     struct sim_xl_args a = { 0 };
     int here_fd = -1, peer_fd = -1, rc;
 
@@ -262,12 +263,13 @@ int sim_domain_migrate(struct sriov_hv *hv, char *const *args, size_t n_args)
     if (!rc)
         rc = sim_xl_domain(hv, "migrate", a.ops[0], &dom, &from);
     if (!rc)
-        rc = arrival(hv, to, &a, &dom, &moved);
+        rc = arrival(hv, to, &a, &dom, &moved, pt);
     /* The receiving xl, which the destination's fail-at can make fail. */
     if (!rc)
         rc = sim_fails(hv->ctx, to->dir, "migrate_receive");
     if (!rc)
-        rc = sim_domain_lines(&lines, &moved.domid, moved.name, &from);
+        rc = sim_domain_lines(&lines, &moved.domid, moved.name, &from,
+                              a.opt['C'] ? pt : NULL);
     if (rc)
         goto out;
     sim_domain_file(sim, dom.uuid, old_file, sizeof(old_file));
@@ -295,7 +297,7 @@ int sim_domain_save(struct sriov_hv *hv, char *const *args, size_t n_args)
     struct sim_hv *sim = (struct sim_hv *)hv;
     struct sim_lines from = { 0 }, lines = { 0 };
     struct sriov_hv_domain dom = { 0 }, saved;
-    char file[PATH_MAX], u[SRIOV_UUID_STR_LEN], *buf = NULL;
+    char file[PATH_MAX], u[SRIOV_UUID_STR_LEN], *buf = NULL, pt[SIM_PT_LEN] = "";
     struct sim_xl_args a = { 0 };
     int lockfd = -1, rc;
     size_t len = 0;
@@ -316,10 +318,11 @@ int sim_domain_save(struct sriov_hv *hv, char *const *args, size_t n_args)
         rc = sim_xl_domain(hv, "save", a.ops[0], &dom, &from);
     saved = dom;
     if (!rc && a.n_ops == 3)
-        rc = sim_xl_config(hv, "save", a.ops[2], &saved);
+        rc = sim_xl_config(hv, "save", a.ops[2], &saved, pt);
     /* -D stores the domid in the saved configuration. */
     if (!rc)
-        rc = sim_domain_lines(&lines, a.opt['D'] ? &saved.domid : NULL, saved.name, &from);
+        rc = sim_domain_lines(&lines, a.opt['D'] ? &saved.domid : NULL, saved.name, &from,
+                              a.n_ops == 3 ? pt : NULL);
     if (rc)
         goto out;
     if (!(f = open_memstream(&buf, &len))) {
@@ -392,7 +395,7 @@ int sim_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
     struct sim_lines from = { 0 }, lines = { 0 };
     struct sriov_hv_domain dom;
     struct sim_xl_args a = { 0 };
-    char file[PATH_MAX];
+    char file[PATH_MAX], pt[SIM_PT_LEN] = "";
     int lockfd = -1, rc;
 
     memset(out, 0, sizeof(*out));
@@ -407,7 +410,7 @@ int sim_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
     if (!rc)
         rc = read_save(hv, a.ops[a.n_ops - 1], &dom, &from);
     if (!rc && a.n_ops == 2)
-        rc = sim_xl_config(hv, "restore", a.ops[0], &dom);
+        rc = sim_xl_config(hv, "restore", a.ops[0], &dom, pt);
     if (!rc)
         rc = sim_lock(sim, &lockfd);
     if (!rc)
@@ -415,7 +418,7 @@ int sim_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
     if (!rc && dom.domid == UINT32_MAX)
         rc = sim_next_domid(sim, &dom.domid);
     if (!rc)
-        rc = sim_domain_lines(&lines, &dom.domid, dom.name, &from);
+        rc = sim_domain_lines(&lines, &dom.domid, dom.name, &from, a.n_ops == 2 ? pt : NULL);
     if (!rc)
         rc = sim_domain_file(sim, dom.uuid, file, sizeof(file));
     if (!rc)

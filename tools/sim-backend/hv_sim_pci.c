@@ -210,6 +210,12 @@ int sim_pci_add_locked(struct sim_hv *sim, const struct sriov_hv_domain *dom, co
     if (!rc && l.n == 0)
         rc = sriov__fail(hv->ctx, -ENOENT, "domain %u (%s) does not exist", dom->domid,
                          dom->name);
+    /* libxl: a domain built without passthrough takes no device (Xen gave it no
+     * IOMMU context). */
+    if (!rc && sim_lines_has(&l, "passthrough-off"))
+        rc = sriov__fail(hv->ctx, -EIO, "%s: libxl_device_pci_add to domain %s (%u) failed: "
+                         "PCI device cannot be assigned - no IOMMU?", bdf, dom->name,
+                         dom->domid);
     snprintf(line, sizeof(line), "pci %s", bdf);
     if (!rc)
         rc = sim_lines_add(&l, line);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "config/xlcfg.h"
@@ -140,10 +141,11 @@ int sim_xl_domain(struct sriov_hv *hv, const char *verb, const char *spec,
 }
 
 int sim_xl_config(struct sriov_hv *hv, const char *verb, const char *path,
-                  struct sriov_hv_domain *dom)
+                  struct sriov_hv_domain *dom, char pt[SIM_PT_LEN])
 {
     struct sriov__xlcfg *c = NULL;
     const char *v;
+    bool set;
     int rc;
 
     rc = sriov__xlcfg_load(hv->ctx, path, NULL, 0, &c);
@@ -158,6 +160,11 @@ int sim_xl_config(struct sriov_hv *hv, const char *verb, const char *path,
     v = sriov__xlcfg_string(c, "uuid");
     if (!rc && v && sriov__uuid_parse(v, dom->uuid))
         rc = sim_xl_failed(hv, verb, 1, "Failed to parse UUID: %s", v);
+    v = sriov__xlcfg_string(c, "passthrough");
+    pt[0] = '\0';
+    if (!rc && v && (sriov__xlcfg_passthrough(v, &set) ||
+                     (size_t)snprintf(pt, SIM_PT_LEN, "%s", v) >= SIM_PT_LEN))
+        rc = sim_xl_failed(hv, verb, 1, "unknown passthrough option '%s'", v);
     sriov__xlcfg_free(c);
     return rc;
 }
@@ -190,10 +197,30 @@ int sim_xl_clash(struct sriov_hv *hv, const char *verb, struct sim_hv *at,
     return rc;
 }
 
-int sim_domain_lines(struct sim_lines *out, const uint32_t *domid, const char *name,
-                     const struct sim_lines *from)
+int sim_passthrough_lines(struct sim_lines *l, const char *value, size_t n_pci)
 {
+    char line[SIM_PT_LEN + 16];
+    bool set = false, disabled = false;
+    int rc = 0;
+
+    if (value && *value) {
+        sriov__xlcfg_passthrough(value, &set);
+        disabled = !set && strcasecmp(value, "default") != 0;
+        snprintf(line, sizeof(line), "passthrough %s", value);
+        rc = sim_lines_add(l, line);
+    }
+    /* libxl: what the config says, or else on only for a domain built with devices. */
+    if (!rc && (disabled || (!set && n_pci == 0)))
+        rc = sim_lines_add(l, "passthrough-off");
+    return rc;
+}
+
+int sim_domain_lines(struct sim_lines *out, const uint32_t *domid, const char *name,
+                     const struct sim_lines *from, const char *passthrough)
+{
+    const char *kept = NULL;
     char line[96];
+    size_t n_pci = 0;
     int rc = 0;
 
     out->v = NULL;
@@ -205,10 +232,18 @@ int sim_domain_lines(struct sim_lines *out, const uint32_t *domid, const char *n
     snprintf(line, sizeof(line), "name %s", name);
     if (!rc)
         rc = sim_lines_add(out, line);
-    for (size_t i = 0; i < from->n && !rc; i++)
-        if (strncmp(from->v[i], "domid ", 6) && strncmp(from->v[i], "name ", 5) &&
-            strncmp(from->v[i], "uuid ", 5))
-            rc = sim_lines_add(out, from->v[i]);
+    for (size_t i = 0; i < from->n && !rc; i++) {
+        const char *s = from->v[i];
+        if (!strncmp(s, "passthrough ", 12))
+            kept = s + 12;
+        else if (!strncmp(s, "pci ", 4))
+            n_pci++;
+        if (strncmp(s, "domid ", 6) && strncmp(s, "name ", 5) && strncmp(s, "uuid ", 5) &&
+            strncmp(s, "passthrough", 11))
+            rc = sim_lines_add(out, s);
+    }
+    if (!rc)
+        rc = sim_passthrough_lines(out, passthrough ? passthrough : kept, n_pci);
     if (rc)
         sim_lines_free(out);
     return rc;
