@@ -1,8 +1,32 @@
 # Shared by the tier-3 tests that move a guest on an igb VF (50-igb-move,
-# 60-igb-hvm-migrate): the guest (domu_run through its PV console) runs
-# init-domu's vmbond= bond of the VF and netfront; dom0 pings it through the
-# bridge xenbr0. Expects dom, MAC, GUEST, W (xs_setup), PROBE, pf and pfdev
-# (igb_pf_up), and the xs helpers of testlib.sh.
+# 60-igb-hvm-migrate, explore/igb-reflect): the guest (domu_run through its PV
+# console) runs init-domu's vmbond= bond of the VF and netfront; dom0 pings it
+# through the bridge xenbr0. Sourced after testlib.sh; the test sets dom, MAC
+# and GUEST, move_setup the rest (W, PROBE, pf, pfdev).
+
+# move_setup NAME SUBNET: xs_setup, the igb PF up on dom0's bridge xenbr0 at
+# 169.254.SUBNET.1/16, and sriov.cfg's network "lan" on it (2 VFs, xenbr0 its
+# fallback bridge). Ends the test when it cannot (SKIP without python3).
+move_setup() {
+    xs_setup "$SRIOV_VM_SCRATCH/xl-sriov-$1"
+    PROBE=$SRIOV_SRCDIR/tests/vm/ping-probe
+    command -v python3 >/dev/null || { skip "$1" "no python3 on the host root (ping-probe)"; exit 0; }
+    igb_pf_up || exit 1
+    bridge_up "169.254.$2.1/16" || fail bridge-setup "see log"
+    cat >"$W/sriov.cfg" <<CFG
+network = [ [ "name=lan", "pf=$pf", "numvfs=2", "bridge=xenbr0" ] ]
+CFG
+}
+numvfs() { cat "/sys/bus/pci/devices/$pf/sriov_numvfs"; }
+# move_cleanup DOMAIN...: those destroyed, their VFs given back, the bridge and
+# the VFs gone.
+move_cleanup() {
+    local d
+    for d; do xl destroy "$d" 2>/dev/null; done
+    xs gc >/dev/null 2>&1
+    ip link del xenbr0 2>/dev/null
+    xs pf-disable "$pf" >/dev/null 2>&1
+}
 
 gsh() { domu_run "$dom" "$@"; }
 # gactive: "IFACE DRIVER" of the guest bond's active slave.
@@ -22,6 +46,20 @@ active_is() {
 }
 on_vf() { active_is igbvf "${1:-90}"; }
 on_netfront() { active_is vif "${1:-60}"; }
+# guest_on_vf SECONDS: the new guest (seen with its VF within SECONDS) has the
+# VF usable (the quirk bit, then igbvf loaded: deferred with vmdefer=igbvf),
+# and from then on probes a new VF only when told (vf_in_guest), after its
+# quirk bit is set (autoprobe off; off before the load, igbvf would not bind
+# this first one); the bond is on the VF, and 2 s of pings lose none.
+guest_on_vf() {
+    check guest-up domu_sees "$dom" '0x8086:0x10ca' "$1"
+    check qemu-quirk-mem-enable vf_mem_enable "$(vfs_of | head -n 1)"
+    check guest-load-igbvf gsh 'load igbvf' 120
+    check guest-autoprobe-off gsh 'echo 0 >/sys/bus/pci/drivers_autoprobe'
+    if on_vf 120; then pass guest-on-vf; else fail guest-on-vf "the bond's active slave is not the VF"; fi
+    probe_start warmup; sleep 2; probe_stop warmup
+    check ping-on-vf test "$(lost_of warmup)" = 0 -a "$(sed -n 's/.* received \([0-9]*\) .*/\1/p' "$W/probe-warmup")" -gt 0
+}
 # vf_in_guest: the quirk bit on the domain's VF, then have the guest probe
 # it (its autoprobe is off, so that the bit is set first).
 vf_in_guest() {

@@ -23,30 +23,17 @@
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 
-xs_setup "$SRIOV_VM_SCRATCH/xl-sriov-igb-move"
-PROBE=$SRIOV_SRCDIR/tests/vm/ping-probe
-MAC=02:5a:00:00:00:60 GUEST=169.254.60.2 dom=igb-move
-command -v python3 >/dev/null || { skip igb-move "no python3 on the host root (ping-probe)"; exit 0; }
-
-igb_pf_up || exit 1
 . "$SRIOV_SRCDIR/tests/vm/movelib.sh"
-bridge_up 169.254.60.1/16 || fail bridge-setup "see log"
-cat >"$W/sriov.cfg" <<CFG
-network = [ [ "name=lan", "pf=$pf", "numvfs=2", "bridge=xenbr0" ] ]
-CFG
+MAC=02:5a:00:00:00:60 GUEST=169.254.60.2 dom=igb-move
+move_setup igb-move 60
 # The create enables the network's VFs. They must stay enabled while the
 # guest's VF steps aside (its move journal holds them): writing sriov_numvfs
 # resets igb's PF, the bridge's uplink, which netfront needs just then.
-numvfs() { cat "/sys/bus/pci/devices/$pf/sriov_numvfs"; }
 check no-vfs-yet test "$(numvfs)" = 0
 
 cleanup() {
     tr -d '\r' <"$(domu_log "$dom")" >"$SRIOV_VM_OUT/igb-move-console.log" 2>/dev/null
-    xl destroy "$dom" 2>/dev/null
-    xl destroy igb-filler 2>/dev/null
-    xs gc >/dev/null 2>&1
-    ip link del xenbr0 2>/dev/null
-    xs pf-disable "$pf" >/dev/null 2>&1
+    move_cleanup "$dom" igb-filler
 }
 trap cleanup EXIT
 trap 'exit 143' TERM
@@ -59,15 +46,7 @@ DOMU_EXTRA="vmdefer=igbvf vmbond=$MAC,$GUEST/16" domu_cfg "$cfg" "$dom" \
 sed -i 's/^memory = .*/memory = 128/' "$cfg"
 if uuid=$(xs -v create "$cfg"); then pass create; else fail create "see log"; exit 1; fi
 echo "domain $uuid"
-check guest-up domu_sees "$dom" '0x8086:0x10ca' 150
-check qemu-quirk-mem-enable vf_mem_enable "$(vfs_of | head -n 1)"
-check guest-load-igbvf gsh 'load igbvf'
-# From now on the guest probes a new VF only when told (vf_in_guest): after
-# the quirk bit is set. (Off before the load, igbvf would not bind this one.)
-check guest-autoprobe-off gsh 'echo 0 >/sys/bus/pci/drivers_autoprobe'
-if on_vf 90; then pass guest-on-vf; else fail guest-on-vf "the bond's active slave is not the VF"; fi
-probe_start warmup; sleep 2; probe_stop warmup
-check ping-on-vf test "$(lost_of warmup)" = 0 -a "$(sed -n 's/.* received \([0-9]*\) .*/\1/p' "$W/probe-warmup")" -gt 0
+guest_on_vf 150
 
 # --- xl-sriov save + restore against plain xl, pinged, ROUNDS turns --------------
 # One turn: xl-sriov save + restore (the VF steps aside, netfront carries the
