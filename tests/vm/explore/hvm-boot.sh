@@ -1,6 +1,7 @@
 #!/bin/bash
 # Does an HVM guest of Xen boot on this bench? (tests/vm/README, "HVM
-# guests": under QEMU 10 it powers off early in its kernel's boot.)
+# guests": under Debian's QEMU 10 it powered off early in its kernel's boot;
+# with the benches' build, tests/vm/build-qemu, it boots to userspace.)
 #   tests/vm/run-tier3 --tests tests/vm/explore/hvm-boot.sh        # ~3 min
 # HVM_EXTRA adds to the guest's kernel command line; SRIOV_VM_CPU and
 # SRIOV_VM_XEN_ARGS vary the outer CPU model and Xen's options. Every
