@@ -6,13 +6,17 @@
 
 # move_setup NAME SUBNET: xs_setup, the igb PF up on dom0's bridge xenbr0 at
 # 169.254.SUBNET.1/16, and sriov.cfg's network "lan" on it (2 VFs, xenbr0 its
-# fallback bridge). Ends the test when it cannot (SKIP without python3).
+# fallback bridge). Ends the test when it cannot (SKIP without python3). From
+# then on until move_cleanup, the log has a "frame"/"port" line for each frame
+# the guest (MAC) sends into the bridge but the pings' answers (mac-watch).
 move_setup() {
     xs_setup "$SRIOV_VM_SCRATCH/xl-sriov-$1"
     PROBE=$SRIOV_SRCDIR/tests/vm/ping-probe
     command -v python3 >/dev/null || { skip "$1" "no python3 on the host root (ping-probe)"; exit 0; }
     igb_pf_up || exit 1
     bridge_up "169.254.$2.1/16" || fail bridge-setup "see log"
+    rm -f "$W/stop-mac-watch"
+    python3 "$SRIOV_SRCDIR/tests/vm/mac-watch" "$MAC" "$W/stop-mac-watch" xenbr0 &
     cat >"$W/sriov.cfg" <<CFG
 network = [ [ "name=lan", "pf=$pf", "numvfs=2", "bridge=xenbr0" ] ]
 CFG
@@ -22,6 +26,7 @@ numvfs() { cat "/sys/bus/pci/devices/$pf/sriov_numvfs"; }
 # the VFs gone.
 move_cleanup() {
     local d
+    touch "$W/stop-mac-watch"
     for d; do xl destroy "$d" 2>/dev/null; done
     xs gc >/dev/null 2>&1
     ip link del xenbr0 2>/dev/null
@@ -57,8 +62,8 @@ guest_on_vf() {
     check guest-load-igbvf gsh 'load igbvf' 120
     check guest-autoprobe-off gsh 'echo 0 >/sys/bus/pci/drivers_autoprobe'
     if on_vf 120; then pass guest-on-vf; else fail guest-on-vf "the bond's active slave is not the VF"; fi
-    probe_start warmup; sleep 2; probe_stop warmup
-    check ping-on-vf test "$(lost_of warmup)" = 0 -a "$(sed -n 's/.* received \([0-9]*\) .*/\1/p' "$W/probe-warmup")" -gt 0
+    check ping-on-vf reachable warmup
+    guest_kaslr
 }
 # vf_in_guest: the quirk bit on the domain's VF, then have the guest probe
 # it (its autoprobe is off, so that the bit is set first).
@@ -71,6 +76,55 @@ vf_in_guest() {
     wait_until 90 gsh 'for d in /sys/bus/pci/devices/*; do read -r v <$d/vendor; read -r i <$d/device; [ $v:$i = 0x8086:0x10ca ] && exit 0; done; exit 1' 20 ||
         { echo "the guest does not see an 82576 VF"; return 1; }
     gsh 'for d in /sys/bus/pci/devices/*; do [ -e $d/driver ] || echo ${d##*/} >/sys/bus/pci/drivers_probe; done; true' 60
+}
+# reachable LABEL: 2 s of pings to the guest (probe LABEL), none lost.
+reachable() {
+    probe_start "$1"; sleep 2; probe_stop "$1"
+    test "$(lost_of "$1")" = 0 -a "$(sed -n 's/.* received \([0-9]*\) .*/\1/p' "$W/probe-$1")" -gt 0
+}
+# vf_state_log: what to look at when a VF the guest's bond has made active
+# carries nothing: the guest's counters for its slaves (twice, 2 s apart) and
+# igb's and the bond's messages there; in dom0 the PF's view of its VFs and
+# the kernel's last messages about igb and pciback (a PF reset stops every VF).
+vf_state_log() {
+    local i
+    for i in 1 2; do
+        gsh 'for d in /sys/class/net/eth*; do s=$d/statistics; echo "${d##*/} tx $(cat $s/tx_packets) rx $(cat $s/rx_packets) carrier $(cat $d/carrier)"; done' 20 |
+            sed 's/^/guest slaves: /'
+        sleep 2
+    done
+    gsh 'dmesg | grep -i -e igbvf -e bond0 | tail -n 12' 20 | sed 's/^/guest dmesg: /'
+    ip -d link show "$pfdev" | grep ' vf ' | sed 's/^/dom0 PF: /'
+    dmesg --time-format iso 2>/dev/null | grep -i -e igb -e pciback -e "$pfdev" | tail -n 20 | sed 's/^/dom0 dmesg: /'
+}
+# bond_log: the guest bond's state (active slave, each slave's link failures).
+bond_log() { gsh 'cat /proc/net/bonding/bond0' 20 | grep -E 'Slave|Status|Failure|Permanent' | sed 's/^/guest bond: /'; }
+# guest_kaslr: where the guest's kernel text starts now (KASLR), in $guest_text.
+guest_kaslr() {
+    guest_text=$(gsh 'grep -m1 " _text$" /proc/kallsyms' 20 | awk '{ print $1; exit }')
+    echo "guest kernel _text at ${guest_text:-unknown}"
+}
+# guest_crashes: Xen's reports of an HVM guest that triple-faulted (Xen then
+# restarts it, as for a reboot), one line each with the faulting RIP; named
+# by the restarted guest's own /proc/kallsyms (Debian ships no System.map),
+# when it answers within 300 s: the same kernel, so the same offset from
+# _text as in the guest_kaslr before the crash. Status 1: none.
+guest_crashes() {
+    local rips rip old=${guest_text:-} want sym
+    rips=$(xl dmesg | awk '/Triple fault/ { t = 1; next } t && /RIP:/ { sub(/.*\[</, ""); sub(/>.*/, ""); print; t = 0 }')
+    [ -n "$rips" ] || return 1
+    [ -n "$old" ] && wait_until 300 gsh true 10 && guest_kaslr
+    for rip in $rips; do
+        sym=""
+        if [ -n "$old" ] && [ -n "${guest_text:-}" ]; then
+            want=$(printf '%016x' $((16#$guest_text + 16#$rip - 16#$old)))
+            # Fixed-width hex: compared as strings, in order.
+            set -- $(gsh "awk -v w=$want '(\$2 == \"t\" || \$2 == \"T\") && \$1 <= w && \$1 > a { a = \$1; n = \$3 } END { print n, a }' /proc/kallsyms" 60)
+            [ $# = 2 ] && sym=$(printf '%s+0x%x' "$1" $((16#$want - 16#$2)))
+        fi
+        echo "guest crash: triple fault at RIP $rip${old:+ (_text+0x$(printf '%x' $((16#$rip - 16#$old))))}${sym:+ in $sym}"
+    done
+    return 0
 }
 # no_reservation: the destination side (this host) holds no VF reserved.
 no_reservation() { ! xs list --json | grep -q '"reserved"'; }

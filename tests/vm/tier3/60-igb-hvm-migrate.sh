@@ -51,6 +51,7 @@ HVM_CMDLINE="console=hvc0 vmdefer=igbvf vmbond=$MAC,$GUEST/16" hvm_cfg "$cfg" "$
 if uuid=$(xs -v create "$cfg"); then pass create; else fail create "see log"; exit 1; fi
 echo "domain $uuid"
 guest_on_vf 400
+vf_state_log    # as it is when the VF works, for comparison with a failure's
 
 # --- xl-sriov migrate against plain xl migrate, pinged, ROUNDS turns ------------
 ROUNDS=${SRIOV_BENCH_ROUNDS:-1}
@@ -86,6 +87,7 @@ sriov_turn() {
     mark "vf-probed$r"
     if on_vf 120; then pass "migrate$r-guest-on-vf"; else fail "migrate$r-guest-on-vf" "the bond's active slave is not the VF"; fi
     mark "on-vf$r"
+    bond_log
     echo "xl-sriov migrate to VF again: $((SECONDS - t0)) s"
     sleep 2
     probe_stop "sriov$r"
@@ -100,6 +102,7 @@ netfront_turn() {
     local r=$1 rc
     check "detach$r" xs pci-detach "$dom" "$(vfs_of | head -n 1)"
     if on_netfront 60; then pass "guest$r-on-netfront"; else fail "guest$r-on-netfront" "the bond's active slave is not netfront"; fi
+    check "guest$r-netfront-reachable" reachable "nfreach$r"
     probe_start "netfront$r"
     mark "xl-migrate$r"
     timed "xl-migrate$r" xl migrate -s env "$dom" XX=1 2>&1 | tee "$W/migrate.out"
@@ -122,12 +125,33 @@ netfront_turn() {
     check "reattach$r" xs pci-attach "$dom" "network=lan,mac=$MAC"
     check "reattach$r-vf-probed" vf_in_guest
     if on_vf 120; then pass "reattach$r-guest-on-vf"; else fail "reattach$r-guest-on-vf" "not on the VF"; fi
+    # A VF hot-added under QEMU's igb now and then never sends a frame though
+    # igbvf reports link, and taking it down and up does not help
+    # (tests/vm/README, "Pitfalls seen"): what the guest and dom0 show is
+    # printed. In a bench run the next turn starts from here, so it fails
+    # the run; in make check nothing follows, so it is a NOTE until the
+    # cause is known.
+    mark "reattached$r"
+    if reachable "reach$r"; then
+        pass "reattach$r-reachable"
+    else
+        vf_state_log
+        if [ "$ROUNDS" -gt 1 ]; then
+            fail "reattach$r-reachable" "dom0 cannot reach the guest on its VF"
+        else
+            echo "NOTE: reattach$r: dom0 cannot reach the guest on its VF (the VF carries nothing; see above)"
+        fi
+    fi
+    bond_log
 }
 for ((r = 1; r <= ROUNDS; r++)); do
     sriov_turn "$r"
     netfront_turn "$r"
 done
 move_summary migration "$ROUNDS"
+# An HVM guest that triple-faults is restarted by Xen as if it rebooted: the
+# steps after it fail for that reason, said here with where it faulted.
+if guest_crashes; then fail guest-kept-running "the HVM guest crashed (guest crash: lines)"; else pass guest-kept-running; fi
 
 check destroy xl destroy "$dom"
 check gc xs -v gc
