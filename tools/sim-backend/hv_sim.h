@@ -156,6 +156,9 @@ int sim_xl_clash(struct sriov_hv *hv, const char *verb, struct sim_hv *at,
  * when VALUE does not turn passthrough on and the domain has no PCI device. */
 int sim_domain_lines(struct sim_lines *out, const uint32_t *domid, const char *name,
                      const struct sim_lines *from, const char *passthrough);
+/* value is a passthrough= that xl knows and the sim can keep (shorter than
+ * SIM_PT_LEN). */
+bool sim_passthrough_known(const char *value);
 /* The "passthrough" and "passthrough-off" lines for a domain built from a config
  * whose passthrough= is value (NULL or "": none; checked by the caller), with
  * n_pci devices. */

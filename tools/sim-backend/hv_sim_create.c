@@ -46,7 +46,7 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     struct sim_lines l = { 0 };
     const char *name, *pt;
     int lockfd = -1, n_pci, rc;
-    bool created = false, set;
+    bool created = false;
 
     rc = sim_fault(hv, "domain_create");
     if (rc)
@@ -89,7 +89,7 @@ int sim_domain_create(struct sriov_hv *hv, const char *cfg_path, char *const *ar
     /* libxl keeps the configuration as given: what a move recreates it from. */
     pt = sriov__xlcfg_string(c, "passthrough");
     n_pci = sriov__xlcfg_list_count(c, "pci");
-    if (!rc && pt && (sriov__xlcfg_passthrough(pt, &set) || strlen(pt) >= SIM_PT_LEN))
+    if (!rc && pt && !sim_passthrough_known(pt))
         rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough option '%s'", cfg_path, pt);
     if (!rc)
         rc = sim_passthrough_lines(&l, pt, n_pci > 0 ? (size_t)n_pci : 0);

@@ -145,7 +145,6 @@ int sim_xl_config(struct sriov_hv *hv, const char *verb, const char *path,
 {
     struct sriov__xlcfg *c = NULL;
     const char *v;
-    bool set;
     int rc;
 
     rc = sriov__xlcfg_load(hv->ctx, path, NULL, 0, &c);
@@ -162,9 +161,10 @@ int sim_xl_config(struct sriov_hv *hv, const char *verb, const char *path,
         rc = sim_xl_failed(hv, verb, 1, "Failed to parse UUID: %s", v);
     v = sriov__xlcfg_string(c, "passthrough");
     pt[0] = '\0';
-    if (!rc && v && (sriov__xlcfg_passthrough(v, &set) ||
-                     (size_t)snprintf(pt, SIM_PT_LEN, "%s", v) >= SIM_PT_LEN))
+    if (!rc && v && !sim_passthrough_known(v))
         rc = sim_xl_failed(hv, verb, 1, "unknown passthrough option '%s'", v);
+    else if (!rc && v)
+        snprintf(pt, SIM_PT_LEN, "%s", v);
     sriov__xlcfg_free(c);
     return rc;
 }
@@ -195,6 +195,13 @@ int sim_xl_clash(struct sriov_hv *hv, const char *verb, struct sim_hv *at,
     }
     free(doms);
     return rc;
+}
+
+bool sim_passthrough_known(const char *value)
+{
+    bool set;
+
+    return !sriov__xlcfg_passthrough(value, &set) && strlen(value) < SIM_PT_LEN;
 }
 
 int sim_passthrough_lines(struct sim_lines *l, const char *value, size_t n_pci)
