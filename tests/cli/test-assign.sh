@@ -157,6 +157,21 @@ for c in sysfs:sriov_numvfs=enable_vfs hv:platform=isolation hv:vf_set:vlan=l2 \
     inject "${c%%=*}"
     rollback_case "rollback-${c##*=}" "${c##*=}" X pci-attach g2 'network=lan'
 done
+# pci_add failing, then the rollback's assignable_remove too (seen on Xen with a
+# domain that was rebooting): the VF stays with pciback, so its VFs stay enabled;
+# the command says the rollback is incomplete, the record keeps what is left, and
+# gc finishes it once the hypervisor answers again.
+printf 'pci_add\nassignable_remove\n' >"$T/hv/fail-at"
+out=$(X pci-attach g2 'network=lan' 2>&1)
+rc=$?
+check rollback-incomplete-exit test "$rc" -ne 0
+check rollback-incomplete-said grep -q "rollback incomplete" <<<"$out"
+check rollback-incomplete-names-step grep -q "assignable_remove" <<<"$out"
+check rollback-incomplete-kept grep -q '"phase": "releasing"' "$T/state/assignments.json"
+check rollback-incomplete-left test "$(snapshot)" != "$before"
+heal
+check rollback-incomplete-gc eval 'X gc 2>/dev/null'
+check rollback-incomplete-gc-restores test "$(snapshot)" = "$before"
 before=$(snapshot)
 for c in sysfs:sriov_numvfs hv:vf_set:mac hv:assignable_add hv:domain_create; do
     inject "$c"
