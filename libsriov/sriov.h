@@ -83,8 +83,8 @@ struct sriov_ctx_opts {
     /* Network configuration; NULL means "/etc/xen/sriov.cfg", and then a missing
      * file means no networks.  A file named here must exist. */
     const char *config_path;
-    /* How long sriov_pf_set_numvfs() waits for VF devices to appear;
-     * 0 means 10000 ms. */
+    /* How long sriov_pf_set_numvfs() waits for VF devices to appear, or
+     * for the kernel to stop counting a VF as assigned; 0 means 10000 ms. */
     unsigned int settle_timeout_ms;
     /* The hypervisor: NULL or "libxl" for Xen, or "MODULE:ARG" for a backend
      * module loaded from $SRIOV_BACKEND_DIR (default PKGLIBDIR/backends), such
@@ -239,6 +239,10 @@ enum {
  *    domain is gone).  Records a dead process left half done are finished or
  *    undone first, as by sriov_gc().
  *  - Waits up to settle_timeout_ms for every virtfnN to exist (-ETIMEDOUT).
+ *  - A PF driver that refuses to remove its VFs because the kernel still counts
+ *    one as assigned to a guest (-EPERM or -EBUSY: xen-pciback lets go of a VF a
+ *    moment after the domain that had it died) is asked again for up to
+ *    settle_timeout_ms, then its error is returned.
  * On failure the previous count and autoprobe setting are put back where
  * possible, and the error says which step failed.  The PF's VF handles are
  * replaced: earlier sriov_vf pointers of this PF become invalid.

@@ -27,8 +27,11 @@ static const struct sriov_vf *vf_held_by_xen(const struct sriov_pf *pf)
     return NULL;
 }
 
-static const char *numvfs_errno_hint(int rc)
+static const char *numvfs_errno_hint(int rc, unsigned int n)
 {
+    if (n == 0 && (rc == -EPERM || rc == -EBUSY))
+        return " (the PF driver still counts a VF as assigned to a guest: xen-pciback lets go "
+               "of it once the backend of the domain that had it is gone)";
     switch (rc) {
     case -ENOENT:
         return " (the PF has no driver bound, or its driver cannot enable VFs)";
@@ -52,7 +55,7 @@ static int write_numvfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
     rc = sriov__pci_dev_write(ctx, bdf, "sriov_numvfs", val);
     if (rc)
         return sriov__fail(ctx, rc, "%s: writing %u to sriov_numvfs failed: %s%s", bdf, n,
-                           strerror(-rc), numvfs_errno_hint(rc));
+                           strerror(-rc), numvfs_errno_hint(rc, n));
     sriov__info(ctx, "%s: sriov_numvfs = %u", bdf, n);
     return 0;
 }
@@ -118,6 +121,30 @@ static int wait_for_vfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
     return 0;
 }
 
+/* Removing the VFs is refused (EPERM from igb and ixgbe, EBUSY from others) while
+ * the kernel counts one as assigned to a guest.  xen-pciback lets go of a VF only
+ * once the backend of the domain that had it is torn down, a moment after the
+ * domain died (xl destroy, a crash), so gc or a release right after it would find
+ * the VF still counted: the write is tried again until the settle timeout. */
+static int remove_vfs(struct sriov_ctx *ctx, const char *bdf)
+{
+    long deadline = now_ms() + (long)ctx->settle_timeout_ms;
+    struct timespec pause = { 0, 100 * 1000000L };
+    bool said = false;
+    int rc;
+
+    while ((rc = write_numvfs(ctx, bdf, 0)) == -EPERM || rc == -EBUSY) {
+        if (now_ms() > deadline)
+            break;
+        if (!said)
+            sriov__info(ctx, "%s: a VF is still assigned to a guest, waiting up to %u ms for "
+                        "xen-pciback to let go of it", bdf, ctx->settle_timeout_ms);
+        said = true;
+        nanosleep(&pause, NULL);
+    }
+    return rc;
+}
+
 struct numvfs_change {
     unsigned int old_numvfs;
     bool autoprobe_cleared;
@@ -156,7 +183,7 @@ static int apply(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n,
     }
     if (pf->numvfs > 0) {
         done->vfs_changed = true;
-        rc = write_numvfs(ctx, bdf, 0);
+        rc = remove_vfs(ctx, bdf);
         if (!rc)
             rc = wait_for_vfs(ctx, bdf, 0);
         if (rc)

@@ -3,12 +3,16 @@
  * on a line of FILE makes its writes fail (FAULT_FAIL); "kill:NAME" or
  * "kill:NAME=VALUE" has the write take effect and then SIGKILLs the writer
  * (FAULT_KILL), a crash at exactly that point for the kill -9 tests.
- * "NAME=VALUE" fails only writes of VALUE.  A "#N" suffix on any of these
+ * "NAME=VALUE" fails only writes of VALUE.  "EPERM:NAME..." or "EBUSY:NAME..."
+ * fails with that errno instead of EIO: the kernel's answer when, say, a PF
+ * driver refuses to remove VFs one of which is still assigned to a guest.
+ * A "#N" suffix on any of these
  * picks the Nth such write of the writing process (counted per process, pid
  * and start time).  "trace:PATH" appends "sysfs:NAME=VALUE#N" for every write
  * to PATH before it takes effect: the line that would fail it.  FILE is read
  * at every write, so tests change it between commands without remounting.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +84,24 @@ static unsigned int count_write(int pid, unsigned long long start, const char *k
     return 1;
 }
 
+/* An "EPERM:" or "EBUSY:" prefix: the errno the failure answers with. */
+static int errno_prefix(char **spec)
+{
+    static const struct {
+        const char *prefix;
+        int err;
+    } known[] = { { "EPERM:", EPERM }, { "EBUSY:", EBUSY } };
+
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strncmp(*spec, known[i].prefix, strlen(known[i].prefix))) {
+            *spec += strlen(known[i].prefix);
+            return known[i].err;
+        }
+    return EIO;
+}
+
 enum fault fault_check(const char *faults, int pid, const char *name, const char *buf,
-                       size_t size)
+                       size_t size, int *err)
 {
     unsigned long long start;
     enum fault hit = FAULT_NONE;
@@ -102,6 +122,7 @@ enum fault fault_check(const char *faults, int pid, const char *name, const char
         char *spec = line, *hash, *end;
         bool kill = false;
         unsigned long nth = 0;
+        int line_err;
 
         line[strcspn(line, "\n")] = '\0';
         if (!strncmp(line, "trace:", 6)) {
@@ -118,6 +139,7 @@ enum fault fault_check(const char *faults, int pid, const char *name, const char
             kill = true;
             spec += 5;
         }
+        line_err = errno_prefix(&spec);
         hash = strrchr(spec, '#');
         if (hash && hash[1]) {
             nth = strtoul(hash + 1, &end, 10);
@@ -130,6 +152,7 @@ enum fault fault_check(const char *faults, int pid, const char *name, const char
         if (nth && nth != (strchr(spec, '=') ? nth_value : nth_name))
             continue;
         hit = kill ? FAULT_KILL : FAULT_FAIL;
+        *err = line_err;
     }
     fclose(f);
     return hit;

@@ -328,7 +328,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
     struct simfs *fs = fs_of(req);
     struct inval_batch batch = { 0 };
-    int pid = fuse_req_ctx(req)->pid, rc;
+    int pid = fuse_req_ctx(req)->pid, rc, err = EIO;
     enum fault fault = FAULT_NONE;
     struct node *n;
 
@@ -336,8 +336,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
     n = node_of(fs, ino);
     if (!n || n->type != NODE_FILE)
         rc = -ENODEV;
-    else if ((fault = fault_check(fs->sim->faults, pid, n->name, buf, size)) == FAULT_FAIL)
-        rc = -EIO;
+    else if ((fault = fault_check(fs->sim->faults, pid, n->name, buf, size, &err)) ==
+             FAULT_FAIL)
+        rc = -err;
     else {
         inval_begin(fs);
         rc = store(fs, n, buf, size, off);

@@ -65,8 +65,8 @@ void inval_finish_write(struct simfs *fs, fuse_req_t req, int rc, int kill_pid,
 /* fuse_faults.c */
 enum fault { FAULT_NONE, FAULT_FAIL, FAULT_KILL };
 /* What the --faults file (or NULL) says about pid writing buf to an attribute
- * called name; counts the write. */
+ * called name, and for FAULT_FAIL the errno in *err; counts the write. */
 enum fault fault_check(const char *faults, int pid, const char *name, const char *buf,
-                       size_t size);
+                       size_t size, int *err);
 
 #endif
