@@ -104,25 +104,34 @@ guest_kaslr() {
     guest_text=$(gsh 'grep -m1 " _text$" /proc/kallsyms' 20 | awk '{ print $1; exit }')
     echo "guest kernel _text at ${guest_text:-unknown}"
 }
-# guest_crashes: Xen's reports of an HVM guest that triple-faulted (Xen then
-# restarts it, as for a reboot), one line each with the faulting RIP; named
-# by the restarted guest's own /proc/kallsyms (Debian ships no System.map),
-# when it answers within 300 s: the same kernel, so the same offset from
-# _text as in the guest_kaslr before the crash. Status 1: none.
+# crash_count: how many times Xen has reported an HVM guest's triple fault
+# in this boot.
+crash_count() { xl dmesg | grep -c "Triple fault"; }
+# guest_crashes [SKIP [quick]]: Xen's reports of an HVM guest that
+# triple-faulted (Xen then restarts it, as for a reboot), after the first SKIP,
+# one line each with the faulting RIP; unless quick, named by the restarted
+# guest's own /proc/kallsyms (Debian ships no System.map) when it answers
+# within 300 s: the same kernel, so the same offset from _text as in the
+# guest_kaslr before the crash. Status 1: none.
 guest_crashes() {
-    local rips rip old=${guest_text:-} want sym
-    rips=$(xl dmesg | awk '/Triple fault/ { t = 1; next } t && /RIP:/ { sub(/.*\[</, ""); sub(/>.*/, ""); print; t = 0 }')
+    local rips rip old=${guest_text:-} want sym named=""
+    rips=$(xl dmesg | awk -v skip="${1:-0}" '/Triple fault/ { t = ++n > skip; next }
+        t && /RIP:/ { sub(/.*\[</, ""); sub(/>.*/, ""); print; t = 0 }')
     [ -n "$rips" ] || return 1
-    [ -n "$old" ] && wait_until 300 gsh true 10 && guest_kaslr
+    [ -n "$old" ] && [ "${2:-}" != quick ] && wait_until 300 gsh true 10 && guest_kaslr && named=1
     for rip in $rips; do
         sym=""
-        if [ -n "$old" ] && [ -n "${guest_text:-}" ]; then
+        if [ -n "$named" ] && [ -n "${guest_text:-}" ]; then
             want=$(printf '%016x' $((16#$guest_text + 16#$rip - 16#$old)))
             # Fixed-width hex: compared as strings, in order.
             set -- $(gsh "awk -v w=$want '(\$2 == \"t\" || \$2 == \"T\") && \$1 <= w && \$1 > a { a = \$1; n = \$3 } END { print n, a }' /proc/kallsyms" 60)
             [ $# = 2 ] && sym=$(printf '%s+0x%x' "$1" $((16#$want - 16#$2)))
         fi
-        echo "guest crash: triple fault at RIP $rip${old:+ (_text+0x$(printf '%x' $((16#$rip - 16#$old))))}${sym:+ in $sym}"
+        # A RIP in Xen's own range (ffff82d0...) is no place in the guest.
+        case $rip in
+        ffff82*) echo "guest crash: triple fault at RIP $rip, an address of Xen's, not of the guest" ;;
+        *) echo "guest crash: triple fault at RIP $rip${old:+ (_text+0x$(printf '%x' $((16#$rip - 16#$old))))}${sym:+ in $sym}" ;;
+        esac
     done
     return 0
 }
@@ -187,7 +196,7 @@ bridge_up() {
 # than the ratio of the medians (single outages swing by +-30% under TCG).
 # Uses after_guest, the guest's "IFACE DRIVER MAC" after the last turn.
 move_summary() {
-    local what=$1 rounds=$2 r ls gs ln gn ratio paired med=""
+    local what=$1 rounds=$2 r ls gs ln gn ratio paired med="" after=${after_guest##* }
     turns() { for ((r = 1; r <= rounds; r++)); do "$1" "$2$r"; done; }
     ls=$(turns lost_of sriov | median) gs=$(turns gap_of sriov | median)
     ln=$(turns lost_of netfront | median) gn=$(turns gap_of netfront | median)
@@ -196,7 +205,9 @@ move_summary() {
     paired=$(for ((r = 1; r <= rounds; r++)); do ratio_of "$(lost_of "sriov$r")" "$(lost_of "netfront$r")"; echo; done)
     echo "per turn ratio: $(echo "$paired" | tr '\n' ' ')"
     paired=$(echo "$paired" | sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    # A guest that is gone answers with an error, not "IFACE DRIVER MAC".
+    [[ $after =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || after="unknown (the guest did not answer)"
     [ "$rounds" -gt 1 ] && med=" (medians of $rounds turns; median of the turns' ratios $paired)"
-    echo "$what: xl-sriov lost $ls pings (longest gap $gs ms), xl netfront-only lost $ln (gap $gn ms), ratio $ratio, after: vf ${after_guest##* }$med"
+    echo "$what: xl-sriov lost $ls pings (longest gap $gs ms), xl netfront-only lost $ln (gap $gn ms), ratio $ratio, after: vf $after$med"
     check "${what//\//-}-loss-measured" test -n "$ls" -a -n "$ln"
 }

@@ -136,8 +136,8 @@ xs_transport() {
 # hvm_cfg FILE NAME [xl config lines...]: an HVM guest (Xen's device model,
 # PV drivers) booting Debian's kernel with the tiny initramfs, 256 MiB, 1
 # vCPU, its serial console in hvm_log NAME. tsc_mode="native": without it the
-# guest reboot-loops on an RDTSCP emulation failure. HVM_CMDLINE adds to its
-# kernel command line.
+# guest reboot-loops on an RDTSCP emulation failure. HVM_CMDLINE, then
+# SRIOV_BENCH_HVM_ARGS (experiments), add to its kernel command line.
 hvm_cfg() {
     local file=$1 name=$2
     shift 2
@@ -150,7 +150,7 @@ hvm_cfg() {
         echo "tsc_mode = \"native\""
         echo "kernel = \"$SRIOV_VM_ASSETS/vmlinuz\""
         echo "ramdisk = \"$SRIOV_VM_ASSETS/initrd-domu.cpio\""
-        echo "cmdline = \"console=ttyS0 loglevel=4${HVM_CMDLINE:+ $HVM_CMDLINE}\""
+        echo "cmdline = \"console=ttyS0 loglevel=4${HVM_CMDLINE:+ $HVM_CMDLINE}${SRIOV_BENCH_HVM_ARGS:+ $SRIOV_BENCH_HVM_ARGS}\""
         echo "serial = \"file:$(hvm_log "$name")\""
         echo "vnc = 0"
         echo "sdl = 0"

@@ -48,10 +48,13 @@ console_reopen() { pkill -HUP -x xenconsoled; sleep 1; }
 cfg=$SRIOV_VM_SCRATCH/$dom.cfg
 HVM_CMDLINE="console=hvc0 vmdefer=igbvf vmbond=$MAC,$GUEST/16" hvm_cfg "$cfg" "$dom" \
     "vif = [ 'mac=$MAC,bridge=xenbr0,type=vif' ]" "vf = [ 'network=lan,mac=$MAC' ]"
-if uuid=$(xs -v create "$cfg"); then pass create; else fail create "see log"; exit 1; fi
-echo "domain $uuid"
-guest_on_vf 400
-vf_state_log    # as it is when the VF works, for comparison with a failure's
+new_guest() {
+    if uuid=$(xs -v create "$cfg"); then pass create; else fail create "see log"; exit 1; fi
+    echo "domain $uuid"
+    guest_on_vf 400
+    vf_state_log    # as it is when the VF works, for comparison with a failure's
+}
+new_guest
 
 # --- xl-sriov migrate against plain xl migrate, pinged, ROUNDS turns ------------
 ROUNDS=${SRIOV_BENCH_ROUNDS:-1}
@@ -66,6 +69,8 @@ sriov_turn() {
     timed "xl-sriov-migrate$r" xs -v migrate --sriov-transport "$(xs_transport)" -s env "$dom" XX=1 \
         2>&1 | tee "$W/migrate.out"
     rc=${PIPESTATUS[0]}
+    crash_on_request "$r"
+    stop_if_crashed "$r"
     if [ "$rc" != 0 ] && [ "${2:-}" != again ] && tcg_timeout "$W/migrate.out"; then
         probe_stop "sriov$r" | sed 's/^probe /failed attempt: probe /'
         check "migrate$r-tcg-timeout-no-reservation" no_reservation
@@ -107,6 +112,7 @@ netfront_turn() {
     mark "xl-migrate$r"
     timed "xl-migrate$r" xl migrate -s env "$dom" XX=1 2>&1 | tee "$W/migrate.out"
     rc=${PIPESTATUS[0]}
+    stop_if_crashed "$r"
     if [ "$rc" != 0 ] && tcg_timeout "$W/migrate.out"; then
         probe_stop "netfront$r" | sed 's/^probe /failed attempt: probe /'
         console_reopen
@@ -116,6 +122,7 @@ netfront_turn() {
         mark "xl-migrate$r"
         timed "xl-migrate$r" xl migrate -s env "$dom" XX=1
         rc=$?
+        stop_if_crashed "$r"
     fi
     check "xl-migrate$r" test "$rc" = 0
     mark "xl-migrated$r"
@@ -123,6 +130,7 @@ netfront_turn() {
     sleep 2
     probe_stop "netfront$r"
     check "reattach$r" xs pci-attach "$dom" "network=lan,mac=$MAC"
+    stop_if_crashed "$r"
     check "reattach$r-vf-probed" vf_in_guest
     if on_vf 120; then pass "reattach$r-guest-on-vf"; else fail "reattach$r-guest-on-vf" "not on the VF"; fi
     # A VF hot-added under QEMU's igb now and then never sends a frame though
@@ -144,14 +152,87 @@ netfront_turn() {
     fi
     bond_log
 }
+# The HVM guest triple-faults now and then under TCG during or after a live
+# migration, also one that never had a VF or passthrough and is moved by
+# plain xl (explore/hvm-migrate-crash.sh; tests/vm/README, "Xen under
+# TCG"): Xen has been seen to enter it with its own CS:RIP. A round it
+# crashed in measures nothing, so it is set aside: its lines stay in the log
+# (prefixed "round R: ", as every round's until it is known to count), the
+# VFs are given back by gc (checked), and the round runs again on a new
+# guest, at most CRASH_RETRIES times in a run.
+CRASH_RETRIES=2 crash_retries=0 crashes_before=$(crash_count) after_guest=""
+crashed() { [ "$(crash_count)" -gt "$crashes_before" ]; }
+# stop_if_crashed R: in a round, stop it once Xen has reported a triple
+# fault, its probes and watchers with it.
+stop_if_crashed() {
+    crashed || return 0
+    echo "the HVM guest triple-faulted: round $1 stops here"
+    touch "$W/stop-sriov$1" "$W/stop-netfront$1"
+    wait
+    exit 1
+}
+# crash_on_request R: with SRIOV_BENCH_CRASH_ROUND=R and
+# SRIOV_BENCH_HVM_ARGS=reboot=t (a reboot by triple fault), the guest is made
+# to triple-fault in round R's first try, after its xl-sriov migrate: how
+# the setting aside of a crashed round is exercised.
+crash_on_request() {
+    [ "${SRIOV_BENCH_CRASH_ROUND:-0}" = "$1" ] && [ "$crash_retries" = 0 ] || return 0
+    echo "crashing the guest on request (SRIOV_BENCH_CRASH_ROUND)"
+    gsh 'echo b >/proc/sysrq-trigger' 5
+    wait_until 30 crashed
+}
+# destroy_guest: the guest gone under all its names, for good: xl restarts
+# one that triple-faulted, as for a reboot (2 s after destroying it), so
+# until none has been seen for 10 s, at most 120 s.
+destroy_guest() {
+    local d quiet=0 end=$((SECONDS + 120))
+    while [ "$quiet" -lt 5 ] && [ "$SECONDS" -lt "$end" ]; do
+        quiet=$((quiet + 1))
+        for d in "$dom" "$dom--incoming" "$dom--migratedaway"; do
+            xl domid "$d" >/dev/null 2>&1 || continue
+            quiet=0
+            echo "destroying $d (domain $(xl domid "$d" 2>/dev/null))"
+            xl destroy "$d" 2>/dev/null
+        done
+        sleep 2
+    done
+}
+round() {
+    sriov_turn "$1"
+    netfront_turn "$1"
+    printf '%s\n' "$after_guest" >"$W/after-guest"
+    exit "$FAILED"
+}
 for ((r = 1; r <= ROUNDS; r++)); do
-    sriov_turn "$r"
-    netfront_turn "$r"
+    crashes_before=$(crash_count)
+    # Results are said once the round is known to count; meanwhile its
+    # lines show as they come, prefixed.
+    (round "$r") 2>&1 | tee "$W/round$r" | sed -u "s/^\(PASS\|FAIL\|NOTE\): /round $r: \1: /"
+    rc=${PIPESTATUS[0]}
+    if crashed; then
+        guest_crashes "$crashes_before" quick
+        if [ "$crash_retries" -ge "$CRASH_RETRIES" ]; then
+            fail "round$r-guest-kept-running" "the HVM guest triple-faulted in round $r, and $CRASH_RETRIES times before"
+            break
+        fi
+        crash_retries=$((crash_retries + 1))
+        echo "RETRY: round $r: the HVM guest triple-faulted (guest crash: line above; Xen under TCG), a new guest and the round again"
+        destroy_guest
+        check "crash$crash_retries-gc" xs -v gc
+        check "crash$crash_retries-gc-empty" test "$(xs list --json | tr -d ' \n')" = '[]'
+        new_guest
+        r=$((r - 1))
+        continue
+    fi
+    grep -E '^(PASS|FAIL|NOTE): ' "$W/round$r"
+    [ "$rc" = 0 ] || FAILED=1
+    after_guest=$(cat "$W/after-guest" 2>/dev/null)
 done
 move_summary migration "$ROUNDS"
-# An HVM guest that triple-faults is restarted by Xen as if it rebooted: the
-# steps after it fail for that reason, said here with where it faulted.
-if guest_crashes; then fail guest-kept-running "the HVM guest crashed (guest crash: lines)"; else pass guest-kept-running; fi
+# Crashes after the last round's start; an HVM guest that triple-faults is
+# restarted by Xen as if it rebooted, and the steps after it fail for that
+# reason, said here with where it faulted.
+if guest_crashes "$crashes_before"; then fail guest-kept-running "the HVM guest crashed (guest crash: lines)"; else pass guest-kept-running; fi
 
 check destroy xl destroy "$dom"
 check gc xs -v gc
