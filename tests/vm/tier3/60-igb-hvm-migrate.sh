@@ -159,8 +159,9 @@ netfront_turn() {
 # crashed in measures nothing, so it is set aside: its lines stay in the log
 # (prefixed "round R: ", as every round's until it is known to count), the
 # VFs are given back by gc (checked), and the round runs again on a new
-# guest, at most CRASH_RETRIES times in a run.
-CRASH_RETRIES=2 crash_retries=0 crashes_before=$(crash_count) after_guest=""
+# guest, at most CRASH_RETRIES times in a run (a fresh-clone CI run has seen
+# the guest crash in three tries in a row; a try takes 5-9 minutes).
+CRASH_RETRIES=4 crash_retries=0 crashes_before=$(crash_count) after_guest="" measured=yes
 crashed() { [ "$(crash_count)" -gt "$crashes_before" ]; }
 # stop_if_crashed R: in a round, stop it once Xen has reported a triple
 # fault, its probes and watchers with it.
@@ -213,6 +214,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
         guest_crashes "$crashes_before" quick
         if [ "$crash_retries" -ge "$CRASH_RETRIES" ]; then
             fail "round$r-guest-kept-running" "the HVM guest triple-faulted in round $r, and $CRASH_RETRIES times before"
+            measured=no
             break
         fi
         crash_retries=$((crash_retries + 1))
@@ -228,7 +230,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
     [ "$rc" = 0 ] || FAILED=1
     after_guest=$(cat "$W/after-guest" 2>/dev/null)
 done
-move_summary migration "$ROUNDS"
+if [ "$measured" = yes ]; then
+    move_summary migration "$ROUNDS"
+else
+    echo "migration: not measured (the HVM guest crashed in every try of round $r)"
+fi
 # Crashes after the last round's start; an HVM guest that triple-faults is
 # restarted by Xen as if it rebooted, and the steps after it fail for that
 # reason, said here with where it faulted.
