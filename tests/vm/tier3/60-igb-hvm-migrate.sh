@@ -198,18 +198,28 @@ destroy_guest() {
         sleep 2
     done
 }
+# round R [new]: one turn of each kind, after a new guest if asked (it may
+# crash too, before any migration: seen once).
 round() {
+    if [ "${2:-}" = new ]; then
+        new_guest
+        printf '%s\n' "${guest_text:-}" >"$W/guest-text"
+        stop_if_crashed "$1"
+    fi
     sriov_turn "$1"
     netfront_turn "$1"
     printf '%s\n' "$after_guest" >"$W/after-guest"
     exit "$FAILED"
 }
+fresh=""
 for ((r = 1; r <= ROUNDS; r++)); do
     crashes_before=$(crash_count)
+    rm -f "$W/guest-text"
     # Results are said once the round is known to count; meanwhile its
     # lines show as they come, prefixed.
-    (round "$r") 2>&1 | tee "$W/round$r" | sed -u "s/^\(PASS\|FAIL\|NOTE\): /round $r: \1: /"
+    (round "$r" "$fresh") 2>&1 | tee "$W/round$r" | sed -u "s/^\(PASS\|FAIL\|NOTE\): /round $r: \1: /"
     rc=${PIPESTATUS[0]}
+    [ -s "$W/guest-text" ] && guest_text=$(cat "$W/guest-text")
     if crashed; then
         guest_crashes "$crashes_before" quick
         if [ "$crash_retries" -ge "$CRASH_RETRIES" ]; then
@@ -222,10 +232,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
         destroy_guest
         check "crash$crash_retries-gc" xs -v gc
         check "crash$crash_retries-gc-empty" test "$(xs list --json | tr -d ' \n')" = '[]'
-        new_guest
+        fresh=new
         r=$((r - 1))
         continue
     fi
+    fresh=""
     grep -E '^(PASS|FAIL|NOTE): ' "$W/round$r"
     [ "$rc" = 0 ] || FAILED=1
     after_guest=$(cat "$W/after-guest" 2>/dev/null)
