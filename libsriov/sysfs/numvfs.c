@@ -182,10 +182,11 @@ static int apply(struct sriov_ctx *ctx, struct sriov_pf *pf, unsigned int n,
         done->autoprobe_cleared = true;
     }
     if (pf->numvfs > 0) {
-        done->vfs_changed = true;
         rc = remove_vfs(ctx, bdf);
-        if (!rc)
-            rc = wait_for_vfs(ctx, bdf, 0);
+        if (rc)
+            return rc; /* the driver refused: its VFs are as they were */
+        done->vfs_changed = true;
+        rc = wait_for_vfs(ctx, bdf, 0);
         if (rc)
             return rc;
     }

@@ -118,6 +118,9 @@ out=$(X gc 2>&1)
 rc=$?
 check assigned-gc-gives-up test "$rc" -ne 0 -a $((SECONDS - t0)) -ge 9
 check assigned-gc-says-why grep -q "still counts a VF as assigned" <<<"$out"
+# A refused removal changed nothing: no rollback to try, the VFs still there.
+check assigned-gc-no-rollback test -z "$(grep rollback <<<"$out")"
+check assigned-gc-vfs-kept test "$(cat "$T"/sys/bus/pci/devices/0000:01:00.[01]/sriov_numvfs | tr '\n' ' ')" != "0 0 "
 check assigned-gc-keeps-record grep -q '"phase": "releasing"' "$T/state/assignments.json"
 heal
 check assigned-gc-later X gc

@@ -30,17 +30,10 @@ trap collect EXIT
 trap 'echo "killed (timeout?)"; exit 1' TERM
 
 crashes() { xl dmesg | grep -c "Triple fault"; }
-reachable() { timeout 5 busybox ping -c1 -W1 "$GUEST" >/dev/null 2>&1; }
-wait_reachable() {
-    local t0=$SECONDS
-    until reachable; do
-        [ $((SECONDS - t0)) -lt "$1" ] || return 1
-        sleep 2
-    done
-}
+reachable() { timeout 5 busybox ping -c1 -W1 "$GUEST"; }
 
 timed hvm-create xl create "$S/hvm.cfg" || { fail hvm-create "xl create failed"; exit 1; }
-wait_reachable 300 || { fail hvm-boot "no answer from the guest"; exit 1; }
+wait_until 300 reachable || { fail hvm-boot "no answer from the guest"; exit 1; }
 pass hvm-boot
 python3 "$SRIOV_SRCDIR/tests/vm/ping-probe" "$GUEST" "$S/stop" $((N * 300)) >"$S/probe" 2>&1 &
 probe=$!
@@ -56,7 +49,7 @@ for ((i = 1; i <= N; i++)); do
     sleep 20    # the crashes seen came within seconds of the guest's resume
     if [ "$(crashes)" != "$before" ]; then
         fail "migrate$i-no-crash" "$(xl dmesg | grep -A3 'Triple fault' | tail -n 4 | tr '\n' ' ')"
-        wait_reachable 300 || { fail "migrate$i-reboot" "the restarted guest does not answer"; break; }
+        wait_until 300 reachable || { fail "migrate$i-reboot" "the restarted guest does not answer"; break; }
     else
         pass "migrate$i-no-crash"
     fi
