@@ -672,8 +672,11 @@ int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_
                      struct sriov_move **ret);
 /* The same, when xl is to recreate the domain from the xl configuration file
  * xl_config instead of its own (xl migrate -C, xl save's CONFIG): its
- * passthrough is the one checked.  NULL: the domain's own.  Not read for
- * SRIOV_MOVE_HAND_OVER, which checks no configuration.  LIBSRIOV_0.2. */
+ * passthrough is the one checked, and a uuid= in it that is not the domain's is
+ * refused (-EINVAL); one without uuid= is handed to xl by sriov_move_xl() as a
+ * copy that sets the domain's, since xl would give the domain a new UUID.  NULL:
+ * the domain's own.  Not read for SRIOV_MOVE_HAND_OVER, which checks no
+ * configuration.  LIBSRIOV_0.2. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 5)
 int sriov_move_begin_config(struct sriov_ctx *ctx, const char *domain,
                             enum sriov_move_kind kind, const char *xl_config,
@@ -696,7 +699,9 @@ SRIOV_EXPORT SRIOV_NONNULL(1) size_t sriov_move_vf_count(const struct sriov_move
 SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_vf_spec(const struct sriov_move *m,
                                                                size_t i);
 /* `xl migrate ARGS` or `xl save ARGS` (per kind; ARGS as xl takes them, the
- * domain and host or file included), exec'd with an argv. */
+ * domain and host or file included), exec'd with an argv.  The move's xl_config
+ * (migrate's -C operand, save's last one) is replaced by a copy that sets the
+ * domain's uuid if it sets none (/dev/fd/N, inherited by xl). */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args, size_t n_args);
 /*
@@ -746,7 +751,12 @@ int sriov_domain_uuid(struct sriov_ctx *ctx, const char *domain, char *buf, size
 
 /* `xl restore ARGS`, then the VFs `sriov_move_*` saved for the restored domain
  * (SRIOV_MOVE_SAVE), each given as sriov_incoming_* does.  *uuid_out (free()) is
- * the restored domain's UUID; *attached counts its VFs. */
+ * the restored domain's UUID; *attached counts its VFs.  ARGS are xl restore's:
+ * options, then [CONFIG] FILE.  The domain FILE holds is read from it first; if
+ * VFs were saved for it, a CONFIG that does not set passthrough, or sets another
+ * domain's uuid=, fails with -EINVAL before anything is restored, and one that
+ * sets no uuid= is handed to xl as a copy that sets the saved one (xl would give
+ * the domain a new UUID).  -EINVAL for a FILE that is not a save file. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 4)
 int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args,
                          char **uuid_out, unsigned int *attached);

@@ -21,6 +21,7 @@
 #include "assign/records.h"
 #include "assign/steps.h"
 #include "config/vfreq.h"
+#include "config/xlcfg.h"
 #include "core/plan.h"
 #include "core/statefile.h"
 #include "hv/hv.h"
@@ -290,93 +291,139 @@ out:
     return rc;
 }
 
-/* A dry run restores nothing, so it cannot learn which domain the file holds:
- * it goes on with the one domain saved here, if there is exactly one. */
-static int dry_run_saved(struct sriov_ctx *ctx, struct sriov_hv_domain *hd)
+/* restore's CONFIG (xl restore [options] [CONFIG] FILE), checked before
+ * anything happens: libxl builds the domain from it, so it must set passthrough
+ * or the domain could take no VF, and xl gives the domain the UUID it names, a
+ * new one if none (the restore then hands xl a copy that names the saved one:
+ * config/xlcfg_uuid.c). */
+static int check_restore_config(struct sriov_ctx *ctx, const char *config,
+                                const struct sriov_hv_domain *saved)
 {
-    char **uuids = NULL;
-    size_t n = 0, found = 0;
-    struct sriov__move j;
-    int rc = sriov__moves_list(ctx, &uuids, &n);
+    struct sriov__xlcfg *c = NULL;
+    const char *pt;
+    bool kept = false, sets_uuid;
+    int rc = sriov__xlcfg_load(ctx, config, NULL, 0, &c);
 
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (sriov__move_load(ctx, uuids[i], &j))
-            continue;
-        if (j.phase == SRIOV_MOVE_SAVED && !found++) {
-            rc = sriov__uuid_parse(j.uuid, hd->uuid);
-            snprintf(hd->name, sizeof(hd->name), "%s", j.name);
-        }
-        sriov__move_dispose(&j);
-    }
-    sriov__strv_free(uuids, n);
+    pt = rc ? NULL : sriov__xlcfg_string(c, "passthrough");
+    if (!rc && sriov__xlcfg_passthrough(pt, &kept))
+        rc = sriov__fail(ctx, -EINVAL, "%s line %d: unknown passthrough=\"%s\"", config,
+                         sriov__xlcfg_line(c, "passthrough", -1, -1), pt);
+    if (!rc && !kept)
+        rc = sriov__fail(ctx, -EINVAL, "%s does not set passthrough=\"enabled\": %s, "
+                         "restored from it without its VFs, would have passthrough disabled "
+                         "and could take none of the VFs saved for it; nothing was restored",
+                         config, saved->name);
+    if (!rc)
+        rc = sriov__xlcfg_uuid_check(ctx, c, saved->uuid, &sets_uuid);
+    sriov__xlcfg_free(c);
+    return rc;
+}
+
+/* `xl restore ARGS`, with CONFIG (args[n-2], if not an option) replaced by a
+ * copy that keeps the saved UUID. */
+static int run_restore(struct sriov_ctx *ctx, struct sriov_hv *hv, char *const *args,
+                       size_t n_args, const char *config, const struct sriov_hv_domain *saved,
+                       struct sriov_hv_domain *hd)
+{
+    struct sriov__xlcfg_pinned pin = { -1, NULL };
+    char **copy;
+    int rc;
+
+    if (!config || sriov__dry_run(ctx))
+        return hv->ops->domain_restore(hv, args, n_args, hd);
+    rc = sriov__xlcfg_pin_uuid(ctx, config, saved->uuid, &pin);
     if (rc)
         return rc;
-    if (found == 1)
-        sriov__plan(ctx, "note", "the file is taken to hold %s, the one domain saved here",
-                    hd->name);
-    else
-        sriov__plan(ctx, "note", "%zu domains are saved here: the VFs given after the "
-                    "restore are those saved with the domain in the file", found);
-    if (found != 1)
-        memset(hd->uuid, 0, sizeof(hd->uuid));
-    return 0;
+    copy = calloc(n_args + 1, sizeof(*copy));
+    if (!copy) {
+        sriov__xlcfg_pinned_dispose(&pin);
+        return -ENOMEM;
+    }
+    memcpy(copy, args, n_args * sizeof(*copy));
+    copy[n_args - 2] = pin.path;
+    rc = hv->ops->domain_restore(hv, copy, n_args, hd);
+    free(copy);
+    sriov__xlcfg_pinned_dispose(&pin);
+    return rc;
 }
 
 int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args,
                          char **uuid_out, unsigned int *attached)
 {
     struct sriov_incoming *inc = NULL;
-    struct sriov_hv_domain hd;
+    struct sriov_hv_domain saved, hd;
     struct sriov_hv *hv = NULL;
     struct sriov__move j = { 0 };
     char uuid[SRIOV_UUID_STR_LEN];
-    bool loaded;
+    const char *config;
     int lockfd = -1, rc;
 
     *uuid_out = NULL;
     if (attached)
         *attached = 0;
+    if (n_args == 0 || args[n_args - 1][0] == '-')
+        return sriov__fail(ctx, -EINVAL, "restore: no save file given");
+    config = n_args >= 2 && args[n_args - 2][0] != '-' ? args[n_args - 2] : NULL;
+    /* Which domain the file holds is read before it is restored: its VFs are
+     * recorded under the UUID saved in it, and a CONFIG must keep that one. */
     rc = sriov__hv(ctx, &hv);
     if (!rc)
-        rc = hv->ops->domain_restore(hv, args, n_args, &hd);
-    if (!rc && sriov__dry_run(ctx) && sriov__uuid_is_nil(hd.uuid))
-        rc = dry_run_saved(ctx, &hd);
+        rc = hv->ops->saved_domain(hv, args[n_args - 1], &saved);
     if (rc)
         return rc;
-    sriov__uuid_format(hd.uuid, uuid);
-    *uuid_out = strdup(uuid);
-    if (!*uuid_out)
-        return -ENOMEM;
+    sriov__uuid_format(saved.uuid, uuid);
     rc = sriov__move_load(ctx, uuid, &j);
-    if (rc == -ENOENT)
-        return 0; /* saved without VFs, or by plain xl save */
-    loaded = !rc;
+    if (rc == -ENOENT) { /* saved without VFs, or by plain xl save */
+        rc = hv->ops->domain_restore(hv, args, n_args, &hd);
+        if (!rc && !sriov__dry_run(ctx))
+            sriov__uuid_format(hd.uuid, uuid);
+        if (!rc && !(*uuid_out = strdup(uuid)))
+            rc = -ENOMEM;
+        return rc;
+    }
     if (!rc && j.phase != SRIOV_MOVE_SAVED)
-        rc = sriov__fail(ctx, -EBUSY, "%s: its journal says %s, not saved", j.name,
-                         sriov__move_phase_name(j.phase));
+        rc = sriov__fail(ctx, -EBUSY, "%s (%s): its journal says %s, not saved; nothing was "
+                         "restored", j.name, uuid, sriov__move_phase_name(j.phase));
+    if (!rc && config)
+        rc = check_restore_config(ctx, config, &saved);
     if (!rc)
-        rc = sriov_incoming_prepare(ctx, uuid, hd.name, j.specs, j.n_specs, &inc);
+        rc = run_restore(ctx, hv, args, n_args, config, &saved, &hd);
+    if (rc) {
+        sriov__move_dispose(&j);
+        return rc;
+    }
+    if (sriov__dry_run(ctx))
+        hd = saved;
+    if (!(*uuid_out = strdup(uuid))) {
+        sriov__move_dispose(&j);
+        return -ENOMEM;
+    }
+    if (memcmp(hd.uuid, saved.uuid, 16)) {
+        char got[SRIOV_UUID_STR_LEN];
+
+        sriov__uuid_format(hd.uuid, got);
+        rc = sriov__fail(ctx, -EIO, "%s came back as UUID %s, not the saved %s: its VFs "
+                         "stay kept for the saved one", hd.name,
+                         got, uuid);
+        sriov__move_dispose(&j);
+        return rc;
+    }
+    rc = sriov_incoming_prepare(ctx, uuid, hd.name, j.specs, j.n_specs, &inc);
     if (!rc)
         rc = sriov_incoming_attach(ctx, inc, 0, attached);
     sriov_incoming_free(inc);
     /* The save is used up: the domain runs, with its VFs or (reported) on netfront.
      * Its VFs, if it has them again, take over the journal's duties (those it
-     * has on disk now: forget reads them); one that could not be read has none
-     * to hand over, and goes.  A journal of a move that is not a save is not
-     * this restore's: it stays. */
-    if ((!loaded || j.phase == SRIOV_MOVE_SAVED) && !sriov__recs_lock(ctx, &lockfd)) {
+     * has on disk now: forget reads them). */
+    if (!sriov__recs_lock(ctx, &lockfd)) {
         struct sriov__recs recs = { 0 };
         struct sriov__saved_error keep;
         int r;
 
         sriov__error_save(ctx, &keep);
-        if (loaded) {
-            r = sriov__recs_load(ctx, &recs);
-            if (!r)
-                r = sriov__move_forget(ctx, &recs, &j);
-        } else {
-            r = sriov__move_delete(ctx, uuid);
-        }
+        r = sriov__recs_load(ctx, &recs);
+        if (!r)
+            r = sriov__move_forget(ctx, &recs, &j);
         if (r)
             sriov__errlog(ctx, "%s: its move journal stays (gc ends it): %s", uuid,
                           ctx->last_error);

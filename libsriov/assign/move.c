@@ -31,6 +31,7 @@
 #include "assign/records.h"
 #include "assign/steps.h"
 #include "config/network.h"
+#include "core/plan.h"
 #include "config/xlcfg.h"
 #include "core/statefile.h"
 #include "hv/hv.h"
@@ -212,10 +213,16 @@ static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv,
     if (!m->xl_config) {
         rc = hv->ops->domain_passthrough(hv, &m->hd, &kept);
     } else {
+        bool sets_uuid;
+
         rc = sriov__xlcfg_load(ctx, m->xl_config, NULL, 0, &c);
         if (!rc && sriov__xlcfg_passthrough(sriov__xlcfg_string(c, "passthrough"), &kept))
             rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough=\"%s\"", m->xl_config,
                              sriov__xlcfg_string(c, "passthrough"));
+        /* xl would give the domain a new UUID from a config that sets none
+         * (sriov_move_xl hands it one that does); one that sets another is refused. */
+        if (!rc)
+            rc = sriov__xlcfg_uuid_check(ctx, c, m->hd.uuid, &sets_uuid);
         sriov__xlcfg_free(c);
     }
     if (rc || kept)
@@ -463,6 +470,41 @@ int sriov_move_open(struct sriov_ctx *ctx, const char *domain, struct sriov_move
     return 0;
 }
 
+/* xl with the move's own configuration, made to keep the domain's UUID
+ * (config/xlcfg_uuid.c): in args, migrate's -C operand or save's last one. */
+static int run_xl_pinned(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m,
+                         char *const *args, size_t n_args)
+{
+    struct sriov__xlcfg_pinned pin;
+    char **copy = NULL;
+    bool found = false;
+    int rc;
+
+    rc = sriov__xlcfg_pin_uuid(ctx, m->xl_config, m->hd.uuid, &pin);
+    if (rc)
+        return rc;
+    copy = calloc(n_args + 1, sizeof(*copy));
+    if (!copy) {
+        sriov__xlcfg_pinned_dispose(&pin);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n_args; i++) {
+        bool is_config = !found && !strcmp(args[i], m->xl_config) &&
+                         (m->kind == SRIOV_MOVE_SAVE ? i + 1 == n_args
+                                                     : i > 0 && !strcmp(args[i - 1], "-C"));
+        copy[i] = is_config ? pin.path : args[i];
+        found = found || is_config;
+    }
+    if (!found)
+        rc = sriov__fail(ctx, -EINVAL, "%s: not among xl's arguments", m->xl_config);
+    else
+        rc = m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, copy, n_args)
+                                        : hv->ops->domain_migrate(hv, copy, n_args);
+    free(copy);
+    sriov__xlcfg_pinned_dispose(&pin);
+    return rc;
+}
+
 int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args, size_t n_args)
 {
     struct sriov_hv *hv = NULL;
@@ -472,6 +514,11 @@ int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args
         return rc;
     if (m->kind == SRIOV_MOVE_HAND_OVER)
         return sriov__fail(ctx, -EINVAL, "%s: handed over, xl is the orchestrator's", m->j.name);
+    if (m->xl_config && !sriov__dry_run(ctx))
+        return run_xl_pinned(ctx, hv, m, args, n_args);
+    if (m->xl_config)
+        sriov__plan(ctx, "note", "unless %s sets uuid=, xl reads a copy of it that sets the "
+                    "domain's, %s", m->xl_config, m->j.uuid);
     return m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, args, n_args)
                                       : hv->ops->domain_migrate(hv, args, n_args);
 }

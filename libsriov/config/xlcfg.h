@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/util.h"
 
@@ -48,6 +49,23 @@ int sriov__xlcfg_long(const struct sriov__xlcfg *c, const char *key, long *out);
  * sync_pt, share_pt), false for NULL, default or disabled; -EINVAL for a
  * value libxl does not know. */
 int sriov__xlcfg_passthrough(const char *value, bool *set);
+
+/* The domain's UUID through a move with a configuration of its own
+ * (xlcfg_uuid.c): xl gives a domain it builds from CONFIG (save's CONFIG,
+ * migrate -C, restore's CONFIG) a new random UUID unless CONFIG sets uuid=.
+ * check: -EINVAL if c sets a uuid= that is not uuid (or no UUID at all); *sets
+ * says whether it sets one.  pin: out->path is path itself if it sets uuid, or a
+ * private copy with uuid = "UUID" added (/dev/fd/N of out->fd, which an exec'd
+ * xl inherits), until sriov__xlcfg_pinned_dispose(). */
+struct sriov__xlcfg_pinned {
+    int fd;
+    char *path;
+};
+int sriov__xlcfg_uuid_check(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
+                            const uint8_t uuid[16], bool *sets);
+int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t uuid[16],
+                          struct sriov__xlcfg_pinned *out);
+void sriov__xlcfg_pinned_dispose(struct sriov__xlcfg_pinned *p);
 
 /* KEY = [ ... ]: the number of items; -ENOENT if absent, -EINVAL if not a list. */
 int sriov__xlcfg_list_count(const struct sriov__xlcfg *c, const char *key);

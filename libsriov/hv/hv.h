@@ -144,6 +144,11 @@ struct sriov_hv_ops {
     int (*domain_save)(struct sriov_hv *hv, char *const *args, size_t n_args);
     int (*domain_restore)(struct sriov_hv *hv, char *const *args, size_t n_args,
                           struct sriov_hv_domain *out);
+    /* The domain a save file holds, read from the configuration saved in it, as
+     * `xl restore FILE` would start it: its UUID and name (domid 0).  -EINVAL for
+     * a file that is not a save file.  Asked before a restore, since a CONFIG
+     * given to xl restore names the UUID the domain gets (a new one if none). */
+    int (*saved_domain)(struct sriov_hv *hv, const char *path, struct sriov_hv_domain *out);
 };
 
 struct sriov_hv {

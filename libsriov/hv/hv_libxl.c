@@ -251,6 +251,7 @@ static const struct sriov_hv_ops libxl_ops = {
     .domain_migrate = sriov__lx_domain_migrate,
     .domain_save = sriov__lx_domain_save,
     .domain_restore = sriov__lx_domain_restore,
+    .saved_domain = sriov__lx_saved_domain,
 };
 
 int sriov__hv_libxl_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret)

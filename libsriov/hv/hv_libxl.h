@@ -72,6 +72,9 @@ int sriov__lx_domain_save(struct sriov_hv *hv, char *const *args, size_t n_args)
 int sriov__lx_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
                              struct sriov_hv_domain *out);
 
+/* hv_libxl_savefile.c: the saved_domain op of hv.h. */
+int sriov__lx_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_hv_domain *out);
+
 /* hv_libxl_xs.c: the xenstore ops of hv.h. */
 int sriov__lx_xs_write(struct sriov_hv *hv, const char *path, const char *value);
 int sriov__lx_xs_rm(struct sriov_hv *hv, const char *path);

@@ -272,6 +272,11 @@ static int plan_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_
     return plan_xl(hv, "restore", args, n_args);
 }
 
+static int plan_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_hv_domain *out)
+{
+    return real(hv)->ops->saved_domain(real(hv), path, out);
+}
+
 static const struct sriov_hv_ops plan_ops = {
     .close = plan_close,
     .platform = plan_platform,
@@ -298,6 +303,7 @@ static const struct sriov_hv_ops plan_ops = {
     .domain_migrate = plan_domain_migrate,
     .domain_save = plan_domain_save,
     .domain_restore = plan_domain_restore,
+    .saved_domain = plan_saved_domain,
 };
 
 int sriov__hv_plan_wrap(struct sriov_ctx *ctx, struct sriov_hv *inner, struct sriov_hv **ret)

@@ -134,21 +134,47 @@ check no-passthrough-migrate-bad-config-names grep -q "nopt.cfg does not set pas
 out=$(migrate -C "$T/pt.cfg" 2>&1); rc=$?
 check no-passthrough-migrate-config-ok test "$rc" = 0
 check no-passthrough-migrate-config-arrived grep -q "/$MAC/attached" <<<"$(vf_of "$D" g1)"
+check no-passthrough-migrate-config-same-uuid test -f "$D/hv/domains/a1a1a1a1-0000-4000-8000-000000000001"
 destroy_all; (T=$D; destroy_all); X gc >/dev/null; XD gc >/dev/null
 
-# --- restored from a config without passthrough: netfront, and it says why ------
-# (xl restore CONFIG builds the domain from CONFIG, its VFs already taken back:
-# libxl leaves passthrough off, and no VF can be given to it.)
+# --- restore with a CONFIG of the user's: checked before anything -----------------
+# xl restore CONFIG builds the domain from CONFIG: without passthrough it could
+# take none of its VFs, and without uuid= xl gives it a new UUID (its VFs are
+# recorded under the saved one). So CONFIG is checked first, and xl is handed
+# a copy that names the saved UUID.
+U1=a1a1a1a1-0000-4000-8000-000000000001
 setup
 check nopt-save X save g1 "$T/g1.save"
+before=$(snapshot) journal=$(cat "$T/state/moves/$U1.json")
 out=$(X restore "$T/nopt.cfg" "$T/g1.save" 2>&1); rc=$?
-check nopt-restore-exit-5 test "$rc" = 5
-check nopt-restore-says-why grep -q "g1 arrived with passthrough disabled" <<<"$out"
-f=$(dom_file "$T/hv" g1)
-check nopt-restore-netfront grep -q "^nic $MAC xenbr0\$" "$f"
-check nopt-restore-no-pci test -z "$(grep '^pci ' "$f")"
-check nopt-restore-nothing-left test -z "$(vf_of "$T" g1)" -a -z "$(consistent)"
+check nopt-restore-refused test "$rc" = 1 -a -z "$(dom_file "$T/hv" g1)"
+check nopt-restore-says-why grep -q "nopt.cfg does not set passthrough=\"enabled\".*nothing was restored" <<<"$out"
+check nopt-restore-unchanged test "$(snapshot)" = "$before" -a "$(cat "$T/state/moves/$U1.json")" = "$journal"
+printf 'name = "g1"\ntype = "hvm"\npassthrough = "enabled"\nuuid = "b2b2b2b2-0000-4000-8000-000000000001"\n' >"$T/other.cfg"
+out=$(X restore "$T/other.cfg" "$T/g1.save" 2>&1); rc=$?
+check other-uuid-restore-refused test "$rc" = 1 -a "$(snapshot)" = "$before"
+check other-uuid-restore-says-why grep -q "other.cfg line 4: uuid=.* is not the domain's UUID ($U1)" <<<"$out"
+out=$(X -v restore "$T/pt.cfg" "$T/g1.save" 2>&1); rc=$?
+check config-restore-ok test "$rc" = 0
+check config-restore-same-uuid test -f "$T/hv/domains/$U1" -a "$(grep -c . <<<"$(ls "$T/hv/domains")")" = 1
+check config-restore-prints-uuid grep -qx "$U1" <<<"$out"
+check config-restore-says-copy grep -q "pt.cfg sets no uuid=: xl reads it from /dev/fd/[0-9]*, with uuid = \"$U1\" added" <<<"$out"
+check config-restore-vf grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
+check config-restore-passthrough grep -qx 'passthrough Share_PT' "$T/hv/domains/$U1"
+check config-restore-journal-gone test -z "$(ls "$T/state/moves" 2>/dev/null)" -a -z "$(consistent)"
+# xl save's CONFIG: the image holds the domain's UUID, not a new one.
+out=$(X save g1 "$T/g1c.save" "$T/pt.cfg" 2>&1); rc=$?
+check config-save-ok test "$rc" = 0
+check config-save-same-uuid grep -qx "uuid $U1" "$T/g1c.save"
+out=$(X restore "$T/g1c.save" 2>&1); rc=$?
+check config-saved-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)" -a -f "$T/hv/domains/$U1"
 destroy_all; X gc >/dev/null
+check config-restore-nothing-left test -z "$(consistent)" -a "$(numvfs $PF)" = 0
+# A file that is not a save file: refused before xl runs.
+echo "not a save file" >"$T/bad.save"
+out=$(X restore "$T/bad.save" 2>&1); rc=$?
+check bad-save-file-refused test "$rc" = 1
+check bad-save-file-says grep -q "wrong magic" <<<"$out"
 # A domain built with passthrough off takes no VF at run time either.
 printf 'name = "off"\ntype = "hvm"\npassthrough = "disabled"\n' >"$T/off.cfg"
 X create "$T/off.cfg" >/dev/null
@@ -318,7 +344,7 @@ kill_sweep() {
         case $p in
         # A question changes nothing: killed after it is killed before the next step.
         hv:device_owner* | hv:domain_by_* | hv:domain_passthrough* | hv:*_list* | \
-            hv:assigned_devices* | hv:device_group* | hv:platform*) kps="hv:kill:${p#hv:}" ;;
+            hv:assigned_devices* | hv:device_group* | hv:platform* | hv:saved_domain*) kps="hv:kill:${p#hv:}" ;;
         hv:*) kps="hv:kill:${p#hv:} hv:kill-after:${p#hv:}" ;;
         sysfs:*) kps="sysfs:kill:${p#sysfs:}" ;;
         state:* | unlink:*) kps=$p ;;

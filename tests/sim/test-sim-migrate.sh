@@ -212,25 +212,38 @@ check "crossing migrations, four rounds, no deadlock" "4|" "$crossed|$(cat "$WOR
 # --- the passthrough a moved domain is built with ---------------------------------
 # libxl builds it from its configuration as given (the "passthrough" line), or
 # from the one given instead: off ("passthrough-off", no device at run time)
-# when that sets none, as the domain has no device by then.
+# when that sets none, as the domain has no device by then.  A config given
+# instead also names the UUID, as xl's parse_config_data does: a new random one
+# when it sets no uuid=.
 U5=55555555-2222-4333-8444-555555555555
 printf 'domid 30\nname gp\npassthrough enabled\n' >"$A/domains/$U5"
 call "$A" save gp "$WORK/gp.save"
 check "a config that sets passthrough travels with the domain" "0|passthrough enabled" \
     "$RC|$(grep ^passthrough "$WORK/gp.save")"
+before_a=$(state "$A")
+call "$A" saved "$WORK/gp.save"
+check "saved: the domain in the file, before it is restored" "0|gp 0 $U5|yes" \
+    "$RC|$OUT|$([ "$(state "$A")" = "$before_a" ] && echo yes)"
 printf 'name = "gp"\n' >"$WORK/gp.cfg"
 call "$A" restore "$WORK/gp.cfg" "$WORK/gp.save"
-check "restored from a config that sets none: off" "0|passthrough-off" \
-    "$RC|$(grep ^passthrough "$A/domains/$U5")"
+new_uuid=$(awk '{ print $3 }' <<<"$OUT")
+check "restored from a config that sets no uuid: a new UUID, as xl gives it" \
+    "0|yes|yes" "$RC|$([ "$new_uuid" != "$U5" ] && echo yes)|$([ -e "$A/domains/$new_uuid" ] && echo yes)"
+check "...and passthrough off, from a config that sets none" "passthrough-off" \
+    "$(grep ^passthrough "$A/domains/$new_uuid")"
 call "$A" save gp "$WORK/gp.save" "$WORK/gp.cfg"
-printf 'name = "gp"\npassthrough = "Share_PT"\n' >"$WORK/gp.cfg"
+check "saved with that config: the file holds yet another new UUID" "0|no" \
+    "$RC|$(grep -qx "uuid $new_uuid" "$WORK/gp.save" && echo yes || echo no)"
+printf 'name = "gp"\nuuid = "%s"\npassthrough = "Share_PT"\n' "$U5" >"$WORK/gp.cfg"
 call "$A" restore "$WORK/gp.cfg" "$WORK/gp.save"
-check "restored from one that sets it: on" "0|passthrough Share_PT" \
+check "restored from one that sets uuid and passthrough: both" "0|passthrough Share_PT" \
     "$RC|$(grep ^passthrough "$A/domains/$U5")"
 call "$A" save gp "$WORK/gp.save"
 printf 'name = "gp"\npassthrough = "sometimes"\n' >"$WORK/gp.cfg"
 call "$A" restore "$WORK/gp.cfg" "$WORK/gp.save"
 check "a value xl does not know: refused, nothing restored" "5|" "$RC|$(cat "$A/domains/$U5" 2>/dev/null)"
 check_grep "...says so" "unknown passthrough option 'sometimes'" "$ERR"
+call "$A" saved "$WORK/bad.save"
+check_grep "saved: something else is not a save file" "wrong magic number" "$ERR"
 
 finish

@@ -6,6 +6,7 @@
  *   hv-call HYPERVISOR nic-add DOMAIN MAC BRIDGE
  *   hv-call HYPERVISOR migrate|save ARGS...
  *   hv-call HYPERVISOR restore ARGS...              "NAME DOMID UUID" of the domain
+ *   hv-call HYPERVISOR saved FILE                   "NAME 0 UUID" of the domain in FILE
  * Exits 0, or with the op's errno after printing its error on stderr.
  */
 #include "config.h"
@@ -21,7 +22,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: hv-call HYPERVISOR nic-list DOMAIN | nic-add DOMAIN MAC BRIDGE | "
-                    "migrate ARGS... | save ARGS... | restore ARGS...\n");
+                    "migrate ARGS... | save ARGS... | restore ARGS... | saved FILE\n");
     return 64;
 }
 
@@ -73,6 +74,11 @@ int main(int argc, char **argv)
         rc = hv->ops->domain_save(hv, argv + 3, (size_t)argc - 3);
     else if (!strcmp(op, "restore")) {
         rc = hv->ops->domain_restore(hv, argv + 3, (size_t)argc - 3, &dom);
+        sriov__uuid_format(dom.uuid, u);
+        if (!rc)
+            printf("%s %u %s\n", dom.name, dom.domid, u);
+    } else if (!strcmp(op, "saved") && argc == 4) {
+        rc = hv->ops->saved_domain(hv, argv[3], &dom);
         sriov__uuid_format(dom.uuid, u);
         if (!rc)
             printf("%s %u %s\n", dom.name, dom.domid, u);

@@ -948,6 +948,7 @@ static const struct sriov_hv_ops sim_ops = {
     .domain_migrate = sim_domain_migrate,
     .domain_save = sim_domain_save,
     .domain_restore = sim_domain_restore,
+    .saved_domain = sim_saved_domain,
 };
 
 int sim_hv_open(struct sriov_ctx *ctx, const char *arg, struct sriov_hv **ret)

@@ -114,6 +114,7 @@ int sim_domain_migrate(struct sriov_hv *hv, char *const *args, size_t n_args);
 int sim_domain_save(struct sriov_hv *hv, char *const *args, size_t n_args);
 int sim_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
                        struct sriov_hv_domain *out);
+int sim_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_hv_domain *out);
 
 /* hv_sim_xlargs.c: xl's command lines and checks, for hv_sim_migrate.c. */
 struct sim_xl_cmd {

@@ -388,6 +388,20 @@ static int read_save(struct sriov_hv *hv, const char *path, struct sriov_hv_doma
     return rc;
 }
 
+int sim_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_hv_domain *out)
+{
+    struct sim_lines lines = { 0 };
+    int rc = sim_fault(hv, "saved_domain");
+
+    if (!rc)
+        rc = read_save(hv, path, out, &lines);
+    out->domid = 0;
+    if (rc)
+        memset(out, 0, sizeof(*out));
+    sim_lines_free(&lines);
+    return rc;
+}
+
 int sim_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
                        struct sriov_hv_domain *out)
 {

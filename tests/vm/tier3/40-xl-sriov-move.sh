@@ -5,6 +5,8 @@
 #     `xl save` writes the domain, the VF is free again and its entry is kept;
 #   - restore: `xl restore`, then the guest gets a VF again and sees it through
 #     pcifront (its console);
+#   - the same with a CONFIG of the user's that sets no uuid=: the domain keeps
+#     its UUID and its VF; one without passthrough is refused first;
 #   - migrate within the host: Debian's Xen cannot live-migrate a PV guest (no
 #     shadow paging: log-dirty fails), so `xl migrate` fails after the VF was
 #     taken back; xl-sriov must give it back here (exit 1), and the
@@ -49,6 +51,30 @@ check restore-vf-recorded test -n "$vf"
 check restore-xl-pci-list sh -c "xl pci-list '$name' | grep -q '${vf#0000:}'"
 check restore-entry-used sh -c "! test -e '$W/state/moves/$uuid.json'"
 domu_sees "$name" '0x1b36:0x0010' 90 && pass restore-guest-sees-vf || fail restore-guest-sees-vf "not in the console"
+
+# --- save and restore with a CONFIG of the user's -------------------------------
+# xl builds the domain from that file, and gives it the uuid= it sets, a new
+# one if none: xl-sriov hands xl a copy that sets the domain's, and refuses a
+# CONFIG without passthrough before restoring anything (hv-call: which domain
+# a file xl saved holds, read from it as restore does first).
+hvcall=$SRIOV_BUILDDIR/tests/unit/hv-call
+check saved-file-names-domain sh -c "'$hvcall' libxl saved '$W/$name.save' | grep -q ' $uuid\$'"
+{ cat "$cfg"; echo 'passthrough = "enabled"'; } >"$W/user.cfg"
+check user-config-sets-no-uuid sh -c "! grep -q '^uuid' '$W/user.cfg'"
+if timed xl-sriov-save-config xs -v save "$name" "$W/$name-c.save" "$W/user.cfg"; then
+    pass save-config; else fail save-config "see log"; fi
+check save-config-same-uuid sh -c "'$hvcall' libxl saved '$W/$name-c.save' | grep -q ' $uuid\$'"
+out=$(xs restore "$cfg" "$W/$name-c.save" 2>&1); rc=$?
+echo "$out"
+check restore-nopt-refused test "$rc" = 1
+check restore-nopt-says-why grep -q 'does not set passthrough="enabled"' <<<"$out"
+check restore-nopt-nothing-restored sh -c "! xl list '$name' >/dev/null 2>&1 && test -f '$W/state/moves/$uuid.json'"
+if timed xl-sriov-restore-config xs -v restore "$W/user.cfg" "$W/$name-c.save"; then
+    pass restore-config; else fail restore-config "see log"; fi
+check restore-config-same-uuid sh -c "xl list -v '$name' | grep -q '$uuid'"
+vf=$(vfs_of)
+check restore-config-xl-pci-list sh -c "test -n '$vf' && xl pci-list '$name' | grep -q '${vf#0000:}'"
+check restore-config-entry-used sh -c "! test -e '$W/state/moves/$uuid.json'"
 
 # --- migrate: xl fails (PV, no log-dirty here), the VF comes back --------------
 out=$(timed xl-sriov-migrate-pv xs -v migrate --sriov-transport "$(xs_transport)" -s env "$name" XX=1 2>&1)

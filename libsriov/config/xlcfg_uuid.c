@@ -1,0 +1,114 @@
+/*
+ * A domain keeps its UUID through a move with a configuration of its own
+ * (xlcfg.h).  xl builds a domain it saves with CONFIG, migrates with -C or
+ * restores from CONFIG as if it created it anew (parse_config_data): a config
+ * that sets no uuid= gets a random one, and the domain would arrive under
+ * another identity than the one its VFs are recorded for (by UUID, never by
+ * name or domid).  xl is handed a copy that names the domain's UUID instead, an
+ * anonymous file (memfd) it opens as /dev/fd/N: nothing is left behind if we
+ * die, and the user's file is never written.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "config/xlcfg.h"
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? -errno : -EIO;
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int sriov__xlcfg_uuid_check(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
+                            const uint8_t uuid[16], bool *sets)
+{
+    const char *v = sriov__xlcfg_string(c, "uuid");
+    char want[SRIOV_UUID_STR_LEN];
+    uint8_t bin[16];
+
+    *sets = v != NULL;
+    if (!v)
+        return 0;
+    sriov__uuid_format(uuid, want);
+    if (sriov__uuid_parse(v, bin))
+        return sriov__fail(ctx, -EINVAL, "%s line %d: uuid=\"%s\" is not a UUID",
+                           sriov__xlcfg_path(c), sriov__xlcfg_line(c, "uuid", -1, -1), v);
+    if (memcmp(bin, uuid, 16))
+        return sriov__fail(ctx, -EINVAL, "%s line %d: uuid=\"%s\" is not the domain's UUID "
+                           "(%s), which its VFs are recorded for; set that one or none",
+                           sriov__xlcfg_path(c), sriov__xlcfg_line(c, "uuid", -1, -1), v,
+                           want);
+    return 0;
+}
+
+int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t uuid[16],
+                          struct sriov__xlcfg_pinned *out)
+{
+    struct sriov__xlcfg *c = NULL;
+    char u[SRIOV_UUID_STR_LEN], line[SRIOV_UUID_STR_LEN + 16];
+    const char *text;
+    bool sets = false;
+    int rc, n;
+
+    out->fd = -1;
+    out->path = NULL;
+    rc = sriov__xlcfg_load(ctx, path, NULL, 0, &c);
+    if (!rc)
+        rc = sriov__xlcfg_uuid_check(ctx, c, uuid, &sets);
+    if (rc || sets) {
+        if (!rc && !(out->path = strdup(path)))
+            rc = -ENOMEM;
+        goto out;
+    }
+    sriov__uuid_format(uuid, u);
+    n = snprintf(line, sizeof(line), "\nuuid = \"%s\"\n", u);
+    text = sriov__xlcfg_text(c);
+    /* Not close-on-exec: xl, exec'd next, opens it through /dev/fd. */
+    out->fd = memfd_create("xl-sriov-config", 0);
+    if (out->fd < 0) {
+        rc = sriov__fail(ctx, -errno, "cannot make a copy of %s with the domain's UUID: %s",
+                         path, strerror(errno));
+        goto out;
+    }
+    rc = write_all(out->fd, text, strlen(text));
+    if (!rc)
+        rc = write_all(out->fd, line, (size_t)n);
+    if (rc)
+        sriov__fail(ctx, rc, "cannot write a copy of %s: %s", path, strerror(-rc));
+    if (!rc && asprintf(&out->path, "/dev/fd/%d", out->fd) < 0) {
+        out->path = NULL;
+        rc = -ENOMEM;
+    }
+    if (!rc)
+        sriov__info(ctx, "%s sets no uuid=: xl reads it from %s, with uuid = \"%s\" added",
+                     path, out->path, u);
+out:
+    sriov__xlcfg_free(c);
+    if (rc)
+        sriov__xlcfg_pinned_dispose(out);
+    return rc;
+}
+
+void sriov__xlcfg_pinned_dispose(struct sriov__xlcfg_pinned *p)
+{
+    if (p->fd >= 0)
+        close(p->fd);
+    free(p->path);
+    p->fd = -1;
+    p->path = NULL;
+}
