@@ -325,22 +325,15 @@ static int run_restore(struct sriov_ctx *ctx, struct sriov_hv *hv, char *const *
                        size_t n_args, const char *config, const struct sriov_hv_domain *saved,
                        struct sriov_hv_domain *hd)
 {
-    struct sriov__xlcfg_pinned pin = { -1, NULL };
-    char **copy;
+    struct sriov__xlcfg_pinned pin;
+    char **copy = NULL;
     int rc;
 
     if (!config || sriov__dry_run(ctx))
         return hv->ops->domain_restore(hv, args, n_args, hd);
-    rc = sriov__xlcfg_pin_uuid(ctx, config, saved->uuid, &pin);
+    rc = sriov__xlcfg_pin_arg(ctx, args, n_args, n_args - 2, saved->uuid, &pin, &copy);
     if (rc)
         return rc;
-    copy = calloc(n_args + 1, sizeof(*copy));
-    if (!copy) {
-        sriov__xlcfg_pinned_dispose(&pin);
-        return -ENOMEM;
-    }
-    memcpy(copy, args, n_args * sizeof(*copy));
-    copy[n_args - 2] = pin.path;
     rc = hv->ops->domain_restore(hv, copy, n_args, hd);
     free(copy);
     sriov__xlcfg_pinned_dispose(&pin);

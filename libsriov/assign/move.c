@@ -477,29 +477,20 @@ static int run_xl_pinned(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
 {
     struct sriov__xlcfg_pinned pin;
     char **copy = NULL;
-    bool found = false;
+    size_t i = 0;
     int rc;
 
-    rc = sriov__xlcfg_pin_uuid(ctx, m->xl_config, m->hd.uuid, &pin);
+    while (i < n_args && !(!strcmp(args[i], m->xl_config) &&
+                           (m->kind == SRIOV_MOVE_SAVE ? i + 1 == n_args
+                                                       : i > 0 && !strcmp(args[i - 1], "-C"))))
+        i++;
+    if (i == n_args)
+        return sriov__fail(ctx, -EINVAL, "%s: not among xl's arguments", m->xl_config);
+    rc = sriov__xlcfg_pin_arg(ctx, args, n_args, i, m->hd.uuid, &pin, &copy);
     if (rc)
         return rc;
-    copy = calloc(n_args + 1, sizeof(*copy));
-    if (!copy) {
-        sriov__xlcfg_pinned_dispose(&pin);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < n_args; i++) {
-        bool is_config = !found && !strcmp(args[i], m->xl_config) &&
-                         (m->kind == SRIOV_MOVE_SAVE ? i + 1 == n_args
-                                                     : i > 0 && !strcmp(args[i - 1], "-C"));
-        copy[i] = is_config ? pin.path : args[i];
-        found = found || is_config;
-    }
-    if (!found)
-        rc = sriov__fail(ctx, -EINVAL, "%s: not among xl's arguments", m->xl_config);
-    else
-        rc = m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, copy, n_args)
-                                        : hv->ops->domain_migrate(hv, copy, n_args);
+    rc = m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, copy, n_args)
+                                    : hv->ops->domain_migrate(hv, copy, n_args);
     free(copy);
     sriov__xlcfg_pinned_dispose(&pin);
     return rc;

@@ -66,6 +66,10 @@ int sriov__xlcfg_uuid_check(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
 int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t uuid[16],
                           struct sriov__xlcfg_pinned *out);
 void sriov__xlcfg_pinned_dispose(struct sriov__xlcfg_pinned *p);
+/* The same for args[i] of an xl command line: *copy (free() it; its strings are
+ * args' and pin's) is args with args[i] replaced by pin->path. */
+int sriov__xlcfg_pin_arg(struct sriov_ctx *ctx, char *const *args, size_t n_args, size_t i,
+                         const uint8_t uuid[16], struct sriov__xlcfg_pinned *pin, char ***copy);
 
 /* KEY = [ ... ]: the number of items; -ENOENT if absent, -EINVAL if not a list. */
 int sriov__xlcfg_list_count(const struct sriov__xlcfg *c, const char *key);

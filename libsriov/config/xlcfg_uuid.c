@@ -112,3 +112,21 @@ void sriov__xlcfg_pinned_dispose(struct sriov__xlcfg_pinned *p)
     p->fd = -1;
     p->path = NULL;
 }
+
+int sriov__xlcfg_pin_arg(struct sriov_ctx *ctx, char *const *args, size_t n_args, size_t i,
+                         const uint8_t uuid[16], struct sriov__xlcfg_pinned *pin, char ***copy)
+{
+    int rc = sriov__xlcfg_pin_uuid(ctx, args[i], uuid, pin);
+
+    *copy = NULL;
+    if (rc)
+        return rc;
+    *copy = calloc(n_args + 1, sizeof(**copy));
+    if (!*copy) {
+        sriov__xlcfg_pinned_dispose(pin);
+        return -ENOMEM;
+    }
+    memcpy(*copy, args, n_args * sizeof(**copy));
+    (*copy)[i] = pin->path;
+    return 0;
+}
