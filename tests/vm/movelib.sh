@@ -85,7 +85,8 @@ reachable() {
 # vf_state_log: what to look at when a VF the guest's bond has made active
 # carries nothing: the guest's counters for its slaves (twice, 2 s apart) and
 # igb's and the bond's messages there; in dom0 the PF's view of its VFs and
-# the kernel's last messages about igb and pciback (a PF reset stops every VF).
+# the kernel's last messages about igb and pciback (a PF reset stops every VF),
+# the VF's PCI command register as the card has it.
 vf_state_log() {
     local i
     for i in 1 2; do
@@ -95,6 +96,10 @@ vf_state_log() {
     done
     gsh 'dmesg | grep -i -e igbvf -e bond0 | tail -n 12' 20 | sed 's/^/guest dmesg: /'
     ip -d link show "$pfdev" | grep ' vf ' | sed 's/^/dom0 PF: /'
+    # the VF's command register as the card has it (bus mastering: its DMA)
+    vfs_of | while read -r v; do
+        lspci -vv -s "$v" | grep -E '^\s(Control|Status):|DevCtl:' | sed "s/^/dom0 VF $v: /"
+    done
     dmesg --time-format iso 2>/dev/null | grep -i -e igb -e pciback -e "$pfdev" | tail -n 20 | sed 's/^/dom0 dmesg: /'
 }
 # bond_log: the guest bond's state (active slave, each slave's link failures).
