@@ -39,6 +39,40 @@ static int restore_l2(struct sriov_ctx *ctx, const struct sriov_assignment *r)
 /* Take the VF from its domain, if the hypervisor says it has it.  Only a definite
  * answer counts: a failed look-up keeps the record (fail closed), since a VF we
  * wrongly think free would be handed to a second guest. */
+/* How many times libxl is asked to remove a device whose guest is slow to let
+ * go of it: each ask waits up to 10 s (libxl's QMP timeout) for the guest to
+ * eject it, and a loaded host or a slow guest can take longer than one. */
+#define REMOVE_TRIES 3
+
+/* libxl_device_pci_remove, asked again while the guest has not let go, and
+ * finished by force once the device model no longer has the device: libxl
+ * stops waiting after 10 s but the device model completes the removal when the
+ * guest ejects it, and from then on libxl's remove fails (the device model has
+ * no such device) while the device stays recorded and assigned to the domain,
+ * which then can neither take another VF nor migrate. */
+static int remove_from_domain(struct sriov_ctx *ctx, struct sriov_hv *hv,
+                              const struct sriov_hv_domain *dom, const char *bdf)
+{
+    int rc = -ETIMEDOUT;
+
+    for (int i = 1; i <= REMOVE_TRIES && rc == -ETIMEDOUT; i++) {
+        rc = hv->ops->pci_remove(hv, dom, bdf);
+        if (rc == -ETIMEDOUT && i < REMOVE_TRIES)
+            sriov__warn(ctx, "%s: domain %s has not let go of it yet (%s); asking again",
+                        bdf, dom->name, ctx->last_error);
+    }
+    if (rc == -ETIMEDOUT)
+        return sriov__fail(ctx, rc, "%s: domain %s did not let go of it (asked %d times): %s",
+                           bdf, dom->name, REMOVE_TRIES, ctx->last_error);
+    if (rc == -ENODEV) {
+        sriov__warn(ctx, "%s: the device model of domain %s no longer has it (a removal "
+                    "finished after libxl stopped waiting): finishing it by force", bdf,
+                    dom->name);
+        rc = hv->ops->pci_destroy(hv, dom, bdf);
+    }
+    return rc;
+}
+
 static int pci_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov_assignment *r)
 {
     struct sriov_hv_domain dom, holder;
@@ -65,7 +99,7 @@ static int pci_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sri
     if (memcmp(holder.uuid, uuid, 16))
         return sriov__fail(ctx, -EBUSY, "%s is held by domain %s, not by %s (%s) that its "
                            "record names", r->vf, holder.name, r->name, r->uuid);
-    rc = hv->ops->pci_remove(hv, &dom, r->vf);
+    rc = remove_from_domain(ctx, hv, &dom, r->vf);
     sriov__holders_stale(ctx); /* failed or not: it may have taken effect */
     return rc;
 }

@@ -33,6 +33,7 @@ int sriov__lx_from_libxl(int lrc)
     case ERROR_FEATURE_REMOVED: return -EOPNOTSUPP;
     case ERROR_NOT_READY: return -EAGAIN;
     case ERROR_TIMEDOUT: return -ETIMEDOUT;
+    case ERROR_QMP_DEVICE_NOT_FOUND: return -ENODEV;
     case ERROR_DEVICE_EXISTS: return -EEXIST;
     case ERROR_ABORTED: return -ECANCELED;
     case ERROR_LOCK_FAIL: return -ENOLCK;
@@ -235,6 +236,7 @@ static const struct sriov_hv_ops libxl_ops = {
     .assignable_remove = sriov__lx_assignable_remove,
     .pci_add = sriov__lx_pci_add,
     .pci_remove = sriov__lx_pci_remove,
+    .pci_destroy = sriov__lx_pci_destroy,
     .domain_by_uuid = lx_domain_by_uuid,
     .domain_by_name_or_id = lx_domain_by_name_or_id,
     .domain_list = sriov__lx_domain_list,

@@ -55,6 +55,8 @@ int sriov__lx_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, co
                       const struct sriov_hv_pci_opts *o);
 int sriov__lx_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
                          const char *bdf);
+int sriov__lx_pci_destroy(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
+                          const char *bdf);
 
 /* hv_libxl_dom.c */
 /* `xl [-v...] VERB ARGS...`, exec'd with an argv and waited for: 0 when xl exits 0,

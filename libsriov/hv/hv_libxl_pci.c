@@ -228,15 +228,35 @@ int sriov__lx_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, co
               : 0;
 }
 
-int sriov__lx_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf)
+static int pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,
+                      bool force)
 {
     libxl_device_pci pci;
     int rc = fill_pci(bdf, &pci);
 
-    if (!rc)
+    if (!rc && force)
+        rc = sriov__lx_from_libxl(libxl_device_pci_destroy(LX(hv), dom->domid, &pci, NULL));
+    else if (!rc)
         rc = sriov__lx_from_libxl(libxl_device_pci_remove(LX(hv), dom->domid, &pci, NULL));
     libxl_device_pci_dispose(&pci);
-    return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_remove from domain %s failed",
-                            bdf, dom->name)
+    if (rc == -ETIMEDOUT)
+        return sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_remove from domain %s: its "
+                           "device model did not let go of it in time", bdf, dom->name);
+    if (rc == -ENODEV)
+        return sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_remove from domain %s: its "
+                           "device model no longer has it", bdf, dom->name);
+    return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_%s from domain %s failed", bdf,
+                            force ? "destroy" : "remove", dom->name)
               : 0;
+}
+
+int sriov__lx_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf)
+{
+    return pci_remove(hv, dom, bdf, false);
+}
+
+int sriov__lx_pci_destroy(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
+                          const char *bdf)
+{
+    return pci_remove(hv, dom, bdf, true);
 }

@@ -90,6 +90,14 @@ static int plan_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *do
     return 0;
 }
 
+static int plan_pci_destroy(struct sriov_hv *hv, const struct sriov_hv_domain *dom,
+                            const char *bdf)
+{
+    sriov__plan(hv->ctx, "hypervisor", "libxl_device_pci_destroy domain %s (domid %u) %s",
+                dom->name, dom->domid, bdf);
+    return 0;
+}
+
 static int plan_domain_by_uuid(struct sriov_hv *hv, const uint8_t uuid[16],
                                struct sriov_hv_domain *out)
 {
@@ -286,6 +294,7 @@ static const struct sriov_hv_ops plan_ops = {
     .assignable_remove = plan_assignable_remove,
     .pci_add = plan_pci_add,
     .pci_remove = plan_pci_remove,
+    .pci_destroy = plan_pci_destroy,
     .domain_by_uuid = plan_domain_by_uuid,
     .domain_by_name_or_id = plan_domain_by_name_or_id,
     .domain_list = plan_domain_list,

@@ -932,6 +932,7 @@ static const struct sriov_hv_ops sim_ops = {
     .assignable_remove = sim_assignable_remove,
     .pci_add = sim_pci_add,
     .pci_remove = sim_pci_remove,
+    .pci_destroy = sim_pci_destroy,
     .domain_by_uuid = sim_domain_by_uuid,
     .domain_by_name_or_id = sim_domain_by_name_or_id,
     .domain_list = sim_domain_list,

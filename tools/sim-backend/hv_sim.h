@@ -97,6 +97,7 @@ int sim_is_assignable(struct sriov_hv *hv, const char *bdf);
 int sim_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,
                 const struct sriov_hv_pci_opts *opts);
 int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf);
+int sim_pci_destroy(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf);
 int sim_pci_add_locked(struct sim_hv *sim, const struct sriov_hv_domain *dom, const char *bdf);
 /* hv_sim_holders.c: the ops device_owner and assigned_devices; sim_holder() is
  * the sim's own check (no fault point, no trace line): 0, or -ENOENT. */

@@ -244,30 +244,79 @@ int sim_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const ch
     return rc;
 }
 
-int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf)
+/* DIR/dm-slow, one "BDF late" or "BDF never" line per device whose guest is
+ * slow to eject it: "late", only after libxl stopped waiting (the first remove
+ * times out, and the device model has let go of it by the next: libxl's remove
+ * then fails on "Device ... not found" and the device stays assigned until
+ * libxl_device_pci_destroy), "never", not at all. */
+static const char *dm_slow(struct sim_hv *sim, const char *bdf, bool consume)
+{
+    static const char *const kinds[] = { "late", "never" };
+    struct sim_lines l = { 0 };
+    const char *kind = NULL;
+    char line[64];
+
+    if (sim_lines_read(sim, "dm-slow", &l))
+        return NULL;
+    for (size_t k = 0; k < 2 && !kind; k++) {
+        snprintf(line, sizeof(line), "%s %s", bdf, kinds[k]);
+        if (sim_lines_has(&l, line))
+            kind = kinds[k];
+    }
+    if (kind && consume && !strcmp(kind, "late") && sim_lines_remove(&l, line))
+        (void)sim_lines_write(sim, "dm-slow", &l);
+    sim_lines_free(&l);
+    return kind;
+}
+
+static int remove_pci(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,
+                      bool force)
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
-    char name[PATH_MAX], line[64];
+    const char *op = force ? "pci_destroy" : "pci_remove", *slow;
+    char name[PATH_MAX], line[64], gone[64];
     struct sim_lines l = { 0 };
     int lockfd = -1, rc;
 
-    rc = sim_begin(hv, "pci_remove", &lockfd);
+    rc = sim_begin(hv, op, &lockfd);
     if (rc)
         goto out;
     sim_domain_file(sim, dom->uuid, name, sizeof(name));
     snprintf(line, sizeof(line), "pci %s", bdf);
+    snprintf(gone, sizeof(gone), "dm-gone %s", bdf);
     rc = sim_lines_read(sim, name, &l);
     if (rc)
         goto out;
-    if (!sim_lines_remove(&l, line)) {
+    slow = force ? NULL : dm_slow(sim, bdf, false);
+    if (!sim_lines_has(&l, line)) {
         rc = sriov__fail(hv->ctx, -ENOENT, "%s is not assigned to domain %s", bdf, dom->name);
-        goto out;
+    } else if (!force && sim_lines_has(&l, gone)) {
+        rc = sriov__fail(hv->ctx, -ENODEV, "libxl: error: Domain %u:Device 'pci-pt-%s' not "
+                         "found", dom->domid, bdf + 5);
+    } else if (slow) {
+        rc = sriov__fail(hv->ctx, -ETIMEDOUT, "libxl: warning: Domain %u:timed out waiting "
+                         "for DM to remove pci-pt-%s", dom->domid, bdf + 5);
+        if (!strcmp(slow, "late") && !sim_lines_add(&l, gone) && !sim_lines_write(sim, name, &l))
+            dm_slow(sim, bdf, true);
+    } else {
+        sim_lines_remove(&l, line);
+        sim_lines_remove(&l, gone);
+        rc = sim_lines_write(sim, name, &l);
     }
-    rc = sim_lines_write(sim, name, &l);
 out:
     sim_lines_free(&l);
     sim_unlock(sim, lockfd);
     if (!rc)
-        sim_after(hv, "pci_remove");
+        sim_after(hv, op);
     return rc;
+}
+
+int sim_pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf)
+{
+    return remove_pci(hv, dom, bdf, false);
+}
+
+int sim_pci_destroy(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf)
+{
+    return remove_pci(hv, dom, bdf, true);
 }
