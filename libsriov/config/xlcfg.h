@@ -54,9 +54,9 @@ int sriov__xlcfg_passthrough(const char *value, bool *set);
  * (xlcfg_uuid.c): xl gives a domain it builds from CONFIG (save's CONFIG,
  * migrate -C, restore's CONFIG) a new random UUID unless CONFIG sets uuid=.
  * check: -EINVAL if c sets a uuid= that is not uuid (or no UUID at all); *sets
- * says whether it sets one.  pin: out->path is path itself if it sets uuid, or a
- * private copy with uuid = "UUID" added (/dev/fd/N of out->fd, which an exec'd
- * xl inherits), until sriov__xlcfg_pinned_dispose(). */
+ * says whether it sets one.  pin: out->path is path itself if it sets uuid, or
+ * a private copy with uuid = "UUID" added (/proc/self/fd/N of out->fd, which
+ * an exec'd xl inherits), until sriov__xlcfg_pinned_dispose(). */
 struct sriov__xlcfg_pinned {
     int fd;
     char *path;

@@ -5,8 +5,9 @@
  * that sets no uuid= gets a random one, and the domain would arrive under
  * another identity than the one its VFs are recorded for (by UUID, never by
  * name or domid).  xl is handed a copy that names the domain's UUID instead, an
- * anonymous file (memfd) it opens as /dev/fd/N: nothing is left behind if we
- * die, and the user's file is never written.
+ * anonymous file (memfd) it opens as /proc/self/fd/N (not /dev/fd, which a
+ * host without udev lacks): nothing is left behind if we die, and the user's
+ * file is never written.
  */
 #include "config.h"
 
@@ -78,7 +79,7 @@ int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t
     sriov__uuid_format(uuid, u);
     n = snprintf(line, sizeof(line), "\nuuid = \"%s\"\n", u);
     text = sriov__xlcfg_text(c);
-    /* Not close-on-exec: xl, exec'd next, opens it through /dev/fd. */
+    /* Not close-on-exec: xl, exec'd next, opens it through /proc/self/fd. */
     out->fd = memfd_create("xl-sriov-config", 0);
     if (out->fd < 0) {
         rc = sriov__fail(ctx, -errno, "cannot make a copy of %s with the domain's UUID: %s",
@@ -90,7 +91,7 @@ int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t
         rc = write_all(out->fd, line, (size_t)n);
     if (rc)
         sriov__fail(ctx, rc, "cannot write a copy of %s: %s", path, strerror(-rc));
-    if (!rc && asprintf(&out->path, "/dev/fd/%d", out->fd) < 0) {
+    if (!rc && asprintf(&out->path, "/proc/self/fd/%d", out->fd) < 0) {
         out->path = NULL;
         rc = -ENOMEM;
     }
