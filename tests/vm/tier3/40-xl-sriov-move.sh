@@ -59,6 +59,10 @@ domu_sees "$name" '0x1b36:0x0010' 90 && pass restore-guest-sees-vf || fail resto
 # a file xl saved holds, read from it as restore does first).
 hvcall=$SRIOV_BUILDDIR/tests/unit/hv-call
 check saved-file-names-domain sh -c "'$hvcall' libxl saved '$W/$name.save' | grep -q ' $uuid\$'"
+head -c 200 "$W/$name.save" >"$W/cut.save"
+echo "not a save file" >"$W/junk.save"
+check saved-file-cut-short sh -c "'$hvcall' libxl saved '$W/cut.save' 2>&1 | grep -q 'cut short'"
+check saved-file-junk sh -c "'$hvcall' libxl saved '$W/junk.save' 2>&1 | grep -q 'not a domain saved by xl'"
 { cat "$cfg"; echo 'passthrough = "enabled"'; } >"$W/user.cfg"
 check user-config-sets-no-uuid sh -c "! grep -q '^uuid' '$W/user.cfg'"
 if timed xl-sriov-save-config xs -v save "$name" "$W/$name-c.save" "$W/user.cfg"; then
