@@ -319,19 +319,46 @@ static int check_restore_config(struct sriov_ctx *ctx, const char *config,
     return rc;
 }
 
-/* `xl restore ARGS`, with CONFIG (args[n-2], if not an option) replaced by a
- * copy that keeps the saved UUID. */
+/* xl restore's operands, [CONFIG] FILE, as its getopt finds them: its options
+ * take no value and may come anywhere before "--".  *config is -1 if there is
+ * none; -EINVAL unless there are one or two. */
+static int restore_operands(struct sriov_ctx *ctx, char *const *args, size_t n_args,
+                            ssize_t *config, size_t *file)
+{
+    size_t ops[2], n = 0;
+    bool options = true;
+
+    for (size_t i = 0; i < n_args; i++) {
+        if (options && !strcmp(args[i], "--"))
+            options = false;
+        else if (options && args[i][0] == '-' && args[i][1])
+            continue;
+        else if (n++ < 2)
+            ops[n - 1] = i;
+    }
+    if (n < 1 || n > 2)
+        return sriov__fail(ctx, -EINVAL, "restore: expected [CONFIG] FILE, got %zu operands", n);
+    *config = n == 2 ? (ssize_t)ops[0] : -1;
+    *file = ops[n - 1];
+    return 0;
+}
+
+/* `xl restore ARGS`, with CONFIG (args[config], if any) replaced by a copy
+ * that keeps the saved UUID. */
 static int run_restore(struct sriov_ctx *ctx, struct sriov_hv *hv, char *const *args,
-                       size_t n_args, const char *config, const struct sriov_hv_domain *saved,
+                       size_t n_args, ssize_t config, const struct sriov_hv_domain *saved,
                        struct sriov_hv_domain *hd)
 {
     struct sriov__xlcfg_pinned pin;
     char **copy = NULL;
     int rc;
 
-    if (!config || sriov__dry_run(ctx))
+    if (config >= 0 && sriov__dry_run(ctx))
+        sriov__plan(ctx, "note", "unless %s sets uuid=, xl reads a copy of it that sets the "
+                    "saved domain's", args[config]);
+    if (config < 0 || sriov__dry_run(ctx))
         return hv->ops->domain_restore(hv, args, n_args, hd);
-    rc = sriov__xlcfg_pin_arg(ctx, args, n_args, n_args - 2, saved->uuid, &pin, &copy);
+    rc = sriov__xlcfg_pin_arg(ctx, args, n_args, (size_t)config, saved->uuid, &pin, &copy);
     if (rc)
         return rc;
     rc = hv->ops->domain_restore(hv, copy, n_args, hd);
@@ -348,20 +375,20 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
     struct sriov_hv *hv = NULL;
     struct sriov__move j = { 0 };
     char uuid[SRIOV_UUID_STR_LEN];
-    const char *config;
+    ssize_t config = -1;
+    size_t file = 0;
     int lockfd = -1, rc;
 
     *uuid_out = NULL;
     if (attached)
         *attached = 0;
-    if (n_args == 0 || args[n_args - 1][0] == '-')
-        return sriov__fail(ctx, -EINVAL, "restore: no save file given");
-    config = n_args >= 2 && args[n_args - 2][0] != '-' ? args[n_args - 2] : NULL;
+    rc = restore_operands(ctx, args, n_args, &config, &file);
     /* Which domain the file holds is read before it is restored: its VFs are
      * recorded under the UUID saved in it, and a CONFIG must keep that one. */
-    rc = sriov__hv(ctx, &hv);
     if (!rc)
-        rc = hv->ops->saved_domain(hv, args[n_args - 1], &saved);
+        rc = sriov__hv(ctx, &hv);
+    if (!rc)
+        rc = hv->ops->saved_domain(hv, args[file], &saved);
     if (rc)
         return rc;
     sriov__uuid_format(saved.uuid, uuid);
@@ -377,8 +404,8 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
     if (!rc && j.phase != SRIOV_MOVE_SAVED)
         rc = sriov__fail(ctx, -EBUSY, "%s (%s): its journal says %s, not saved; nothing was "
                          "restored", j.name, uuid, sriov__move_phase_name(j.phase));
-    if (!rc && config)
-        rc = check_restore_config(ctx, config, &saved);
+    if (!rc && config >= 0)
+        rc = check_restore_config(ctx, args[config], &saved);
     if (!rc)
         rc = run_restore(ctx, hv, args, n_args, config, &saved, &hd);
     if (rc) {
@@ -395,9 +422,9 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
         char got[SRIOV_UUID_STR_LEN];
 
         sriov__uuid_format(hd.uuid, got);
-        rc = sriov__fail(ctx, -EIO, "%s came back as UUID %s, not the saved %s: its VFs "
-                         "stay kept for the saved one", hd.name,
-                         got, uuid);
+        memcpy(*uuid_out, got, sizeof(got));
+        rc = sriov__fail(ctx, -EIO, "%s came back as UUID %s, not the saved %s: the VFs "
+                         "saved for it stay kept for that UUID", hd.name, got, uuid);
         sriov__move_dispose(&j);
         return rc;
     }

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "assign/moves.h"
@@ -39,31 +40,50 @@ static int restore_l2(struct sriov_ctx *ctx, const struct sriov_assignment *r)
 /* Take the VF from its domain, if the hypervisor says it has it.  Only a definite
  * answer counts: a failed look-up keeps the record (fail closed), since a VF we
  * wrongly think free would be handed to a second guest. */
-/* How many times libxl is asked to remove a device whose guest is slow to let
- * go of it: each ask waits up to 10 s (libxl's QMP timeout) for the guest to
- * eject it, and a loaded host or a slow guest can take longer than one. */
-#define REMOVE_TRIES 3
+static long now_ms(void)
+{
+    struct timespec ts;
 
-/* libxl_device_pci_remove, asked again while the guest has not let go, and
- * finished by force once the device model no longer has the device: libxl
- * stops waiting after 10 s but the device model completes the removal when the
- * guest ejects it, and from then on libxl's remove fails (the device model has
- * no such device) while the device stays recorded and assigned to the domain,
- * which then can neither take another VF nor migrate. */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* libxl_device_pci_remove, asked again while the guest has not let go of the
+ * device, and finished by force once the device model no longer has it.
+ * libxl stops waiting for the guest to eject it after 10 s and fails, and the
+ * device model completes the removal when the guest does.  Asked again
+ * meanwhile, a device model that still waits refuses a second unplug (QEMU
+ * before 8.0: -EBUSY here) or sends one more request and waits 10 s again;
+ * once it has let go, libxl's remove fails on "Device not found" (-ENODEV)
+ * while libxl still records the device as the domain's, and Xen has it
+ * assigned: without the forced removal (libxl_device_pci_destroy, which does
+ * what the rest of a normal one does) the domain could neither migrate nor
+ * give the VF back.  Patience: twice the settle timeout, after libxl's wait. */
 static int remove_from_domain(struct sriov_ctx *ctx, struct sriov_hv *hv,
                               const struct sriov_hv_domain *dom, const char *bdf)
 {
-    int rc = -ETIMEDOUT;
+    const struct timespec pause = { 1, 0 };
+    long deadline = now_ms() + 2 * (long)ctx->settle_timeout_ms;
+    bool pending = false, told = false;
+    int rc;
 
-    for (int i = 1; i <= REMOVE_TRIES && rc == -ETIMEDOUT; i++) {
+    for (;;) {
         rc = hv->ops->pci_remove(hv, dom, bdf);
-        if (rc == -ETIMEDOUT && i < REMOVE_TRIES)
+        if (rc == -ETIMEDOUT)
+            pending = true;
+        else if (rc != -EBUSY || !pending)
+            break;
+        if (now_ms() >= deadline)
+            return sriov__fail(ctx, -ETIMEDOUT, "%s: domain %s did not let go of it: its "
+                               "device model still had it after %u s (%s)", bdf, dom->name,
+                               2 * ctx->settle_timeout_ms / 1000, ctx->last_error);
+        if (!told)
             sriov__warn(ctx, "%s: domain %s has not let go of it yet (%s); asking again",
                         bdf, dom->name, ctx->last_error);
+        told = true;
+        if (rc == -EBUSY)
+            nanosleep(&pause, NULL);
     }
-    if (rc == -ETIMEDOUT)
-        return sriov__fail(ctx, rc, "%s: domain %s did not let go of it (asked %d times): %s",
-                           bdf, dom->name, REMOVE_TRIES, ctx->last_error);
     if (rc == -ENODEV) {
         sriov__warn(ctx, "%s: the device model of domain %s no longer has it (a removal "
                     "finished after libxl stopped waiting): finishing it by force", bdf,

@@ -84,10 +84,11 @@ struct sriov_hv_ops {
                    const struct sriov_hv_pci_opts *opts);
     /* pci_remove: -ETIMEDOUT when the device model did not let go of the device
      * within libxl's wait (10 s: the guest has not released it yet), which
-     * leaves it assigned; -ENODEV when the device model no longer has it (a
-     * removal libxl stopped waiting for finished after it), which libxl also
-     * leaves recorded and assigned until pci_destroy (libxl_device_pci_destroy,
-     * the removal forced) finishes it. */
+     * leaves it assigned; -EBUSY when the device model refuses the request (QEMU
+     * before 8.0 refuses a second unplug while one is pending); -ENODEV when the
+     * device model no longer has it (a removal libxl stopped waiting for
+     * finished after it), which libxl also leaves recorded and assigned until
+     * pci_destroy (libxl_device_pci_destroy, the removal forced) finishes it. */
     int (*pci_remove)(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf);
     int (*pci_destroy)(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf);
     /* Look a domain up by UUID (-ENOENT if it no longer exists), by name or

@@ -232,17 +232,23 @@ static int pci_remove(struct sriov_hv *hv, const struct sriov_hv_domain *dom, co
                       bool force)
 {
     libxl_device_pci pci;
-    int rc = fill_pci(bdf, &pci);
+    int rc = fill_pci(bdf, &pci), lrc = 0;
 
     if (!rc && force)
-        rc = sriov__lx_from_libxl(libxl_device_pci_destroy(LX(hv), dom->domid, &pci, NULL));
+        lrc = libxl_device_pci_destroy(LX(hv), dom->domid, &pci, NULL);
     else if (!rc)
-        rc = sriov__lx_from_libxl(libxl_device_pci_remove(LX(hv), dom->domid, &pci, NULL));
+        lrc = libxl_device_pci_remove(LX(hv), dom->domid, &pci, NULL);
+    if (!rc)
+        rc = sriov__lx_from_libxl(lrc);
     libxl_device_pci_dispose(&pci);
-    if (rc == -ETIMEDOUT)
+    if (lrc == ERROR_QMP_GENERIC_ERROR && !force)
+        return sriov__fail(hv->ctx, -EBUSY, "%s: libxl_device_pci_remove from domain %s: its "
+                           "device model refused (a removal of it may still be pending)",
+                           bdf, dom->name);
+    if (rc == -ETIMEDOUT && !force)
         return sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_remove from domain %s: its "
                            "device model did not let go of it in time", bdf, dom->name);
-    if (rc == -ENODEV)
+    if (rc == -ENODEV && !force)
         return sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_remove from domain %s: its "
                            "device model no longer has it", bdf, dom->name);
     return rc ? sriov__fail(hv->ctx, rc, "%s: libxl_device_pci_%s from domain %s failed", bdf,

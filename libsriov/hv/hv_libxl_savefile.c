@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yajl/yajl_tree.h>
@@ -57,7 +58,9 @@ static int read_config(struct sriov_hv *hv, const char *path, int fd, char **jso
 
     *json = NULL;
     rc = read_exact(fd, &h, sizeof(h));
-    if (rc == -ENODATA || (!rc && memcmp(h.magic, xl_magic, sizeof(xl_magic))))
+    if (rc == -ENODATA)
+        return sriov__fail(hv->ctx, -EINVAL, "%s: too short to be a domain saved by xl", path);
+    if (!rc && memcmp(h.magic, xl_magic, sizeof(xl_magic)))
         return sriov__fail(hv->ctx, -EINVAL, "%s: not a domain saved by xl (wrong magic)",
                            path);
     if (!rc && h.byteorder != XL_BYTEORDER)
@@ -93,12 +96,20 @@ int sriov__lx_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_h
     static const char *name_path[] = { "c_info", "name", NULL };
     char *json = NULL, why[128] = "";
     yajl_val root = NULL, uuid, name;
+    struct stat st;
     int fd, rc;
 
     memset(out, 0, sizeof(*out));
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Non-blocking: a FIFO without a writer must not hang us.  And only a
+     * regular file: what is read here from a pipe, xl would not read again. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return sriov__fail(hv->ctx, -errno, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sriov__fail(hv->ctx, -EINVAL, "%s: not a regular file (which domain it holds "
+                           "is read from it before xl restores it)", path);
+    }
     rc = read_config(hv, path, fd, &json);
     close(fd);
     if (rc)
@@ -110,9 +121,8 @@ int sriov__lx_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_h
         rc = sriov__fail(hv->ctx, -EINVAL, "%s: its configuration is not JSON: %s", path, why);
     else if (!uuid || sriov__uuid_parse(YAJL_GET_STRING(uuid), out->uuid))
         rc = sriov__fail(hv->ctx, -EINVAL, "%s: its configuration names no UUID", path);
-    else if (name && snprintf(out->name, sizeof(out->name), "%s", YAJL_GET_STRING(name)) >=
-                         (int)sizeof(out->name))
-        rc = sriov__fail(hv->ctx, -EINVAL, "%s: its domain's name is too long", path);
+    else if (name && YAJL_GET_STRING(name))
+        sriov__utf8_copy(out->name, sizeof(out->name), YAJL_GET_STRING(name));
     yajl_tree_free(root);
     free(json);
     if (rc)

@@ -175,6 +175,10 @@ echo "not a save file" >"$T/bad.save"
 out=$(X restore "$T/bad.save" 2>&1); rc=$?
 check bad-save-file-refused test "$rc" = 1
 check bad-save-file-says grep -q "wrong magic" <<<"$out"
+# A FIFO (no writer): refused at once, not waited on.
+mkfifo "$T/fifo.save"
+out=$(timeout 20 "$XL_SRIOV" restore "$T/fifo.save" 2>&1); rc=$?
+check fifo-save-file-refused test "$rc" = 1
 # A domain built with passthrough off takes no VF at run time either.
 printf 'name = "off"\ntype = "hvm"\npassthrough = "disabled"\n' >"$T/off.cfg"
 X create "$T/off.cfg" >/dev/null

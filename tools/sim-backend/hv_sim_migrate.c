@@ -396,6 +396,8 @@ int sim_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_hv_doma
     if (!rc)
         rc = read_save(hv, path, out, &lines);
     out->domid = 0;
+    if (rc) /* as the libxl backend says it: no xl ran */
+        rc = sriov__fail(hv->ctx, rc == -EIO ? -EINVAL : rc, "%s", hv->ctx->last_error);
     if (rc)
         memset(out, 0, sizeof(*out));
     sim_lines_free(&lines);

@@ -245,11 +245,14 @@ int sim_pci_add(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const ch
 }
 
 /* DIR/dm-slow, one "BDF late" or "BDF never" line per device whose guest is
- * slow to eject it: "late", only after libxl stopped waiting (the first remove
- * times out, and the device model has let go of it by the next: libxl's remove
- * then fails on "Device ... not found" and the device stays assigned until
- * libxl_device_pci_destroy), "never", not at all. */
-static const char *dm_slow(struct sim_hv *sim, const char *bdf, bool consume)
+ * slow to eject it, as libxl and Debian 12's device model (QEMU 7.2) behave:
+ * the first remove waits 10 s and times out, leaving the unplug pending
+ * ("dm-pending BDF" in the domain file); while it is, the device model refuses
+ * another ("already in the process of unplug"); "late": the guest ejects it
+ * during that second ask ("dm-gone BDF"), after which libxl's remove fails on
+ * "Device ... not found" and the device stays assigned until
+ * libxl_device_pci_destroy; "never": it never does. */
+static const char *dm_slow(struct sim_hv *sim, const char *bdf)
 {
     static const char *const kinds[] = { "late", "never" };
     struct sim_lines l = { 0 };
@@ -263,10 +266,14 @@ static const char *dm_slow(struct sim_hv *sim, const char *bdf, bool consume)
         if (sim_lines_has(&l, line))
             kind = kinds[k];
     }
-    if (kind && consume && !strcmp(kind, "late") && sim_lines_remove(&l, line))
-        (void)sim_lines_write(sim, "dm-slow", &l);
     sim_lines_free(&l);
     return kind;
+}
+
+/* libxl's id of a passed-through device in the device model: pci-pt-BB_DD.F. */
+static void qdev_id(const char *bdf, char *buf, size_t len)
+{
+    snprintf(buf, len, "pci-pt-%.2s_%.2s.%.1s", bdf + 5, bdf + 8, bdf + 11);
 }
 
 static int remove_pci(struct sriov_hv *hv, const struct sriov_hv_domain *dom, const char *bdf,
@@ -274,7 +281,7 @@ static int remove_pci(struct sriov_hv *hv, const struct sriov_hv_domain *dom, co
 {
     struct sim_hv *sim = (struct sim_hv *)hv;
     const char *op = force ? "pci_destroy" : "pci_remove", *slow;
-    char name[PATH_MAX], line[64], gone[64];
+    char name[PATH_MAX], line[64], gone[64], pending[64], id[32];
     struct sim_lines l = { 0 };
     int lockfd = -1, rc;
 
@@ -284,23 +291,31 @@ static int remove_pci(struct sriov_hv *hv, const struct sriov_hv_domain *dom, co
     sim_domain_file(sim, dom->uuid, name, sizeof(name));
     snprintf(line, sizeof(line), "pci %s", bdf);
     snprintf(gone, sizeof(gone), "dm-gone %s", bdf);
+    snprintf(pending, sizeof(pending), "dm-pending %s", bdf);
+    qdev_id(bdf, id, sizeof(id));
     rc = sim_lines_read(sim, name, &l);
     if (rc)
         goto out;
-    slow = force ? NULL : dm_slow(sim, bdf, false);
+    slow = force ? NULL : dm_slow(sim, bdf);
     if (!sim_lines_has(&l, line)) {
         rc = sriov__fail(hv->ctx, -ENOENT, "%s is not assigned to domain %s", bdf, dom->name);
     } else if (!force && sim_lines_has(&l, gone)) {
-        rc = sriov__fail(hv->ctx, -ENODEV, "libxl: error: Domain %u:Device 'pci-pt-%s' not "
-                         "found", dom->domid, bdf + 5);
+        rc = sriov__fail(hv->ctx, -ENODEV, "libxl: error: Domain %u:Device '%s' not found",
+                         dom->domid, id);
+    } else if (slow && sim_lines_has(&l, pending)) {
+        rc = sriov__fail(hv->ctx, -EBUSY, "libxl: error: Domain %u:Device %s is already in "
+                         "the process of unplug", dom->domid, id);
+        if (!strcmp(slow, "late") && sim_lines_remove(&l, pending) && !sim_lines_add(&l, gone))
+            (void)sim_lines_write(sim, name, &l);
     } else if (slow) {
         rc = sriov__fail(hv->ctx, -ETIMEDOUT, "libxl: warning: Domain %u:timed out waiting "
-                         "for DM to remove pci-pt-%s", dom->domid, bdf + 5);
-        if (!strcmp(slow, "late") && !sim_lines_add(&l, gone) && !sim_lines_write(sim, name, &l))
-            dm_slow(sim, bdf, true);
+                         "for DM to remove %s", dom->domid, id);
+        if (!sim_lines_add(&l, pending))
+            (void)sim_lines_write(sim, name, &l);
     } else {
         sim_lines_remove(&l, line);
         sim_lines_remove(&l, gone);
+        sim_lines_remove(&l, pending);
         rc = sim_lines_write(sim, name, &l);
     }
 out:

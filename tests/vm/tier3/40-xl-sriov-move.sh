@@ -63,6 +63,8 @@ head -c 200 "$W/$name.save" >"$W/cut.save"
 echo "not a save file" >"$W/junk.save"
 check saved-file-cut-short sh -c "'$hvcall' libxl saved '$W/cut.save' 2>&1 | grep -q 'cut short'"
 check saved-file-junk sh -c "'$hvcall' libxl saved '$W/junk.save' 2>&1 | grep -q 'not a domain saved by xl'"
+mkfifo "$W/fifo.save"
+check saved-file-fifo sh -c "timeout 20 '$hvcall' libxl saved '$W/fifo.save' 2>&1 | grep -q 'not a regular file'"
 { cat "$cfg"; echo 'passthrough = "enabled"'; } >"$W/user.cfg"
 check user-config-sets-no-uuid sh -c "! grep -q '^uuid' '$W/user.cfg'"
 if timed xl-sriov-save-config xs -v save "$name" "$W/$name-c.save" "$W/user.cfg"; then
