@@ -60,7 +60,7 @@ domu_sees "$name" '0x1b36:0x0010' 90 && pass restore-guest-sees-vf || fail resto
 hvcall=$SRIOV_BUILDDIR/tests/unit/hv-call
 check saved-file-names-domain sh -c "'$hvcall' libxl saved '$W/$name.save' | grep -q ' $uuid\$'"
 head -c 200 "$W/$name.save" >"$W/cut.save"
-echo "not a save file" >"$W/junk.save"
+printf "%0100d" 0 >"$W/junk.save"      # as long as a header, another magic
 check saved-file-cut-short sh -c "'$hvcall' libxl saved '$W/cut.save' 2>&1 | grep -q 'cut short'"
 check saved-file-junk sh -c "'$hvcall' libxl saved '$W/junk.save' 2>&1 | grep -q 'not a domain saved by xl'"
 mkfifo "$W/fifo.save"
