@@ -701,7 +701,7 @@ SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_vf_spec(const struct sriov_
 /* `xl migrate ARGS` or `xl save ARGS` (per kind; ARGS as xl takes them, the
  * domain and host or file included), exec'd with an argv.  The move's xl_config
  * (migrate's -C operand, save's last one) is replaced by a copy that sets the
- * domain's uuid if it sets none (/proc/self/fd/N, inherited by xl). */
+ * domain's uuid if it sets none (/proc/PID/fd/N, PID the caller's, for xl to open). */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args, size_t n_args);
 /*

@@ -55,8 +55,9 @@ int sriov__xlcfg_passthrough(const char *value, bool *set);
  * migrate -C, restore's CONFIG) a new random UUID unless CONFIG sets uuid=.
  * check: -EINVAL if c sets a uuid= that is not uuid (or no UUID at all); *sets
  * says whether it sets one.  pin: out->path is path itself if it sets uuid, or
- * a private copy with uuid = "UUID" added (/proc/self/fd/N of out->fd, which
- * an exec'd xl inherits), until sriov__xlcfg_pinned_dispose(). */
+ * a private copy with uuid = "UUID" added (/proc/PID/fd/N of out->fd, PID
+ * ours: a child such as xl opens it while we wait for it), until
+ * sriov__xlcfg_pinned_dispose(). */
 struct sriov__xlcfg_pinned {
     int fd;
     char *path;

@@ -5,9 +5,11 @@
  * that sets no uuid= gets a random one, and the domain would arrive under
  * another identity than the one its VFs are recorded for (by UUID, never by
  * name or domid).  xl is handed a copy that names the domain's UUID instead, an
- * anonymous file (memfd) it opens as /proc/self/fd/N (not /dev/fd, which a
- * host without udev lacks): nothing is left behind if we die, and the user's
- * file is never written.
+ * anonymous file (memfd) it opens as /proc/PID/fd/N, PID ours (not /dev/fd,
+ * which a host without udev lacks): nothing is left behind if we die, the
+ * user's file is never written, and the file stays close-on-exec, so that
+ * neither xl nor what it starts (its monitoring daemon, the device model,
+ * which live as long as the domain) holds it open.
  */
 #include "config.h"
 
@@ -79,8 +81,7 @@ int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t
     sriov__uuid_format(uuid, u);
     n = snprintf(line, sizeof(line), "\nuuid = \"%s\"\n", u);
     text = sriov__xlcfg_text(c);
-    /* Not close-on-exec: xl, exec'd next, opens it through /proc/self/fd. */
-    out->fd = memfd_create("xl-sriov-config", 0);
+    out->fd = memfd_create("xl-sriov-config", MFD_CLOEXEC);
     if (out->fd < 0) {
         rc = sriov__fail(ctx, -errno, "cannot make a copy of %s with the domain's UUID: %s",
                          path, strerror(errno));
@@ -91,7 +92,7 @@ int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t
         rc = write_all(out->fd, line, (size_t)n);
     if (rc)
         sriov__fail(ctx, rc, "cannot write a copy of %s: %s", path, strerror(-rc));
-    if (!rc && asprintf(&out->path, "/proc/self/fd/%d", out->fd) < 0) {
+    if (!rc && asprintf(&out->path, "/proc/%d/fd/%d", (int)getpid(), out->fd) < 0) {
         out->path = NULL;
         rc = -ENOMEM;
     }

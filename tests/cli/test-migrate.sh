@@ -158,7 +158,7 @@ out=$(X -v restore "$T/pt.cfg" "$T/g1.save" 2>&1); rc=$?
 check config-restore-ok test "$rc" = 0
 check config-restore-same-uuid test -f "$T/hv/domains/$U1" -a "$(grep -c . <<<"$(ls "$T/hv/domains")")" = 1
 check config-restore-prints-uuid grep -qx "$U1" <<<"$out"
-check config-restore-says-copy grep -q "pt.cfg sets no uuid=: xl reads it from /proc/self/fd/[0-9]*, with uuid = \"$U1\" added" <<<"$out"
+check config-restore-says-copy grep -q "pt.cfg sets no uuid=: xl reads it from /proc/[0-9]*/fd/[0-9]*, with uuid = \"$U1\" added" <<<"$out"
 check config-restore-vf grep -q "/$MAC/attached" <<<"$(vf_of "$T" g1)"
 check config-restore-passthrough grep -qx 'passthrough Share_PT' "$T/hv/domains/$U1"
 check config-restore-journal-gone test -z "$(ls "$T/state/moves" 2>/dev/null)" -a -z "$(consistent)"
