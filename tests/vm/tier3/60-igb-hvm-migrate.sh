@@ -103,6 +103,15 @@ sriov_turn() {
     check "migrate$r-no-reservation" no_reservation
     after_guest=$(gactive)
 }
+# gc_settled: gc, asked again (up to 4 times) while it fails.
+gc_settled() {
+    local i
+    for i in 1 2 3 4; do
+        xs -v gc && return 0
+        echo "gc try $i did not finish: asking again"
+    done
+    return 1
+}
 netfront_turn() {
     local r=$1 rc
     check "detach$r" xs pci-detach "$dom" "$(vfs_of | head -n 1)"
@@ -230,7 +239,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
         crash_retries=$((crash_retries + 1))
         echo "RETRY: round $r: the HVM guest triple-faulted (guest crash: line above; Xen under TCG), a new guest and the round again"
         destroy_guest
-        check "crash$crash_retries-gc" xs -v gc
+        # xen-pciback lets go of the VF once the dead domain's backend is torn
+        # down, which under TCG can take longer than gc waits (10 s): a gc
+        # that stops there keeps its record, and the next one finishes.
+        check "crash$crash_retries-gc" gc_settled
         check "crash$crash_retries-gc-empty" test "$(xs list --json | tr -d ' \n')" = '[]'
         fresh=new
         r=$((r - 1))
