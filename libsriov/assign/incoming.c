@@ -159,14 +159,6 @@ int sriov_incoming_prepare(struct sriov_ctx *ctx, const char *domain_uuid, const
     return 0;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* While xl moves a domain it is "NAME--incoming" here (and, within one host, the
  * old one "NAME--migratedaway"): only the domain under its own name is there. */
 static bool arrived(const struct sriov_hv_domain *d, const uint8_t uuid[16])
@@ -180,7 +172,7 @@ static bool arrived(const struct sriov_hv_domain *d, const uint8_t uuid[16])
 static int wait_arrival(struct sriov_incoming *inc, struct sriov_hv *hv, int timeout_ms,
                         struct sriov_hv_domain *out)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = sriov__now_ms() + timeout_ms;
     struct timespec pause = { 0, POLL_MS * 1000000L };
 
     if (sriov__dry_run(inc->ctx)) {
@@ -207,7 +199,7 @@ static int wait_arrival(struct sriov_incoming *inc, struct sriov_hv *hv, int tim
         free(doms);
         if (rc)
             return rc;
-        if (timeout_ms >= 0 && now_ms() >= deadline)
+        if (timeout_ms >= 0 && sriov__now_ms() >= deadline)
             return sriov__fail(inc->ctx, -ETIMEDOUT, "domain %s did not arrive within %d ms",
                                inc->dom.name, timeout_ms);
         nanosleep(&pause, NULL);

@@ -31,8 +31,8 @@
 #include "assign/records.h"
 #include "assign/steps.h"
 #include "config/network.h"
-#include "core/plan.h"
 #include "config/xlcfg.h"
+#include "core/plan.h"
 #include "core/statefile.h"
 #include "hv/hv.h"
 

@@ -13,7 +13,7 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
+#include <time.h> /* nanosleep */
 
 #include "internal.h"
 #include "assign/moves.h"
@@ -37,17 +37,6 @@ static int restore_l2(struct sriov_ctx *ctx, const struct sriov_assignment *r)
     return rc == -ENOENT ? 0 : rc; /* no saved settings: never changed, or restored */
 }
 
-/* Take the VF from its domain, if the hypervisor says it has it.  Only a definite
- * answer counts: a failed look-up keeps the record (fail closed), since a VF we
- * wrongly think free would be handed to a second guest. */
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* libxl_device_pci_remove, asked again while the guest has not let go of the
  * device, and finished by force once the device model no longer has it.
  * libxl stops waiting for the guest to eject it after 10 s and fails, and the
@@ -63,7 +52,7 @@ static int remove_from_domain(struct sriov_ctx *ctx, struct sriov_hv *hv,
                               const struct sriov_hv_domain *dom, const char *bdf)
 {
     const struct timespec pause = { 1, 0 };
-    long deadline = now_ms() + 2 * (long)ctx->settle_timeout_ms;
+    long deadline = sriov__now_ms() + 2 * (long)ctx->settle_timeout_ms;
     bool pending = false, told = false;
     int rc;
 
@@ -73,7 +62,7 @@ static int remove_from_domain(struct sriov_ctx *ctx, struct sriov_hv *hv,
             pending = true;
         else if (rc != -EBUSY || !pending)
             break;
-        if (now_ms() >= deadline)
+        if (sriov__now_ms() >= deadline)
             return sriov__fail(ctx, -ETIMEDOUT, "%s: domain %s did not let go of it: its "
                                "device model still had it after %u s (%s)", bdf, dom->name,
                                2 * ctx->settle_timeout_ms / 1000, ctx->last_error);
@@ -93,6 +82,9 @@ static int remove_from_domain(struct sriov_ctx *ctx, struct sriov_hv *hv,
     return rc;
 }
 
+/* Take the VF from its domain, if the hypervisor says it has it.  Only a definite
+ * answer counts: a failed look-up keeps the record (fail closed), since a VF we
+ * wrongly think free would be handed to a second guest. */
 static int pci_undo(struct sriov_ctx *ctx, struct sriov_hv *hv, const struct sriov_assignment *r)
 {
     struct sriov_hv_domain dom, holder;

@@ -23,6 +23,8 @@ int sriov__uuid_generate(uint8_t uuid[16]);
 bool sriov__uuid_is_nil(const uint8_t uuid[16]);
 
 /* util.c */
+/* Milliseconds on the monotonic clock, for deadlines. */
+long sriov__now_ms(void);
 /* A whole string as a decimal number in [min, max]: digits only (a leading 0 is
  * still decimal), a '-' only when min is negative; -EINVAL otherwise. */
 int sriov__parse_long(const char *s, long min, long max, long *out);

@@ -71,14 +71,6 @@ static int write_autoprobe(struct sriov_ctx *ctx, const char *bdf, int value)
     return 0;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Exactly virtfn0..n-1 exist and each points at a device that exists; *ready
  * counts those that do so far, for the progress shown. */
 static bool vfs_settled(struct sriov_ctx *ctx, const char *bdf, unsigned int n,
@@ -95,7 +87,7 @@ static bool vfs_settled(struct sriov_ctx *ctx, const char *bdf, unsigned int n,
 
 static int wait_for_vfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
 {
-    long deadline = now_ms() + (long)ctx->settle_timeout_ms;
+    long deadline = sriov__now_ms() + (long)ctx->settle_timeout_ms;
     struct timespec pause = { 0, POLL_INTERVAL_MS * 1000000L };
     unsigned int ready;
 
@@ -110,7 +102,7 @@ static int wait_for_vfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
     while (!vfs_settled(ctx, bdf, n, &ready)) {
         if (n)
             sriov__progress(ctx, ready, n, "%s: waiting for %u VFs", bdf, n);
-        if (now_ms() > deadline)
+        if (sriov__now_ms() > deadline)
             return sriov__fail(ctx, -ETIMEDOUT,
                                "%s: the %u VF devices did not appear within %u ms", bdf, n,
                                ctx->settle_timeout_ms);
@@ -128,13 +120,13 @@ static int wait_for_vfs(struct sriov_ctx *ctx, const char *bdf, unsigned int n)
  * the VF still counted: the write is tried again until the settle timeout. */
 static int remove_vfs(struct sriov_ctx *ctx, const char *bdf)
 {
-    long deadline = now_ms() + (long)ctx->settle_timeout_ms;
+    long deadline = sriov__now_ms() + (long)ctx->settle_timeout_ms;
     struct timespec pause = { 0, 100 * 1000000L };
     bool said = false;
     int rc;
 
     while ((rc = write_numvfs(ctx, bdf, 0)) == -EPERM || rc == -EBUSY) {
-        if (now_ms() > deadline)
+        if (sriov__now_ms() > deadline)
             break;
         if (!said)
             sriov__info(ctx, "%s: a VF is still assigned to a guest, waiting up to %u ms for "
