@@ -38,6 +38,13 @@
  *                        (the point to name here to fail or kill exactly
  *                        there; vf_set:KEY, a second name of a vf_set, is left
  *                        out), with tools/sriov-sim's "sysfs:..." lines.
+ *   DIR/dm-slow          optional "BDF late" / "BDF never" lines: a guest slow
+ *                        to eject that device, as libxl and QEMU 7.2 see it
+ *                        (the first remove times out, later ones are refused
+ *                        while the unplug is pending; "late": the guest ejects
+ *                        it then, and the device model no longer has it;
+ *                        hv_sim_pci.c).  Marked in the domain file with
+ *                        "dm-pending BDF" / "dm-gone BDF" lines.
  *   DIR/platform         optional "iommu 0" / "quarantine 0" lines, or "cmdline
  *                        TEXT": Xen's command line, read for the quarantine.
  *   DIR/device-groups    optional: BDFs sharing an IOMMU context, one group per line.

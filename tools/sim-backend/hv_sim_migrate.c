@@ -354,7 +354,10 @@ out:
     return rc;
 }
 
-/* A save file: its domain (domid UINT32_MAX when the file has none) and lines. */
+/* A save file: its domain (domid UINT32_MAX when the file has none) and lines.
+ * Errors as reading it says them (xl's words, not yet "xl restore failed"):
+ * -ENOENT and the like when it cannot be read, -EINVAL when it is not a save
+ * file. */
 static int read_save(struct sriov_hv *hv, const char *path, struct sriov_hv_domain *dom,
                      struct sim_lines *lines)
 {
@@ -367,12 +370,12 @@ static int read_save(struct sriov_hv *hv, const char *path, struct sriov_hv_doma
     dom->domid = UINT32_MAX;
     rc = sriov__read_file(hv->ctx, path, false, 1 << 20, "saved domain", &data, &len);
     if (rc)
-        return sim_xl_failed(hv, "restore", 1, "Can't open restore file: %s",
-                             rc == -ENOENT ? strerror(ENOENT) : hv->ctx->last_error);
+        return sriov__fail(hv->ctx, rc, "Can't open restore file: %s",
+                           rc == -ENOENT ? strerror(ENOENT) : hv->ctx->last_error);
     line = strtok_r(data, "\n", &save);
     if (!line || strcmp(line, SAVE_MAGIC))
-        rc = sim_xl_failed(hv, "restore", 1, "%s: File has wrong magic number - corrupt or "
-                           "for a different tool?", path);
+        rc = sriov__fail(hv->ctx, -EINVAL, "%s: File has wrong magic number - corrupt or "
+                         "for a different tool?", path);
     while (!rc && (line = strtok_r(NULL, "\n", &save))) {
         if (!strncmp(line, "uuid ", 5))
             uuid = !sriov__uuid_parse(line + 5, dom->uuid);
@@ -383,7 +386,7 @@ static int read_save(struct sriov_hv *hv, const char *path, struct sriov_hv_doma
         rc = sim_lines_add(lines, line);
     }
     if (!rc && (!uuid || !dom->name[0]))
-        rc = sim_xl_failed(hv, "restore", 1, "%s: no domain configuration in it", path);
+        rc = sriov__fail(hv->ctx, -EINVAL, "%s: no domain configuration in it", path);
     free(data);
     return rc;
 }
@@ -396,8 +399,6 @@ int sim_saved_domain(struct sriov_hv *hv, const char *path, struct sriov_hv_doma
     if (!rc)
         rc = read_save(hv, path, out, &lines);
     out->domid = 0;
-    if (rc) /* as the libxl backend says it: no xl ran */
-        rc = sriov__fail(hv->ctx, rc == -EIO ? -EINVAL : rc, "%s", hv->ctx->last_error);
     if (rc)
         memset(out, 0, sizeof(*out));
     sim_lines_free(&lines);
@@ -423,8 +424,8 @@ int sim_domain_restore(struct sriov_hv *hv, char *const *args, size_t n_args,
     if (!rc && a.n_ops > 2)
         rc = sim_xl_failed(hv, "restore", 1, "Usage: xl restore [options] [<ConfigFile>] "
                            "<CheckpointFile>");
-    if (!rc)
-        rc = read_save(hv, a.ops[a.n_ops - 1], &dom, &from);
+    if (!rc && read_save(hv, a.ops[a.n_ops - 1], &dom, &from))
+        rc = sim_xl_failed(hv, "restore", 1, "%s", hv->ctx->last_error);
     if (!rc && a.n_ops == 2)
         rc = sim_xl_config(hv, "restore", a.ops[0], &dom, pt);
     if (!rc)

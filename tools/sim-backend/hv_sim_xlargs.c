@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <strings.h>
 
 #include "internal.h"
@@ -161,12 +160,8 @@ int sim_xl_config(struct sriov_hv *hv, const char *verb, const char *path,
     v = sriov__xlcfg_string(c, "uuid");
     if (!rc && v && sriov__uuid_parse(v, dom->uuid))
         rc = sim_xl_failed(hv, verb, 1, "Failed to parse UUID: %s", v);
-    if (!rc && !v && getrandom(dom->uuid, 16, 0) != 16)
+    if (!rc && !v && sriov__uuid_generate(dom->uuid))
         rc = sim_xl_failed(hv, verb, 1, "no random UUID: %s", strerror(errno));
-    if (!rc && !v) {
-        dom->uuid[6] = (uint8_t)((dom->uuid[6] & 0x0f) | 0x40);
-        dom->uuid[8] = (uint8_t)((dom->uuid[8] & 0x3f) | 0x80);
-    }
     v = sriov__xlcfg_string(c, "passthrough");
     pt[0] = '\0';
     if (!rc && v && !sim_passthrough_known(v))
