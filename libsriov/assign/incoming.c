@@ -394,8 +394,10 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
         return rc;
     }
     if (!rc && j.phase != SRIOV_MOVE_SAVED)
-        rc = sriov__fail(ctx, -EBUSY, "%s (%s): its journal says %s, not saved; nothing was "
-                         "restored", j.name, uuid, sriov__move_phase_name(j.phase));
+        rc = sriov__fail(ctx, -EBUSY, "%s (%s): its journal says %s, not saved (a move "
+                         "still under way, or cut short: xl-sriov gc finishes or undoes "
+                         "one whose process is gone); nothing was restored", j.name, uuid,
+                         sriov__move_phase_name(j.phase));
     if (!rc && config >= 0)
         rc = check_restore_config(ctx, args[config], &saved);
     if (!rc)

@@ -383,6 +383,18 @@ kill_sweep() {
 }
 kill_sweep save prep_save "$XL_SRIOV" save g1 "$T/g1.save"
 kill_sweep restore prep_restore "$XL_SRIOV" restore "$T/g1.save"
+# A save killed right after xl saved the domain leaves its journal "leaving":
+# restore refuses it (nothing restored, it says why and what finishes it),
+# and once gc has finished the save, restore gives the VF back.
+prep_save
+killed_at hv:kill-after:domain_save "$XL_SRIOV" save g1 "$T/g1.save"
+out=$(X restore "$T/g1.save" 2>&1); rc=$?
+check restore-cut-save-refused test "$rc" = 1 -a -z "$(dom_file "$T/hv" g1)"
+check restore-cut-save-says grep -q "not saved (a move still under way, or cut short: xl-sriov gc" <<<"$out"
+X gc >/dev/null 2>&1
+check restore-after-gc X restore "$T/g1.save"
+check restore-after-gc-vf grep -q "/attached" <<<"$(vf_of "$T" g1)"
+destroy_all; X gc >/dev/null 2>&1
 
 # --- a domain without VFs moves as plain xl would ------------------------------------
 mount_host "82599 vfs=4 numvfs=0"
