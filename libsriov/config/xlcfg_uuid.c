@@ -23,20 +23,6 @@
 #include "internal.h"
 #include "config/xlcfg.h"
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return w < 0 ? -errno : -EIO;
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 int sriov__xlcfg_uuid_check(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
                             const uint8_t uuid[16], bool *sets)
 {
@@ -63,10 +49,10 @@ int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t
                           struct sriov__xlcfg_pinned *out)
 {
     struct sriov__xlcfg *c = NULL;
-    char u[SRIOV_UUID_STR_LEN], line[SRIOV_UUID_STR_LEN + 16];
+    char u[SRIOV_UUID_STR_LEN];
     const char *text;
     bool sets = false;
-    int rc, n;
+    int rc;
 
     out->fd = -1;
     out->path = NULL;
@@ -79,7 +65,6 @@ int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t
         goto out;
     }
     sriov__uuid_format(uuid, u);
-    n = snprintf(line, sizeof(line), "\nuuid = \"%s\"\n", u);
     text = sriov__xlcfg_text(c);
     out->fd = memfd_create("xl-sriov-config", MFD_CLOEXEC);
     if (out->fd < 0) {
@@ -87,11 +72,8 @@ int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t
                          path, strerror(errno));
         goto out;
     }
-    rc = write_all(out->fd, text, strlen(text));
-    if (!rc)
-        rc = write_all(out->fd, line, (size_t)n);
-    if (rc)
-        sriov__fail(ctx, rc, "cannot write a copy of %s: %s", path, strerror(-rc));
+    if (dprintf(out->fd, "%s\nuuid = \"%s\"\n", text, u) < 0)
+        rc = sriov__fail(ctx, -errno, "cannot write a copy of %s: %s", path, strerror(errno));
     if (!rc && asprintf(&out->path, "/proc/%d/fd/%d", (int)getpid(), out->fd) < 0) {
         out->path = NULL;
         rc = -ENOMEM;
