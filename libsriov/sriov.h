@@ -673,8 +673,9 @@ int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_
 /* The same, when xl is to recreate the domain from the xl configuration file
  * xl_config instead of its own (xl migrate -C, xl save's CONFIG): its
  * passthrough is the one checked, and a uuid= in it that is not the domain's is
- * refused (-EINVAL); one without uuid= is handed to xl by sriov_move_xl() as a
- * copy that sets the domain's, since xl would give the domain a new UUID.  NULL:
+ * refused (-EINVAL).  sriov_move_xl() hands xl a copy of the text checked
+ * when the VFs left, with the domain's uuid= added if it sets none, since xl
+ * would give the domain a new UUID.  NULL:
  * the domain's own.  Not read for SRIOV_MOVE_HAND_OVER, which checks no
  * configuration.  LIBSRIOV_0.2. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 5)
@@ -754,9 +755,9 @@ int sriov_domain_uuid(struct sriov_ctx *ctx, const char *domain, char *buf, size
  * the restored domain's UUID; *attached counts its VFs.  ARGS are xl restore's:
  * options, then [CONFIG] FILE.  The domain FILE holds is read from it first; if
  * VFs were saved for it, a CONFIG that does not set passthrough, or sets another
- * domain's uuid=, fails with -EINVAL before anything is restored, and one that
- * sets no uuid= is handed to xl as a copy that sets the saved one (xl would give
- * the domain a new UUID).  -EINVAL for a FILE that is not a save file. */
+ * domain's uuid=, fails with -EINVAL before anything is restored; xl reads a
+ * copy of the text checked, with the saved uuid= added if it sets none (xl would
+ * give the domain a new UUID).  -EINVAL for a FILE that is not a save file. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 4)
 int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args,
                          char **uuid_out, unsigned int *attached);

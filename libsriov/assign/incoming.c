@@ -286,14 +286,15 @@ out:
 /* restore's CONFIG (xl restore [options] [CONFIG] FILE), checked before
  * anything happens: libxl builds the domain from it, so it must set passthrough
  * or the domain could take no VF, and xl gives the domain the UUID it names, a
- * new one if none (the restore then hands xl a copy that names the saved one:
- * config/xlcfg_uuid.c). */
+ * new one if none.  xl then reads the text checked here, from pin (with the
+ * saved UUID added if it names none: config/xlcfg_uuid.c). */
 static int check_restore_config(struct sriov_ctx *ctx, const char *config,
-                                const struct sriov_hv_domain *saved)
+                                const struct sriov_hv_domain *saved,
+                                struct sriov__xlcfg_pinned *pin)
 {
     struct sriov__xlcfg *c = NULL;
     const char *pt;
-    bool kept = false, sets_uuid;
+    bool kept = false;
     int rc = sriov__xlcfg_load(ctx, config, NULL, 0, &c);
 
     pt = rc ? NULL : sriov__xlcfg_string(c, "passthrough");
@@ -306,7 +307,7 @@ static int check_restore_config(struct sriov_ctx *ctx, const char *config,
                          "and could take none of the VFs saved for it; nothing was restored",
                          config, saved->name);
     if (!rc)
-        rc = sriov__xlcfg_uuid_check(ctx, c, saved->uuid, &sets_uuid);
+        rc = sriov__xlcfg_pin(ctx, c, saved->uuid, pin);
     sriov__xlcfg_free(c);
     return rc;
 }
@@ -335,27 +336,25 @@ static int restore_operands(struct sriov_ctx *ctx, char *const *args, size_t n_a
     return 0;
 }
 
-/* `xl restore ARGS`, with CONFIG (args[config], if any) replaced by a copy
- * that keeps the saved UUID. */
+/* `xl restore ARGS`, with CONFIG (args[config], if any) replaced by pin's
+ * copy of it as checked. */
 static int run_restore(struct sriov_ctx *ctx, struct sriov_hv *hv, char *const *args,
-                       size_t n_args, ssize_t config, const struct sriov_hv_domain *saved,
+                       size_t n_args, ssize_t config, const struct sriov__xlcfg_pinned *pin,
                        struct sriov_hv_domain *hd)
 {
-    struct sriov__xlcfg_pinned pin;
     char **copy = NULL;
     int rc;
 
     if (config >= 0 && sriov__dry_run(ctx))
-        sriov__plan(ctx, "note", "unless %s sets uuid=, xl reads a copy of it that sets the "
-                    "saved domain's", args[config]);
+        sriov__plan(ctx, "note", "xl reads %s as checked, from a copy%s", args[config],
+                    pin->had_uuid ? "" : " that sets the saved domain's UUID");
     if (config < 0 || sriov__dry_run(ctx))
         return hv->ops->domain_restore(hv, args, n_args, hd);
-    rc = sriov__xlcfg_pin_arg(ctx, args, n_args, (size_t)config, saved->uuid, &pin, &copy);
+    rc = sriov__xlcfg_pin_arg(pin, args, n_args, (size_t)config, &copy);
     if (rc)
         return rc;
     rc = hv->ops->domain_restore(hv, copy, n_args, hd);
     free(copy);
-    sriov__xlcfg_pinned_dispose(&pin);
     return rc;
 }
 
@@ -366,6 +365,7 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
     struct sriov_hv_domain saved, hd;
     struct sriov_hv *hv = NULL;
     struct sriov__move j = { 0 };
+    struct sriov__xlcfg_pinned pin = { .fd = -1 };
     char uuid[SRIOV_UUID_STR_LEN];
     ssize_t config = -1;
     size_t file = 0;
@@ -399,9 +399,11 @@ int sriov_domain_restore(struct sriov_ctx *ctx, char *const *args, size_t n_args
                          "one whose process is gone); nothing was restored", j.name, uuid,
                          sriov__move_phase_name(j.phase));
     if (!rc && config >= 0)
-        rc = check_restore_config(ctx, args[config], &saved);
+        rc = check_restore_config(ctx, args[config], &saved, &pin);
     if (!rc)
-        rc = run_restore(ctx, hv, args, n_args, config, &saved, &hd);
+        rc = run_restore(ctx, hv, args, n_args, config, &pin, &hd);
+    if (pin.path)
+        sriov__xlcfg_pinned_dispose(&pin);
     if (rc) {
         sriov__move_dispose(&j);
         return rc;

@@ -40,6 +40,7 @@ struct sriov_move {
     struct sriov__move j;
     enum sriov_move_kind kind;
     char *xl_config;             /* what xl recreates the domain from, if not its own */
+    struct sriov__xlcfg_pinned pin; /* xl_config as checked, for xl (path NULL: none) */
     struct sriov_hv_domain hd;
     char **bridges;              /* per spec: the bridge to add its vif on, or NULL */
     size_t n_bridges;
@@ -52,6 +53,8 @@ void sriov_move_free(struct sriov_move *m)
     sriov__strv_free(m->bridges, m->n_bridges);
     sriov__move_dispose(&m->j);
     free(m->xl_config);
+    if (m->pin.path)
+        sriov__xlcfg_pinned_dispose(&m->pin);
     free(m);
 }
 
@@ -200,9 +203,10 @@ static int detach_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__
  * one xl migrate -C or xl save's CONFIG names), with the VFs taken back: one
  * that had only pci= to imply passthrough arrives with it disabled, and would
  * stay on netfront for good.  Refused before any change.  Not for a hand-over:
- * the orchestrator (xapi's xenopsd, say) builds the domain there itself. */
-static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv,
-                             const struct sriov_move *m)
+ * the orchestrator (xapi's xenopsd, say) builds the domain there itself.  A
+ * configuration of the user's must also keep the domain's UUID; xl is later
+ * handed the text checked here (m->pin), not the file again. */
+static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m)
 {
     struct sriov__xlcfg *c = NULL;
     bool kept = false;
@@ -213,16 +217,14 @@ static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv,
     if (!m->xl_config) {
         rc = hv->ops->domain_passthrough(hv, &m->hd, &kept);
     } else {
-        bool sets_uuid;
-
         rc = sriov__xlcfg_load(ctx, m->xl_config, NULL, 0, &c);
         if (!rc && sriov__xlcfg_passthrough(sriov__xlcfg_string(c, "passthrough"), &kept))
             rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough=\"%s\"", m->xl_config,
                              sriov__xlcfg_string(c, "passthrough"));
         /* xl would give the domain a new UUID from a config that sets none
-         * (sriov_move_xl hands it one that does); one that sets another is refused. */
-        if (!rc)
-            rc = sriov__xlcfg_uuid_check(ctx, c, m->hd.uuid, &sets_uuid);
+         * (the copy sets it); one that sets another is refused. */
+        if (!rc && kept)
+            rc = sriov__xlcfg_pin(ctx, c, m->hd.uuid, &m->pin);
         sriov__xlcfg_free(c);
     }
     if (rc || kept)
@@ -416,6 +418,8 @@ int sriov_move_leave(struct sriov_ctx *ctx, struct sriov_move *m)
     sriov__strv_free(m->bridges, m->n_bridges);
     m->bridges = NULL;
     m->n_bridges = 0;
+    if (m->pin.path)
+        sriov__xlcfg_pinned_dispose(&m->pin);
     rc = locked(ctx, m, leave_locked);
     if (rc && m->j.owner_id[0]) {
         /* Journalled, then failed: what was taken goes back, as after a failed xl. */
@@ -470,12 +474,11 @@ int sriov_move_open(struct sriov_ctx *ctx, const char *domain, struct sriov_move
     return 0;
 }
 
-/* xl with the move's own configuration, made to keep the domain's UUID
- * (config/xlcfg_uuid.c): in args, migrate's -C operand or save's last one. */
+/* xl with the move's own configuration as checked (config/xlcfg_uuid.c): in
+ * args, migrate's -C operand or save's last one is replaced by m->pin's copy. */
 static int run_xl_pinned(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m,
                          char *const *args, size_t n_args)
 {
-    struct sriov__xlcfg_pinned pin;
     char **copy = NULL;
     size_t i = 0;
     int rc;
@@ -486,13 +489,12 @@ static int run_xl_pinned(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
         i++;
     if (i == n_args)
         return sriov__fail(ctx, -EINVAL, "%s: not among xl's arguments", m->xl_config);
-    rc = sriov__xlcfg_pin_arg(ctx, args, n_args, i, m->hd.uuid, &pin, &copy);
+    rc = sriov__xlcfg_pin_arg(&m->pin, args, n_args, i, &copy);
     if (rc)
         return rc;
     rc = m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, copy, n_args)
                                     : hv->ops->domain_migrate(hv, copy, n_args);
     free(copy);
-    sriov__xlcfg_pinned_dispose(&pin);
     return rc;
 }
 
@@ -505,11 +507,13 @@ int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args
         return rc;
     if (m->kind == SRIOV_MOVE_HAND_OVER)
         return sriov__fail(ctx, -EINVAL, "%s: handed over, xl is the orchestrator's", m->j.name);
-    if (m->xl_config && !sriov__dry_run(ctx))
+    /* No pin: the domain has no VFs, so the UUID xl gives it is not ours to keep. */
+    if (m->pin.path && !sriov__dry_run(ctx))
         return run_xl_pinned(ctx, hv, m, args, n_args);
-    if (m->xl_config)
-        sriov__plan(ctx, "note", "unless %s sets uuid=, xl reads a copy of it that sets the "
-                    "domain's, %s", m->xl_config, m->j.uuid);
+    if (m->pin.path)
+        sriov__plan(ctx, "note", "xl reads %s as checked, from a copy%s%s", m->xl_config,
+                    m->pin.had_uuid ? "" : " that sets the domain's UUID, ",
+                    m->pin.had_uuid ? "" : m->j.uuid);
     return m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, args, n_args)
                                       : hv->ops->domain_migrate(hv, args, n_args);
 }

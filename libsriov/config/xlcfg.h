@@ -54,23 +54,24 @@ int sriov__xlcfg_passthrough(const char *value, bool *set);
  * (xlcfg_uuid.c): xl gives a domain it builds from CONFIG (save's CONFIG,
  * migrate -C, restore's CONFIG) a new random UUID unless CONFIG sets uuid=.
  * check: -EINVAL if c sets a uuid= that is not uuid (or no UUID at all); *sets
- * says whether it sets one.  pin: out->path is path itself if it sets uuid, or
- * a private copy with uuid = "UUID" added (/proc/PID/fd/N of out->fd, PID
- * ours: a child such as xl opens it while we wait for it), until
- * sriov__xlcfg_pinned_dispose(). */
+ * says whether it sets one.  pin: the same check, then a private copy of c's
+ * text as parsed, with uuid = "UUID" added unless it sets it (had_uuid), for
+ * xl to read at out->path (/proc/PID/fd/N of out->fd, PID ours: a child such
+ * as xl opens it while we wait for it), until sriov__xlcfg_pinned_dispose(). */
 struct sriov__xlcfg_pinned {
     int fd;
     char *path;
+    bool had_uuid;
 };
 int sriov__xlcfg_uuid_check(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
                             const uint8_t uuid[16], bool *sets);
-int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t uuid[16],
-                          struct sriov__xlcfg_pinned *out);
+int sriov__xlcfg_pin(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
+                     const uint8_t uuid[16], struct sriov__xlcfg_pinned *out);
 void sriov__xlcfg_pinned_dispose(struct sriov__xlcfg_pinned *p);
-/* The same for args[i] of an xl command line: *copy (free() it; its strings are
- * args' and pin's) is args with args[i] replaced by pin->path. */
-int sriov__xlcfg_pin_arg(struct sriov_ctx *ctx, char *const *args, size_t n_args, size_t i,
-                         const uint8_t uuid[16], struct sriov__xlcfg_pinned *pin, char ***copy);
+/* args of an xl command line with args[i] replaced by pin->path: *copy (free()
+ * it; its strings are args' and pin's). */
+int sriov__xlcfg_pin_arg(const struct sriov__xlcfg_pinned *pin, char *const *args,
+                         size_t n_args, size_t i, char ***copy);
 
 /* KEY = [ ... ]: the number of items; -ENOENT if absent, -EINVAL if not a list. */
 int sriov__xlcfg_list_count(const struct sriov__xlcfg *c, const char *key);

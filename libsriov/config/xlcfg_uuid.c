@@ -9,7 +9,9 @@
  * which a host without udev lacks): nothing is left behind if we die, the
  * user's file is never written, and the file stays close-on-exec, so that
  * neither xl nor what it starts (its monitoring daemon, the device model,
- * which live as long as the domain) holds it open.
+ * which live as long as the domain) holds it open.  xl reads the copy even of
+ * a config that sets the right uuid=: it is the text that was checked (uuid,
+ * passthrough) before the VFs left, whatever becomes of the file meanwhile.
  */
 #include "config.h"
 
@@ -45,47 +47,40 @@ int sriov__xlcfg_uuid_check(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
     return 0;
 }
 
-int sriov__xlcfg_pin_uuid(struct sriov_ctx *ctx, const char *path, const uint8_t uuid[16],
-                          struct sriov__xlcfg_pinned *out)
+int sriov__xlcfg_pin(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
+                     const uint8_t uuid[16], struct sriov__xlcfg_pinned *out)
 {
-    struct sriov__xlcfg *c = NULL;
+    const char *path = sriov__xlcfg_path(c);
     char u[SRIOV_UUID_STR_LEN];
-    const char *text;
-    bool sets = false;
     int rc;
 
     out->fd = -1;
     out->path = NULL;
-    rc = sriov__xlcfg_load(ctx, path, NULL, 0, &c);
-    if (!rc)
-        rc = sriov__xlcfg_uuid_check(ctx, c, uuid, &sets);
-    if (rc || sets) {
-        if (!rc && !(out->path = strdup(path)))
-            rc = -ENOMEM;
-        goto out;
-    }
+    rc = sriov__xlcfg_uuid_check(ctx, c, uuid, &out->had_uuid);
+    if (rc)
+        return rc;
     sriov__uuid_format(uuid, u);
-    text = sriov__xlcfg_text(c);
     out->fd = memfd_create("xl-sriov-config", MFD_CLOEXEC);
-    if (out->fd < 0) {
-        rc = sriov__fail(ctx, -errno, "cannot make a copy of %s with the domain's UUID: %s",
-                         path, strerror(errno));
-        goto out;
-    }
-    if (dprintf(out->fd, "%s\nuuid = \"%s\"\n", text, u) < 0)
+    if (out->fd < 0)
+        return sriov__fail(ctx, -errno, "cannot make a copy of %s for xl: %s", path,
+                           strerror(errno));
+    if (dprintf(out->fd, out->had_uuid ? "%s" : "%s\nuuid = \"%s\"\n",
+                sriov__xlcfg_text(c), u) < 0)
         rc = sriov__fail(ctx, -errno, "cannot write a copy of %s: %s", path, strerror(errno));
     if (!rc && asprintf(&out->path, "/proc/%d/fd/%d", (int)getpid(), out->fd) < 0) {
         out->path = NULL;
         rc = -ENOMEM;
     }
-    if (!rc)
-        sriov__info(ctx, "%s sets no uuid=: xl reads it from %s, with uuid = \"%s\" added",
-                     path, out->path, u);
-out:
-    sriov__xlcfg_free(c);
-    if (rc)
+    if (rc) {
         sriov__xlcfg_pinned_dispose(out);
-    return rc;
+        return rc;
+    }
+    if (out->had_uuid)
+        sriov__info(ctx, "xl reads %s as checked, from %s", path, out->path);
+    else
+        sriov__info(ctx, "%s sets no uuid=: xl reads it from %s, with uuid = \"%s\" added",
+                    path, out->path, u);
+    return 0;
 }
 
 void sriov__xlcfg_pinned_dispose(struct sriov__xlcfg_pinned *p)
@@ -97,19 +92,12 @@ void sriov__xlcfg_pinned_dispose(struct sriov__xlcfg_pinned *p)
     p->path = NULL;
 }
 
-int sriov__xlcfg_pin_arg(struct sriov_ctx *ctx, char *const *args, size_t n_args, size_t i,
-                         const uint8_t uuid[16], struct sriov__xlcfg_pinned *pin, char ***copy)
+int sriov__xlcfg_pin_arg(const struct sriov__xlcfg_pinned *pin, char *const *args,
+                         size_t n_args, size_t i, char ***copy)
 {
-    int rc = sriov__xlcfg_pin_uuid(ctx, args[i], uuid, pin);
-
-    *copy = NULL;
-    if (rc)
-        return rc;
     *copy = calloc(n_args + 1, sizeof(**copy));
-    if (!*copy) {
-        sriov__xlcfg_pinned_dispose(pin);
+    if (!*copy)
         return -ENOMEM;
-    }
     memcpy(*copy, args, n_args * sizeof(**copy));
     (*copy)[i] = pin->path;
     return 0;

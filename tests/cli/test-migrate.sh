@@ -168,6 +168,36 @@ check config-save-ok test "$rc" = 0
 check config-save-same-uuid grep -qx "uuid $U1" "$T/g1c.save"
 out=$(X restore "$T/g1c.save" 2>&1); rc=$?
 check config-saved-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)" -a -f "$T/hv/domains/$U1"
+# CONFIG is read once, when it is checked before the VFs leave: xl reads that
+# text, whatever becomes of the file meanwhile. Here the save stops while its
+# VF is taken back (its pciback binding undone), and the file is rewritten
+# without passthrough and with another uuid=.
+cp "$T/pt.cfg" "$T/live.cfg"
+inject hv:stop:assignable_remove
+"$XL_SRIOV" -v save g1 "$T/g1l.save" "$T/live.cfg" >"$T/live.out" 2>&1 &
+spid=$!
+PIDS+=($spid)
+for _ in $(seq 100); do
+    [ "$(ps -o stat= -p "$spid" 2>/dev/null | cut -c1)" = T ] && break
+    sleep 0.1
+done
+heal
+check live-config-save-stopped test "$(ps -o stat= -p "$spid" 2>/dev/null | cut -c1)" = T
+printf 'name = "g1"\ntype = "hvm"\nuuid = "b2b2b2b2-0000-4000-8000-000000000001"\n' >"$T/live.cfg"
+kill -CONT "$spid"; wait "$spid"; rc=$?
+check live-config-save-ok test "$rc" = 0
+check live-config-save-checked-text grep -qx "uuid $U1" "$T/g1l.save"
+check live-config-save-checked-passthrough grep -qx "passthrough Share_PT" "$T/g1l.save"
+check live-config-save-says-copy grep -q "live.cfg sets no uuid=: xl reads it from /proc/[0-9]*/fd/[0-9]*" "$T/live.out"
+out=$(X restore "$T/g1l.save" 2>&1); rc=$?
+check live-config-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)" -a -f "$T/hv/domains/$U1"
+# A CONFIG that sets the domain's uuid= is handed over as checked too.
+printf 'name = "g1"\ntype = "hvm"\npassthrough = "enabled"\nuuid = "%s"\n' "$U1" >"$T/own.cfg"
+out=$(X -v save g1 "$T/g1o.save" "$T/own.cfg" 2>&1); rc=$?
+check own-uuid-save-ok test "$rc" = 0 -a -n "$(grep -x "uuid $U1" "$T/g1o.save")"
+check own-uuid-save-reads-copy grep -q "xl reads .*own.cfg as checked, from /proc/[0-9]*/fd/[0-9]*" <<<"$out"
+out=$(X restore "$T/g1o.save" 2>&1); rc=$?
+check own-uuid-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)"
 destroy_all; X gc >/dev/null
 check config-restore-nothing-left test -z "$(consistent)" -a "$(numvfs $PF)" = 0
 # A file that is not a save file: refused before xl runs.
