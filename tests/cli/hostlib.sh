@@ -4,7 +4,7 @@
 # Environment from tests/run-tier1: XL_SRIOV, SRIOV_SIM.  HOSTLIB_NAME names the
 # test in its SKIP line.  With HOSTLIB_BASE=1 only the common part is set up (the
 # SKIP check, $T and its cleanup, pass/fail/check, mount_host, the SRIOV_*
-# exports, X, drv, numvfs), for tests that bring their own configs and snapshot;
+# exports, X, drv, numvfs, stopped), for tests that bring their own configs and snapshot;
 # otherwise also the issue-9 figure tests' configs and helpers (test-faults-*.sh,
 # test-kill-random.sh, test-race.sh).
 set -u
@@ -46,6 +46,16 @@ export SRIOV_RUN_DIR=$T/run SRIOV_CONFIG=$T/sriov.cfg
 X() { "$XL_SRIOV" "$@"; }
 drv() { basename "$(readlink "$T/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo -; }
 numvfs() { cat "$T/sys/bus/pci/devices/$1/sriov_numvfs"; }
+# stopped PID: the process is stopped (a "stop:" crash point reached); waits
+# for it up to 10 s.
+stopped() {
+    local _
+    for _ in $(seq 100); do
+        [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
 [ -n "${HOSTLIB_BASE:-}" ] && return 0
 
 cat >"$T/sriov.cfg" <<'CFG'

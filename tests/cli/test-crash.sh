@@ -256,12 +256,9 @@ inject hv:stop:domain_create
 "$XL_SRIOV" create "$T/g1.cfg" >/dev/null 2>&1 &
 cpid=$!
 PIDS+=($cpid)
-for _ in $(seq 100); do
-    [ "$(ps -o stat= -p "$cpid" 2>/dev/null | cut -c1)" = T ] && break
-    sleep 0.1
-done
+stopped "$cpid"
 heal
-check live-owner-stopped test "$(ps -o stat= -p "$cpid" 2>/dev/null | cut -c1)" = T
+check live-owner-stopped stopped "$cpid"
 X gc >/dev/null 2>&1
 check live-owner-kept test "$(grep -c '"phase": "reserved"' "$T/state/assignments.json")" = 2
 check live-owner-vf-kept test "$(drv 0000:01:10.0)" = pciback
@@ -283,10 +280,7 @@ inject hv:stop:assignable_add
 "$XL_SRIOV" pci-attach g2 network=lan >/dev/null 2>&1 &
 apid=$!
 PIDS+=($apid)
-for _ in $(seq 100); do
-    [ "$(ps -o stat= -p "$apid" 2>/dev/null | cut -c1)" = T ] && break
-    sleep 0.1
-done
+stopped "$apid"
 heal
 timeout 2 "$XL_SRIOV" pf-disable enp1s0f0 >/dev/null 2>&1; rc=$?
 check pf-disable-waits-for-attach test $rc = 124 -a "$(numvfs 0000:01:00.0)" = 4

@@ -177,12 +177,9 @@ inject hv:stop:assignable_remove
 "$XL_SRIOV" -v save g1 "$T/g1l.save" "$T/live.cfg" >"$T/live.out" 2>&1 &
 spid=$!
 PIDS+=($spid)
-for _ in $(seq 100); do
-    [ "$(ps -o stat= -p "$spid" 2>/dev/null | cut -c1)" = T ] && break
-    sleep 0.1
-done
+stopped "$spid"
 heal
-check live-config-save-stopped test "$(ps -o stat= -p "$spid" 2>/dev/null | cut -c1)" = T
+check live-config-save-stopped stopped "$spid"
 printf 'name = "g1"\ntype = "hvm"\nuuid = "b2b2b2b2-0000-4000-8000-000000000001"\n' >"$T/live.cfg"
 kill -CONT "$spid"; wait "$spid"; rc=$?
 check live-config-save-ok test "$rc" = 0
