@@ -673,9 +673,10 @@ int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_
 /* The same, when xl is to recreate the domain from the xl configuration file
  * xl_config instead of its own (xl migrate -C, xl save's CONFIG): its
  * passthrough is the one checked, and a uuid= in it that is not the domain's is
- * refused (-EINVAL).  sriov_move_xl() hands xl a copy of the text checked
- * when the VFs left, with the domain's uuid= added if it sets none, since xl
- * would give the domain a new UUID.  NULL:
+ * refused (-EINVAL), also for a domain without VFs.  It is checked again by
+ * sriov_move_leave(), and sriov_move_xl() hands xl a copy of the text checked
+ * then, with the domain's uuid= added if it sets none, since xl would give the
+ * domain a new UUID.  NULL:
  * the domain's own.  Not read for SRIOV_MOVE_HAND_OVER, which checks no
  * configuration.  LIBSRIOV_0.2. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2, 5)
@@ -701,8 +702,9 @@ SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_vf_spec(const struct sriov_
                                                                size_t i);
 /* `xl migrate ARGS` or `xl save ARGS` (per kind; ARGS as xl takes them, the
  * domain and host or file included), exec'd with an argv.  The move's xl_config
- * (migrate's -C operand, save's last one) is replaced by a copy that sets the
- * domain's uuid if it sets none (/proc/PID/fd/N, PID the caller's, for xl to open). */
+ * (migrate's last -C operand, save's last operand) is replaced by a copy of the
+ * text sriov_move_leave() checked, with the domain's uuid added if it sets none
+ * (/proc/PID/fd/N, PID the caller's, for xl to open); xl never reads the file. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args, size_t n_args);
 /*

@@ -4,7 +4,7 @@
  *
  *   check     every VF can fall back to netfront: a vif with its MAC exists,
  *             or its network names a bridge= to hot-add one on; and the config
- *             xl recreates the domain from sets passthrough (check_passthrough).
+ *             xl recreates the domain from sets passthrough (check_config).
  *             Nothing has changed yet, so a refusal leaves the domain as it was.
  *   journal   moves/<uuid>.json (moves.c) with each VF's vf= entry, its MAC
  *             fixed, before the first change: whoever finds it after a crash
@@ -204,42 +204,46 @@ static int detach_all(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov__
  * that had only pci= to imply passthrough arrives with it disabled, and would
  * stay on netfront for good.  Refused before any change.  Not for a hand-over:
  * the orchestrator (xapi's xenopsd, say) builds the domain there itself.  A
- * configuration of the user's must also keep the domain's UUID; xl is later
- * handed the text checked here (m->pin), not the file again. */
-static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m)
+ * configuration of the user's must also keep the domain's UUID (xl would give
+ * it a new one from a config that sets none, config/xlcfg_uuid.c); with pin
+ * (the check just before the VFs leave) the text checked is kept in m->pin for
+ * xl, which never reads the file itself.  has_vfs: passthrough is needed. */
+static int check_config(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m,
+                        bool has_vfs, bool pin)
 {
     struct sriov__xlcfg *c = NULL;
-    bool kept = false;
+    const char *pt;
+    bool kept = false, sets_uuid;
     int rc;
 
     if (m->kind == SRIOV_MOVE_HAND_OVER)
         return 0;
     if (!m->xl_config) {
-        rc = hv->ops->domain_passthrough(hv, &m->hd, &kept);
-    } else {
-        rc = sriov__xlcfg_load(ctx, m->xl_config, NULL, 0, &c);
-        if (!rc && sriov__xlcfg_passthrough(sriov__xlcfg_string(c, "passthrough"), &kept))
-            rc = sriov__fail(ctx, -EINVAL, "%s: unknown passthrough=\"%s\"", m->xl_config,
-                             sriov__xlcfg_string(c, "passthrough"));
-        /* xl would give the domain a new UUID from a config that sets none
-         * (the copy sets it); one that sets another is refused. */
-        if (!rc && kept)
-            rc = sriov__xlcfg_pin(ctx, c, m->hd.uuid, &m->pin);
-        sriov__xlcfg_free(c);
+        rc = has_vfs ? hv->ops->domain_passthrough(hv, &m->hd, &kept) : 0;
+        if (rc || kept || !has_vfs)
+            return rc;
+        return sriov__fail(ctx, -EINVAL, "%s was created without passthrough=\"enabled\": "
+                           "recreated from that configuration after the move, without its "
+                           "VFs, it would have passthrough disabled and could not take a VF "
+                           "again; create it with passthrough=\"enabled\" (xl-sriov create "
+                           "adds it), or give xl a configuration that sets it (migrate -C, "
+                           "save's CONFIG)", m->j.name);
     }
-    if (rc || kept)
-        return rc;
-    if (m->xl_config)
-        return sriov__fail(ctx, -EINVAL, "%s does not set passthrough=\"enabled\": %s, "
-                           "recreated from it after the move without its VFs, would have "
-                           "passthrough disabled and could not take a VF again",
-                           m->xl_config, m->j.name);
-    return sriov__fail(ctx, -EINVAL, "%s was created without passthrough=\"enabled\": "
-                       "recreated from that configuration after the move, without its "
-                       "VFs, it would have passthrough disabled and could not take a VF "
-                       "again; create it with passthrough=\"enabled\" (xl-sriov create "
-                       "adds it), or give xl a configuration that sets it (migrate -C, "
-                       "save's CONFIG)", m->j.name);
+    rc = sriov__xlcfg_load(ctx, m->xl_config, NULL, 0, &c);
+    pt = rc ? NULL : sriov__xlcfg_string(c, "passthrough");
+    if (!rc && sriov__xlcfg_passthrough(pt, &kept))
+        rc = sriov__fail(ctx, -EINVAL, "%s line %d: unknown passthrough=\"%s\"", m->xl_config,
+                         sriov__xlcfg_line(c, "passthrough", -1, -1), pt);
+    if (!rc && has_vfs && !kept)
+        rc = sriov__fail(ctx, -EINVAL, "%s does not set passthrough=\"enabled\": %s, "
+                         "recreated from it after the move without its VFs, would have "
+                         "passthrough disabled and could not take a VF again",
+                         m->xl_config, m->j.name);
+    if (!rc)
+        rc = pin && !sriov__dry_run(ctx) ? sriov__xlcfg_pin(ctx, c, m->hd.uuid, &m->pin)
+                 : sriov__xlcfg_uuid_check(ctx, c, m->hd.uuid, &sets_uuid);
+    sriov__xlcfg_free(c);
+    return rc;
 }
 
 /* Everything that can be known before a change: the domain's VFs are all
@@ -247,7 +251,7 @@ static int check_passthrough(struct sriov_ctx *ctx, struct sriov_hv *hv, struct 
  * each VF has, or can get, a netfront partner.  Fills the specs and the bridge
  * to add a vif on, per spec. */
 static int check_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m,
-                        const struct sriov__recs *recs)
+                        const struct sriov__recs *recs, bool pin)
 {
     char **macs = NULL, **nbridges = NULL;
     size_t n_macs = 0, n = 0;
@@ -265,8 +269,8 @@ static int check_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
     if (rc != -ENOENT)
         return rc;
     rc = domain_records(ctx, recs, m->j.uuid, m->j.name, &n);
-    if (!rc && n)
-        rc = check_passthrough(ctx, hv, m);
+    if (!rc)
+        rc = check_config(ctx, hv, m, n > 0, pin);
     if (!rc)
         rc = sriov__netcfg_load(ctx);
     if (!rc)
@@ -299,7 +303,7 @@ static int leave_locked(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
     const char *owner_id;
     int rc;
 
-    rc = check_locked(ctx, hv, m, recs); /* again: the host may have changed since */
+    rc = check_locked(ctx, hv, m, recs, true); /* again: the host may have changed since */
     if (rc || !m->j.n_specs)
         return rc; /* no VF: nothing to journal or take back */
     rc = sriov__owner_claim(ctx, &owner_id);
@@ -360,7 +364,7 @@ static int locked(struct sriov_ctx *ctx, struct sriov_move *m,
 static int check_fn(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov_move *m,
                     struct sriov__recs *recs)
 {
-    return check_locked(ctx, hv, m, recs);
+    return check_locked(ctx, hv, m, recs, false);
 }
 
 int sriov_move_begin(struct sriov_ctx *ctx, const char *domain, enum sriov_move_kind kind,
@@ -480,15 +484,17 @@ static int run_xl_pinned(struct sriov_ctx *ctx, struct sriov_hv *hv, struct srio
                          char *const *args, size_t n_args)
 {
     char **copy = NULL;
-    size_t i = 0;
+    size_t i = n_args;
     int rc;
 
-    while (i < n_args && !(!strcmp(args[i], m->xl_config) &&
-                           (m->kind == SRIOV_MOVE_SAVE ? i + 1 == n_args
-                                                       : i > 0 && !strcmp(args[i - 1], "-C"))))
-        i++;
-    if (i == n_args)
+    /* From the end: xl takes the last -C, as the caller's m->xl_config is. */
+    while (i > 0 && !(!strcmp(args[i - 1], m->xl_config) &&
+                      (m->kind == SRIOV_MOVE_SAVE ? i == n_args
+                                                  : i > 1 && !strcmp(args[i - 2], "-C"))))
+        i--;
+    if (i == 0)
         return sriov__fail(ctx, -EINVAL, "%s: not among xl's arguments", m->xl_config);
+    i--;
     rc = sriov__xlcfg_pin_arg(&m->pin, args, n_args, i, &copy);
     if (rc)
         return rc;
@@ -507,13 +513,12 @@ int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args
         return rc;
     if (m->kind == SRIOV_MOVE_HAND_OVER)
         return sriov__fail(ctx, -EINVAL, "%s: handed over, xl is the orchestrator's", m->j.name);
-    /* No pin: the domain has no VFs, so the UUID xl gives it is not ours to keep. */
     if (m->pin.path && !sriov__dry_run(ctx))
         return run_xl_pinned(ctx, hv, m, args, n_args);
-    if (m->pin.path)
-        sriov__plan(ctx, "note", "xl reads %s as checked, from a copy%s%s", m->xl_config,
-                    m->pin.had_uuid ? "" : " that sets the domain's UUID, ",
-                    m->pin.had_uuid ? "" : m->j.uuid);
+    if (m->xl_config)
+        sriov__plan(ctx, "note", "xl reads %s as checked just before the VFs leave, from a "
+                    "copy that sets the domain's UUID (%s) if it sets none", m->xl_config,
+                    m->j.uuid);
     return m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, args, n_args)
                                       : hv->ops->domain_migrate(hv, args, n_args);
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ int sriov__xlcfg_pin(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
 {
     const char *path = sriov__xlcfg_path(c);
     char u[SRIOV_UUID_STR_LEN];
-    int rc;
+    int probe = -1, rc;
 
     out->fd = -1;
     out->path = NULL;
@@ -71,6 +72,12 @@ int sriov__xlcfg_pin(struct sriov_ctx *ctx, const struct sriov__xlcfg *c,
         out->path = NULL;
         rc = -ENOMEM;
     }
+    /* Now, not once the VFs have left: a host whose /proc xl cannot open it by. */
+    if (!rc && (probe = open(out->path, O_RDONLY | O_CLOEXEC)) < 0)
+        rc = sriov__fail(ctx, -errno, "xl could not read the copy of %s at %s: %s", path,
+                         out->path, strerror(errno));
+    if (probe >= 0)
+        close(probe);
     if (rc) {
         sriov__xlcfg_pinned_dispose(out);
         return rc;

@@ -168,33 +168,70 @@ check config-save-ok test "$rc" = 0
 check config-save-same-uuid grep -qx "uuid $U1" "$T/g1c.save"
 out=$(X restore "$T/g1c.save" 2>&1); rc=$?
 check config-saved-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)" -a -f "$T/hv/domains/$U1"
-# CONFIG is read once, when it is checked before the VFs leave: xl reads that
-# text, whatever becomes of the file meanwhile. Here the save stops while its
-# VF is taken back (its pciback binding undone), and the file is rewritten
-# without passthrough and with another uuid=.
+# CONFIG is read once, when it is checked just before the VFs leave: xl reads
+# that text, whatever becomes of the file meanwhile. paused OP CHECK CMD...:
+# CMD runs in the background until it reaches OP (a stop: crash point), its
+# output in $T/paused.out; resume: it goes on, rc its exit status.
+paused() {
+    local op=$1 name=$2
+    shift 2
+    inject "hv:stop:$op"
+    "$@" >"$T/paused.out" 2>&1 &
+    spid=$!
+    PIDS+=($spid)
+    stopped "$spid"
+    heal
+    check "$name-stopped" stopped "$spid"
+}
+resume() { kill -CONT "$spid"; wait "$spid"; rc=$?; }
+other_cfg() { printf 'name = "g1"\ntype = "hvm"\nuuid = "b2b2b2b2-0000-4000-8000-000000000001"\n' >"$1"; }
+# Save: stopped while its VF is taken back (its pciback binding undone), the
+# file rewritten without passthrough and with another uuid=.
 cp "$T/pt.cfg" "$T/live.cfg"
-inject hv:stop:assignable_remove
-"$XL_SRIOV" -v save g1 "$T/g1l.save" "$T/live.cfg" >"$T/live.out" 2>&1 &
-spid=$!
-PIDS+=($spid)
-stopped "$spid"
-heal
-check live-config-save-stopped stopped "$spid"
-printf 'name = "g1"\ntype = "hvm"\nuuid = "b2b2b2b2-0000-4000-8000-000000000001"\n' >"$T/live.cfg"
-kill -CONT "$spid"; wait "$spid"; rc=$?
+paused assignable_remove live-config-save "$XL_SRIOV" -v save g1 "$T/g1l.save" "$T/live.cfg"
+other_cfg "$T/live.cfg"
+resume
 check live-config-save-ok test "$rc" = 0
 check live-config-save-checked-text grep -qx "uuid $U1" "$T/g1l.save"
 check live-config-save-checked-passthrough grep -qx "passthrough Share_PT" "$T/g1l.save"
-check live-config-save-says-copy grep -q "live.cfg sets no uuid=: xl reads it from /proc/[0-9]*/fd/[0-9]*" "$T/live.out"
-out=$(X restore "$T/g1l.save" 2>&1); rc=$?
+check live-config-save-says-copy grep -q "live.cfg sets no uuid=: xl reads it from /proc/[0-9]*/fd/[0-9]*" "$T/paused.out"
+# Restore: stopped just before xl restore, the file rewritten the same way.
+cp "$T/pt.cfg" "$T/live.cfg"
+paused domain_restore live-config-restore "$XL_SRIOV" restore "$T/live.cfg" "$T/g1l.save"
+other_cfg "$T/live.cfg"
+resume
 check live-config-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)" -a -f "$T/hv/domains/$U1"
-# A CONFIG that sets the domain's uuid= is handed over as checked too.
+check live-config-restore-checked-passthrough grep -qx 'passthrough Share_PT' "$T/hv/domains/$U1"
+# A CONFIG that sets the domain's own uuid= is handed over as checked too.
 printf 'name = "g1"\ntype = "hvm"\npassthrough = "enabled"\nuuid = "%s"\n' "$U1" >"$T/own.cfg"
-out=$(X -v save g1 "$T/g1o.save" "$T/own.cfg" 2>&1); rc=$?
+paused assignable_remove own-uuid-save "$XL_SRIOV" -v save g1 "$T/g1o.save" "$T/own.cfg"
+other_cfg "$T/own.cfg"
+resume
 check own-uuid-save-ok test "$rc" = 0 -a -n "$(grep -x "uuid $U1" "$T/g1o.save")"
-check own-uuid-save-reads-copy grep -q "xl reads .*own.cfg as checked, from /proc/[0-9]*/fd/[0-9]*" <<<"$out"
+check own-uuid-save-checked-passthrough grep -qx 'passthrough enabled' "$T/g1o.save"
+check own-uuid-save-reads-copy grep -q "xl reads .*own.cfg as checked, from /proc/[0-9]*/fd/[0-9]*" "$T/paused.out"
 out=$(X restore "$T/g1o.save" 2>&1); rc=$?
 check own-uuid-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)"
+# Changed between the first check and the one before the VFs leave (here
+# while the first asks for the domain's vifs): refused, nothing changed.
+cp "$T/pt.cfg" "$T/live.cfg"
+before=$(snapshot)
+paused nic_list recheck "$XL_SRIOV" save g1 "$T/g1r.save" "$T/live.cfg"
+other_cfg "$T/live.cfg"
+resume
+check recheck-refused test "$rc" = 1 -a ! -e "$T/g1r.save" -a "$(snapshot)" = "$before"
+check recheck-says-why grep -q "live.cfg does not set passthrough" "$T/paused.out"
+# migrate -C given twice: xl takes the last, and that one is the checked copy.
+cp "$T/pt.cfg" "$T/live.cfg"
+paused assignable_remove twice-c "$XL_SRIOV" migrate --sriov-transport "$TRANSPORT" -s '' \
+    -C "$T/live.cfg" -C "$T/live.cfg" g1 desthost
+other_cfg "$T/live.cfg"
+resume
+check twice-c-migrate-ok test "$rc" = 0
+check twice-c-same-uuid test -f "$D/hv/domains/$U1"
+check twice-c-passthrough grep -qx 'passthrough Share_PT' "$D/hv/domains/$U1"
+check twice-c-vf grep -q "/attached" <<<"$(vf_of "$D" g1)"
+(T=$D; destroy_all); XD gc >/dev/null
 destroy_all; X gc >/dev/null
 check config-restore-nothing-left test -z "$(consistent)" -a "$(numvfs $PF)" = 0
 # A file that is not a save file: refused before xl runs.
