@@ -704,7 +704,8 @@ SRIOV_EXPORT SRIOV_NONNULL(1) const char *sriov_move_vf_spec(const struct sriov_
  * domain and host or file included), exec'd with an argv.  The move's xl_config
  * (migrate's last -C operand, save's last operand) is replaced by a copy of the
  * text sriov_move_leave() checked, with the domain's uuid added if it sets none
- * (/proc/PID/fd/N, PID the caller's, for xl to open); xl never reads the file. */
+ * (/proc/PID/fd/N, PID the caller's, for xl to open); xl never reads the file.
+ * -EINVAL for a move with an xl_config that sriov_move_leave() has not left. */
 SRIOV_EXPORT SRIOV_MUST_CHECK SRIOV_NONNULL(1, 2)
 int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args, size_t n_args);
 /*

@@ -515,6 +515,11 @@ int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args
         return sriov__fail(ctx, -EINVAL, "%s: handed over, xl is the orchestrator's", m->j.name);
     if (m->pin.path && !sriov__dry_run(ctx))
         return run_xl_pinned(ctx, hv, m, args, n_args);
+    /* The copy is made by sriov_move_leave's check: without it xl would read the
+     * user's file unchecked. */
+    if (m->xl_config && !sriov__dry_run(ctx))
+        return sriov__fail(ctx, -EINVAL, "%s: sriov_move_leave() has not checked %s yet",
+                           m->j.name, m->xl_config);
     if (m->xl_config)
         sriov__plan(ctx, "note", "xl reads %s as checked just before the VFs leave, from a "
                     "copy that sets the domain's UUID (%s) if it sets none", m->xl_config,
