@@ -161,10 +161,12 @@ netfront_turn() {
     fi
     bond_log
 }
-# The HVM guest triple-faults now and then under TCG during or after a live
+# The HVM guest triple-faulted now and then under TCG during or after a live
 # migration, also one that never had a VF or passthrough and is moved by
 # plain xl (explore/hvm-migrate-crash.sh; tests/vm/README, "Xen under
-# TCG"): Xen has been seen to enter it with its own CS:RIP. A round it
+# TCG"): Xen entered it with its own CS:RIP. The outer QEMU's defect behind
+# that is mended by the benches' build (qemu-patches/fpu-ignne-cross-cpu.patch);
+# should a guest still crash, a round it
 # crashed in measures nothing, so it is set aside: its lines stay in the log
 # (prefixed "round R: ", as every round's until it is known to count), the
 # VFs are given back by gc (checked), and the round runs again on a new
