@@ -306,8 +306,10 @@ static int check_restore_config(struct sriov_ctx *ctx, const char *config,
                          "restored from it without its VFs, would have passthrough disabled "
                          "and could take none of the VFs saved for it; nothing was restored",
                          config, saved->name);
+    /* A dry run only checks: the copy is for the xl that runs. */
     if (!rc)
-        rc = sriov__xlcfg_pin(ctx, c, saved->uuid, pin);
+        rc = sriov__dry_run(ctx) ? sriov__xlcfg_uuid_check(ctx, c, saved->uuid, &pin->had_uuid)
+                                 : sriov__xlcfg_pin(ctx, c, saved->uuid, pin);
     sriov__xlcfg_free(c);
     return rc;
 }

@@ -131,6 +131,14 @@ dry save save g5 "$T/g5.save"
 dry restore restore "$T/g5.save"
 dry pre-migrate pre-migrate g5
 dry post-migrate-back post-migrate g5
+# restore with a CONFIG: the dry run checks it, and says xl would read it as
+# checked; only a real run makes the copy xl reads (no /proc path under -v).
+printf 'name = "g5"\npassthrough = "enabled"\n' >"$T/g5pt.cfg"
+X save g5 "$T/g5c.save" >/dev/null
+out=$("$XL_SRIOV" -v restore --dry-run "$T/g5pt.cfg" "$T/g5c.save" 2>&1)
+check restore-config-dry-run-says grep -q "xl reads .*/g5pt.cfg as checked, from a copy" <<<"$out"
+check restore-config-dry-run-no-copy test -z "$(grep /proc/ <<<"$out")"
+dry restore-config restore "$T/g5pt.cfg" "$T/g5c.save"
 unset DRY_EXPECT_CHANGES
 # Commands that fail: the dry run fails the same way, having changed nothing.
 dry no-such-pf pf-enable enp9s9f9 2

@@ -18,6 +18,8 @@
 #     netfront, nothing left reserved;
 #   - --dry-run changes nothing on either host and lists both hosts' changes;
 #   - save and restore; pre-migrate and post-migrate;
+#   - a move's CONFIG reaches xl only as checked just before the VFs leave
+#     (a library caller that skips that step is refused: tests/unit/move-call);
 #   - kill -9 of the migrating process after the VFs were taken back: the
 #     destination gives its reservation back, gc here gives the domain its VF;
 #   - VFs a create enabled stay enabled while their domain moves (disabling
@@ -221,6 +223,13 @@ other_cfg "$T/live.cfg"
 resume
 check recheck-refused test "$rc" = 1 -a ! -e "$T/g1r.save" -a "$(snapshot)" = "$before"
 check recheck-says-why grep -q "live.cfg does not set passthrough" "$T/paused.out"
+# A library caller that runs xl before sriov_move_leave() has checked CONFIG
+# (no command does; tests/unit/move-call does): refused, xl never runs, so the
+# user's file cannot reach it unchecked.
+out=$("${SRIOV_BUILDDIR:-.}/tests/unit/move-call" xl-unleft g1 "$T/pt.cfg" \
+    g1 "$T/g1u.save" "$T/pt.cfg" 2>&1); rc=$?
+check unleft-xl-refused test "$rc" = 22 -a ! -e "$T/g1u.save" -a "$(snapshot)" = "$before"
+check unleft-xl-says-why grep -q "sriov_move_leave() has not checked .*/pt.cfg yet" <<<"$out"
 # migrate -C given twice: xl takes the last, and that one is the checked copy.
 cp "$T/pt.cfg" "$T/live.cfg"
 paused assignable_remove twice-c "$XL_SRIOV" migrate --sriov-transport "$TRANSPORT" -s '' \
