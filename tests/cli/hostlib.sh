@@ -4,7 +4,8 @@
 # Environment from tests/run-tier1: XL_SRIOV, SRIOV_SIM.  HOSTLIB_NAME names the
 # test in its SKIP line.  With HOSTLIB_BASE=1 only the common part is set up (the
 # SKIP check, $T and its cleanup, pass/fail/check, mount_host, the SRIOV_*
-# exports, X, drv, numvfs, stopped), for tests that bring their own configs and snapshot;
+# exports, X, drv, numvfs, stopped, inject, heal, destroy_all, paused, resume),
+# for tests that bring their own configs and snapshot;
 # otherwise also the issue-9 figure tests' configs and helpers (test-faults-*.sh,
 # test-kill-random.sh, test-race.sh).
 set -u
@@ -56,6 +57,40 @@ stopped() {
     done
     return 1
 }
+# inject WHERE:WHAT...: make the next commands fail or die there (hv:OP for
+# $T/hv/fail-at, sysfs:ATTR for the simulator's faults file; see the top
+# comments of tools/sim-backend/hv_sim.c and tools/sriov-sim/fuse_fs.c).
+inject() {
+    local p
+    : >"$T/hv/fail-at.new"
+    : >"$T/sysfs-fail-at.new"
+    for p in "$@"; do
+        case $p in
+        hv:*) echo "${p#hv:}" >>"$T/hv/fail-at.new" ;;
+        sysfs:*) echo "${p#sysfs:}" >>"$T/sysfs-fail-at.new" ;;
+        esac
+    done
+    mv "$T/hv/fail-at.new" "$T/hv/fail-at"
+    mv "$T/sysfs-fail-at.new" "$T/sysfs-fail-at"
+}
+heal() { rm -f "$T/hv/fail-at" "$T/sysfs-fail-at"; }
+destroy_all() { rm -f "$T"/hv/domains/*; }
+# paused OP NAME CMD...: CMD runs in the background until it reaches the
+# simulated hypervisor's OP (a stop: crash point), its output in $T/paused.out,
+# its pid in $spid (killed on exit); checks NAME-stopped.  resume: it goes on,
+# $rc its exit status.
+paused() {
+    local op=$1 name=$2
+    shift 2
+    inject "hv:stop:$op"
+    "$@" >"$T/paused.out" 2>&1 &
+    spid=$!
+    PIDS+=($spid)
+    stopped "$spid"
+    heal
+    check "$name-stopped" stopped "$spid"
+}
+resume() { kill -CONT "$spid"; wait "$spid"; rc=$?; }
 [ -n "${HOSTLIB_BASE:-}" ] && return 0
 
 cat >"$T/sriov.cfg" <<'CFG'
@@ -231,24 +266,6 @@ sys.exit(1 if errs else 0)
 PY
 }
 
-# inject WHERE:WHAT...: make the next commands fail or die there (hv:OP for
-# $T/hv/fail-at, sysfs:ATTR for the simulator's faults file; see the top
-# comments of tools/sim-backend/hv_sim.c and tools/sriov-sim/fuse_fs.c).
-inject() {
-    local p
-    : >"$T/hv/fail-at.new"
-    : >"$T/sysfs-fail-at.new"
-    for p in "$@"; do
-        case $p in
-        hv:*) echo "${p#hv:}" >>"$T/hv/fail-at.new" ;;
-        sysfs:*) echo "${p#sysfs:}" >>"$T/sysfs-fail-at.new" ;;
-        esac
-    done
-    mv "$T/hv/fail-at.new" "$T/hv/fail-at"
-    mv "$T/sysfs-fail-at.new" "$T/sysfs-fail-at"
-}
-heal() { rm -f "$T/hv/fail-at" "$T/sysfs-fail-at"; }
-destroy_all() { rm -f "$T"/hv/domains/*; }
 
 # trace_points COMMAND...: run COMMAND once and print the side effects it
 # reaches, in order of kind: its hypervisor and netlink operations (hv:OP#N)

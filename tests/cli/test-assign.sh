@@ -24,14 +24,6 @@ snapshot() {
     for d in "$T"/hv/netlink/*/*; do [ -f "$d" ] && echo "${d#$T/hv/netlink/}: $(tr '\n' ' ' <"$d")"; done
     ls "$T/state/vf-config" 2>/dev/null
 }
-# inject WHERE:WHAT: make the next commands fail there (hv:OP, sysfs:ATTRIBUTE).
-inject() {
-    case $1 in
-    hv:*) echo "${1#hv:}" >"$T/hv/fail-at" ;;
-    sysfs:*) echo "${1#sysfs:}" >"$T/sysfs-fail-at" ;;
-    esac
-}
-heal() { rm -f "$T/hv/fail-at" "$T/sysfs-fail-at"; }
 # rollback_case NAME STEP COMMAND...: COMMAND fails, its error names STEP (if
 # given), and the host, the hypervisor and the VF settings are as they were.
 rollback_case() {

@@ -93,14 +93,6 @@ print('; '.join(errs))
 sys.exit(1 if errs else 0)
 PY
 }
-inject() {
-    case $1 in
-    hv:*) echo "${1#hv:}" >"$T/hv/fail-at" ;;
-    sysfs:*) echo "${1#sysfs:}" >"$T/sysfs-fail-at" ;;
-    esac
-}
-heal() { rm -f "$T/hv/fail-at" "$T/sysfs-fail-at"; }
-destroy_all() { rm -f "$T"/hv/domains/*; }
 KILLS=0 KILLS_ATTACH=0 KILLS_CREATE=0 KILLS_DETACH=0 KILLS_GC=0
 # crash_case NAME POINT NEXT COMMAND...: COMMAND dies by SIGKILL at POINT; after
 # NEXT (a command line run as is: the next command, or gc) host and records are
@@ -252,13 +244,7 @@ check reused-pid-host-restored test "$(snapshot)" = "$before"
 # A live owner (stopped before xl create, so it holds no assignments lock) is
 # left alone; pf-disable refuses while its records name the PF; once it is
 # killed the next command (pf-disable itself) undoes its records and proceeds.
-inject hv:stop:domain_create
-"$XL_SRIOV" create "$T/g1.cfg" >/dev/null 2>&1 &
-cpid=$!
-PIDS+=($cpid)
-stopped "$cpid"
-heal
-check live-owner-stopped stopped "$cpid"
+paused domain_create live-owner "$XL_SRIOV" create "$T/g1.cfg"
 X gc >/dev/null 2>&1
 check live-owner-kept test "$(grep -c '"phase": "reserved"' "$T/state/assignments.json")" = 2
 check live-owner-vf-kept test "$(drv 0000:01:10.0)" = pciback
@@ -268,7 +254,7 @@ check pf-disable-names-vf-domain grep -q "0000:01:10.0.*being prepared for domai
 out=$(X pf-enable --force 0000:01:00.1 2 2>&1); rc=$?
 check pf-enable-force-refused test $rc = 1
 check pf-numvfs-unchanged test "$(numvfs 0000:01:00.0) $(numvfs 0000:01:00.1)" = "4 4"
-kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+kill -9 "$spid"; wait "$spid" 2>/dev/null
 check pf-disable-after-owner-died X pf-disable enp1s0f0
 check owner-died-host-restored test "$(snapshot)" = "$before"
 
@@ -276,15 +262,10 @@ check owner-died-host-restored test "$(snapshot)" = "$before"
 # VF reserved, not yet assignable): it waits instead of pulling the VF away.
 X create "$T/g2.cfg" >/dev/null
 before=$(snapshot)
-inject hv:stop:assignable_add
-"$XL_SRIOV" pci-attach g2 network=lan >/dev/null 2>&1 &
-apid=$!
-PIDS+=($apid)
-stopped "$apid"
-heal
+paused assignable_add mid-prepare-attach "$XL_SRIOV" pci-attach g2 network=lan
 timeout 2 "$XL_SRIOV" pf-disable enp1s0f0 >/dev/null 2>&1; rc=$?
 check pf-disable-waits-for-attach test $rc = 124 -a "$(numvfs 0000:01:00.0)" = 4
-kill -9 "$apid"; wait "$apid" 2>/dev/null
+kill -9 "$spid"; wait "$spid" 2>/dev/null
 check pf-disable-after-attach-died X pf-disable enp1s0f0
 check attach-died-host-restored test "$(snapshot)" = "$before"
 

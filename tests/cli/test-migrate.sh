@@ -171,21 +171,8 @@ check config-save-same-uuid grep -qx "uuid $U1" "$T/g1c.save"
 out=$(X restore "$T/g1c.save" 2>&1); rc=$?
 check config-saved-restore-vf test "$rc" = 0 -a -n "$(vf_of "$T" g1)" -a -f "$T/hv/domains/$U1"
 # CONFIG is read once, when it is checked just before the VFs leave: xl reads
-# that text, whatever becomes of the file meanwhile. paused OP CHECK CMD...:
-# CMD runs in the background until it reaches OP (a stop: crash point), its
-# output in $T/paused.out; resume: it goes on, rc its exit status.
-paused() {
-    local op=$1 name=$2
-    shift 2
-    inject "hv:stop:$op"
-    "$@" >"$T/paused.out" 2>&1 &
-    spid=$!
-    PIDS+=($spid)
-    stopped "$spid"
-    heal
-    check "$name-stopped" stopped "$spid"
-}
-resume() { kill -CONT "$spid"; wait "$spid"; rc=$?; }
+# that text, whatever becomes of the file meanwhile (paused and resume:
+# hostlib.sh).
 other_cfg() { printf 'name = "g1"\ntype = "hvm"\nuuid = "b2b2b2b2-0000-4000-8000-000000000001"\n' >"$1"; }
 # Save: stopped while its VF is taken back (its pciback binding undone), the
 # file rewritten without passthrough and with another uuid=.
