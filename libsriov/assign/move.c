@@ -213,7 +213,7 @@ static int check_config(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
 {
     struct sriov__xlcfg *c = NULL;
     const char *pt;
-    bool kept = false, sets_uuid;
+    bool kept = false;
     int rc;
 
     if (m->kind == SRIOV_MOVE_HAND_OVER)
@@ -241,7 +241,7 @@ static int check_config(struct sriov_ctx *ctx, struct sriov_hv *hv, struct sriov
                          m->xl_config, m->j.name);
     if (!rc)
         rc = pin && !sriov__dry_run(ctx) ? sriov__xlcfg_pin(ctx, c, m->hd.uuid, &m->pin)
-                 : sriov__xlcfg_uuid_check(ctx, c, m->hd.uuid, &sets_uuid);
+                 : sriov__xlcfg_uuid_check(ctx, c, m->hd.uuid, &m->pin.had_uuid);
     sriov__xlcfg_free(c);
     return rc;
 }
@@ -522,8 +522,8 @@ int sriov_move_xl(struct sriov_ctx *ctx, struct sriov_move *m, char *const *args
                            m->j.name, m->xl_config);
     if (m->xl_config)
         sriov__plan(ctx, "note", "xl reads %s as checked just before the VFs leave, from a "
-                    "copy that sets the domain's UUID (%s) if it sets none", m->xl_config,
-                    m->j.uuid);
+                    "copy%s%s", m->xl_config, m->pin.had_uuid ? "" : " that sets the domain's "
+                    "UUID, ", m->pin.had_uuid ? "" : m->j.uuid);
     return m->kind == SRIOV_MOVE_SAVE ? hv->ops->domain_save(hv, args, n_args)
                                       : hv->ops->domain_migrate(hv, args, n_args);
 }

@@ -139,6 +139,12 @@ out=$("$XL_SRIOV" -v restore --dry-run "$T/g5pt.cfg" "$T/g5c.save" 2>&1)
 check restore-config-dry-run-says grep -q "xl reads .*/g5pt.cfg as checked, from a copy" <<<"$out"
 check restore-config-dry-run-no-copy test -z "$(grep /proc/ <<<"$out")"
 dry restore-config restore "$T/g5pt.cfg" "$T/g5c.save"
+# save with a CONFIG: the note says whether xl's copy adds the domain's UUID.
+out=$("$XL_SRIOV" save --dry-run g5 "$T/g5d.save" "$T/g5pt.cfg" 2>&1)
+check save-config-dry-run-adds-uuid grep -q "g5pt.cfg as checked just before the VFs leave, from a copy that sets the domain's UUID, a5a5a5a5-0000-4000-8000-000000000005" <<<"$out"
+printf 'name = "g5"\npassthrough = "enabled"\nuuid = "a5a5a5a5-0000-4000-8000-000000000005"\n' >"$T/g5own.cfg"
+out=$("$XL_SRIOV" save --dry-run g5 "$T/g5d.save" "$T/g5own.cfg" 2>&1)
+check save-config-dry-run-own-uuid grep -q "g5own.cfg as checked just before the VFs leave, from a copy$" <<<"$out"
 unset DRY_EXPECT_CHANGES
 # Commands that fail: the dry run fails the same way, having changed nothing.
 dry no-such-pf pf-enable enp9s9f9 2
