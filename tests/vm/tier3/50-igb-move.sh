@@ -20,6 +20,9 @@
 #  - `xl-sriov migrate` to a destination with no free VF in the network (a
 #    second domain holds the other one): exit 3, nothing changed, the guest
 #    never left its VF.
+#  - `xl-sriov restore` where the VF cannot be set up (its rate, refused by
+#    igb while the PF's link is down): exit 5, the guest runs on netfront and
+#    answers, nothing reserved, the VF's MAC back on the PF.
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 
@@ -125,6 +128,37 @@ if on_vf 5; then pass no-free-vf-guest-on-vf; else fail no-free-vf-guest-on-vf "
 check no-free-vf-no-reservation no_reservation
 check no-free-vf-no-journal sh -c "! ls '$W/state/moves/' 2>/dev/null | grep -q ."
 check filler-destroy xl destroy igb-filler
+
+# --- the VF cannot be set up where the guest is restored: netfront, exit 5 ------
+# (the filler's record stays until gc: only the guest's own records count)
+guest_vf() { xs list --json | tr -d ' \n' | grep -o "{\"domain\":\"$dom\"[^}]*" | grep -o '"vf":"[^"]*"' | cut -d'"' -f4 | head -n 1; }
+no_vf_of_guest() { [ -z "$(guest_vf)" ]; }
+# igb refuses a VF's rate while the PF's link is down (EINVAL): the guest,
+# saved on a VF with rate=, is restored with its PF down. The restore must
+# finish on netfront, say so (exit 5), and leave nothing reserved or set.
+check rate-detach xs pci-detach "$dom" "$(guest_vf)"
+check rate-attach xs pci-attach "$dom" "network=lan,mac=$MAC,rate=100"
+check rate-pf-vf-mac sh -c "ip -d link show '$pfdev' | grep -q ' vf .*link/ether $MAC '"
+if no_vf_of_guest; then fail rate-vf-recorded "no record names $dom"; else pass rate-vf-recorded; fi
+check rate-vf-probed vf_in_guest
+if on_vf 90; then pass rate-guest-on-vf; else fail rate-guest-on-vf "not on the VF"; fi
+check rate-save xs -v save "$dom" "$W/$dom.save"
+ip link set "$pfdev" down
+out=$(timed xl-sriov-restore-no-vf xs -v restore "$W/$dom.save" 2>&1)
+rc=$?
+echo "$out" | tail -n 8
+rm -f "$W/$dom.save"
+check no-vf-there-exit-5 test "$rc" = 5
+check no-vf-there-says-netfront grep -q "runs on netfront" <<<"$out"
+check no-vf-there-says-why grep -qi "rate" <<<"$out"
+check no-vf-there-running xl domid "$dom"
+if on_netfront 60; then pass no-vf-there-guest-on-netfront; else fail no-vf-there-guest-on-netfront "the bond's active slave is not netfront"; fi
+check no-vf-there-reachable reachable novfthere
+check no-vf-there-no-vf no_vf_of_guest
+check no-vf-there-no-reservation no_reservation
+check no-vf-there-no-journal sh -c "! ls '$W/state/moves/' 2>/dev/null | grep -q ."
+check no-vf-there-pf-mac-back sh -c "! ip -d link show '$pfdev' | grep -q ' vf .*link/ether $MAC '"
+check no-vf-there-pf-up ip link set "$pfdev" up
 
 check destroy xl destroy "$dom"
 check gc xs -v gc
