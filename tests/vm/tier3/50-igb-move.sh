@@ -150,7 +150,7 @@ echo "$out" | tail -n 8
 rm -f "$W/$dom.save"
 check no-vf-there-exit-5 test "$rc" = 5
 check no-vf-there-says-netfront grep -q "runs on netfront" <<<"$out"
-check no-vf-there-says-why grep -qi "rate" <<<"$out"
+check no-vf-there-says-why grep -q "cannot set rate" <<<"$out"
 check no-vf-there-running xl domid "$dom"
 if on_netfront 60; then pass no-vf-there-guest-on-netfront; else fail no-vf-there-guest-on-netfront "the bond's active slave is not netfront"; fi
 check no-vf-there-reachable reachable novfthere
