@@ -58,7 +58,7 @@ on_netfront() { active_is vif "${1:-60}"; }
 # this first one); the bond is on the VF, and 2 s of pings lose none.
 guest_on_vf() {
     check guest-up domu_sees "$dom" '0x8086:0x10ca' "$1"
-    check qemu-quirk-mem-enable vf_mem_enable "$(vfs_of | head -n 1)"
+    check qemu-quirk-mem-enable vf_mem_enable "$(vfs_of "$dom" | head -n 1)"
     check guest-load-igbvf gsh 'load igbvf' 120
     check guest-autoprobe-off gsh 'echo 0 >/sys/bus/pci/drivers_autoprobe'
     if on_vf 120; then pass guest-on-vf; else fail guest-on-vf "the bond's active slave is not the VF"; fi
@@ -69,7 +69,7 @@ guest_on_vf() {
 # it (its autoprobe is off, so that the bit is set first).
 vf_in_guest() {
     local vf
-    vf=$(vfs_of | head -n 1) && [ -n "$vf" ] || { echo "no VF recorded"; return 1; }
+    vf=$(vfs_of "$dom" | head -n 1) && [ -n "$vf" ] || { echo "no VF recorded"; return 1; }
     vf_mem_enable "$vf" || return 1
     # Asked, not read from DOMU-PCI lines: after a migration the line that
     # shows the VF may be in the incoming domain's console log.

@@ -125,8 +125,12 @@ xs_setup() {
 }
 # xs ARGS...: xl-sriov with W's sriov.cfg, state and run directories.
 xs() { "$XS" --config "$W/sriov.cfg" --state-dir "$W/state" --run-dir "$W/run" "$@"; }
-# vfs_of: the VFs xs's records hold, one per line.
-vfs_of() { xs list --json | tr -d ' \n' | grep -o '"vf":"[^"]*"' | cut -d'"' -f4; }
+# vfs_of [DOMAIN]: the VFs xs's records hold (DOMAIN's only, if given), one
+# per line.  Each record is a flat object whose first key is "domain".
+vfs_of() {
+    xs list --json | tr -d ' \n' | grep -o "{\"domain\":\"${1:-[^\"]*}\"[^}]*" |
+        grep -o '"vf":"[^"]*"' | cut -d'"' -f4
+}
 # xs_transport: migrate's --sriov-transport to this host as the destination,
 # with xs's configuration and state.
 xs_transport() {

@@ -131,12 +131,11 @@ check filler-destroy xl destroy igb-filler
 
 # --- the VF cannot be set up where the guest is restored: netfront, exit 5 ------
 # (the filler's record stays until gc: only the guest's own records count)
-guest_vf() { xs list --json | tr -d ' \n' | grep -o "{\"domain\":\"$dom\"[^}]*" | grep -o '"vf":"[^"]*"' | cut -d'"' -f4 | head -n 1; }
-no_vf_of_guest() { [ -z "$(guest_vf)" ]; }
+no_vf_of_guest() { [ -z "$(vfs_of "$dom")" ]; }
 # igb refuses a VF's rate while the PF's link is down (EINVAL): the guest,
 # saved on a VF with rate=, is restored with its PF down. The restore must
 # finish on netfront, say so (exit 5), and leave nothing reserved or set.
-check rate-detach xs pci-detach "$dom" "$(guest_vf)"
+check rate-detach xs pci-detach "$dom" "$(vfs_of "$dom" | head -n 1)"
 check rate-attach xs pci-attach "$dom" "network=lan,mac=$MAC,rate=100"
 check rate-pf-vf-mac sh -c "ip -d link show '$pfdev' | grep -q ' vf .*link/ether $MAC '"
 if no_vf_of_guest; then fail rate-vf-recorded "no record names $dom"; else pass rate-vf-recorded; fi
