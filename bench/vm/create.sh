@@ -16,12 +16,12 @@
 # assignable) so that each run starts from the same state.  Runs alternate,
 # ABBA, in the same boot; figures are medians.
 # Prints BENCH:/RATIO:/BREAKDOWN: lines (and PASS/FAIL for the test protocol).
-# Environment: SRIOV_BENCH_RUNS (default 5 per side; passed on into the VM,
+# Environment: SRIOV_BENCH_RUNS (default 9 per side; passed on into the VM,
 # unlike the older BENCH_RUNS, still read).
 set -uo pipefail
 . "$SRIOV_VM_TESTLIB"
 
-runs=${SRIOV_BENCH_RUNS:-${BENCH_RUNS:-5}}
+runs=${SRIOV_BENCH_RUNS:-${BENCH_RUNS:-9}}
 XS=$SRIOV_BUILDDIR/xl-plugin/xl-sriov
 # The program itself, not libtool's wrapper script, whose shell would be counted.
 if [ -x "$SRIOV_BUILDDIR/xl-plugin/.libs/xl-sriov" ]; then
