@@ -232,7 +232,7 @@ check guest-bond-mode test "$(bond_attr mode)" = "active-backup 1"
 check guest-bond-fail-over-mac test "$(bond_attr fail_over_mac)" = "none 0"
 check guest-bond-primary-reselect test "$(bond_attr primary_reselect)" = "always 0"
 check guest-bond-miimon test "$(bond_attr miimon)" = 100
-check guest-bond-num-grat-arp test "$(bond_attr num_grat_arp)" = 10
+check guest-bond-num-grat-arp test "$(bond_attr num_grat_arp)" = 36
 check guest-bond-slaves-by-mac test "$(tr ' ' '\n' <<<"$(bond_attr slaves)" | sort | xargs)" = "nf0 vf0"
 check guest-bond-primary-vf test "$(bond_attr primary)" = vf0
 wait_until 10 active_is vf0
@@ -287,7 +287,7 @@ wait_until 20 busybox ping -c 1 -W 1 "$GUEST_IP"
 "${G[@]}" /usr/local/sbin/xen-sriov-guest-announce >"$S/announce.log" 2>&1 &
 ANN_PID=$!
 notify_delay_is() { [ "$(bond_attr peer_notif_delay)" = "$1" ]; }
-check guest-announcer-spaces-announcements wait_until 10 notify_delay_is 400
+check guest-announcer-spaces-announcements wait_until 10 notify_delay_is 100
 probe migrate 6 hostB-br
 sleep 0.5
 event migration
@@ -371,7 +371,7 @@ networkd
 wait_until 30 "${G[@]}" test -e /sys/class/net/bond0/bonding
 echo "--- bond from networkd:"; "${G[@]}" cat /proc/net/bonding/bond0
 check guest-networkd-bond-mode test "$(bond_attr mode)" = "active-backup 1"
-check guest-networkd-bond-options test "$(bond_attr fail_over_mac) $(bond_attr primary_reselect) $(bond_attr miimon) $(bond_attr num_grat_arp)" = "none 0 always 0 100 10"
+check guest-networkd-bond-options test "$(bond_attr fail_over_mac) $(bond_attr primary_reselect) $(bond_attr miimon) $(bond_attr num_grat_arp)" = "none 0 always 0 100 36"
 check guest-networkd-bond-mac test "$("${G[@]}" cat /sys/class/net/bond0/address)" = "$MAC"
 echo "slaves by PermanentMACAddress= (veth/macvlan have none): '$(bond_attr slaves)'"
 
