@@ -191,11 +191,23 @@ vm_main() {
     qemu_cmd
     local t_boot=$SECONDS rc=0
     boot "$((timeout - (SECONDS - t_start)))" "$WORK/serial.log" || rc=$?
+    # QEMU dying while the VM boots, before stage2 began (no logs/ yet), ran no
+    # test and changed nothing: boot once more (seen: the benches' QEMU with
+    # SIGSEGV in dom0's early boot, tests/vm/README "Pitfalls seen").
+    if [ "$rc" != 0 ] && [ "$rc" != 124 ] && [ "$rc" != 125 ] && [ ! -e "$share/logs" ]; then
+        echo "tier$tier: RETRY: the VM stopped while booting, before any test (QEMU status $rc, serial.try1.log); booting it again"
+        mv "$WORK/serial.log" "$WORK/serial.try1.log"
+        mv "$WORK/serial.log.qemu" "$WORK/serial.try1.log.qemu" 2>/dev/null
+        rc=0
+        boot "$((timeout - (SECONDS - t_start)))" "$WORK/serial.log" || rc=$?
+    fi
     local t_run=$((SECONDS - t_boot))
 
     rm -rf "$logs" && mkdir -p "$logs"
     cp -r "$share/logs" "$share/out" "$logs/" 2>/dev/null || true
     cp "$WORK/serial.log" "$logs/serial.log"
+    [ ! -e "$WORK/serial.try1.log" ] || cp "$WORK/serial.try1.log" "$logs/serial.try1.log"
+    [ ! -s "$WORK/serial.try1.log.qemu" ] || cp "$WORK/serial.try1.log.qemu" "$logs/qemu.try1.log"
     [ -s "$WORK/serial.log.qemu" ] && cp "$WORK/serial.log.qemu" "$logs/qemu.log"
     [ -e "$share/results" ] && cp "$share/results" "$logs/results"
 
