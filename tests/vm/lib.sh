@@ -191,12 +191,14 @@ vm_main() {
     qemu_cmd
     local t_boot=$SECONDS rc=0
     boot "$((timeout - (SECONDS - t_start)))" "$WORK/serial.log" || rc=$?
-    # QEMU dying while the VM boots, before stage2 began (no logs/ yet), ran no
-    # test and changed nothing: boot once more (seen: the benches' QEMU with
-    # SIGSEGV in dom0's early boot, tests/vm/README "Pitfalls seen").
-    if [ "$rc" != 0 ] && [ "$rc" != 124 ] && [ "$rc" != 125 ] && [ ! -e "$share/logs" ]; then
-        echo "tier$tier: RETRY: the VM stopped while booting, before any test (QEMU status $rc, serial.try1.log); booting it again"
-        mv "$WORK/serial.log" "$WORK/serial.try1.log"
+    # QEMU killed by a signal while the VM boots, before stage2 began (no logs/
+    # yet), ran no test and changed nothing: boot once more (seen: the benches'
+    # QEMU with SIGSEGV in dom0's early boot, tests/vm/README "Pitfalls seen").
+    # Not QEMU's own error exits (a bad option, a missing file), which would
+    # only fail again, nor a timeout (124) or KVM's refusal (125).
+    if [ "$rc" -gt 128 ] && [ ! -e "$share/logs" ]; then
+        echo "tier$tier: RETRY: QEMU died while the VM booted, before any test (status $rc, serial.try1.log); booting it again"
+        mv "$WORK/serial.log" "$WORK/serial.try1.log" 2>/dev/null
         mv "$WORK/serial.log.qemu" "$WORK/serial.try1.log.qemu" 2>/dev/null
         rc=0
         boot "$((timeout - (SECONDS - t_start)))" "$WORK/serial.log" || rc=$?

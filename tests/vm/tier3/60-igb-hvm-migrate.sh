@@ -13,10 +13,11 @@
 #    turns, 1 in make check), after one untimed warm-up migration of the
 #    guest (warm_up).
 # The failure cases (xl migrate failing, no free VF at the destination, a VF
-# that cannot be set up there) are 50-igb-move's, with a PV guest: the product's steps are the same. Here xl
-# migrate itself fails now and then under TCG (libxl gives up waiting 10 s for
-# the device model to switch to log-dirty mode): the product then gives the VF
-# back, which is checked, and the turn is tried once more (a RETRY: line).
+# that cannot be set up there) are 50-igb-move's, with a PV guest: the
+# product's steps are the same. Here xl migrate itself fails now and then
+# under TCG (libxl gives up waiting 10 s for the device model to switch to
+# log-dirty mode): the product then gives the VF back, which is checked, and
+# the turn is tried once more (a RETRY: line).
 # Local migration: `xl migrate -s env DOMAIN XX=1` runs "env XX=1 xl
 # migrate-receive" here; xl-sriov's destination work goes through
 # --sriov-transport to this host's state.
