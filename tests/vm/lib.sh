@@ -207,7 +207,8 @@ vm_main() {
 
     rm -rf "$logs" && mkdir -p "$logs"
     cp -r "$share/logs" "$share/out" "$logs/" 2>/dev/null || true
-    cp "$WORK/serial.log" "$logs/serial.log"
+    # None when QEMU could not start (a bad option): its own message says why.
+    [ ! -e "$WORK/serial.log" ] || cp "$WORK/serial.log" "$logs/serial.log"
     [ ! -e "$WORK/serial.try1.log" ] || cp "$WORK/serial.try1.log" "$logs/serial.try1.log"
     [ ! -s "$WORK/serial.try1.log.qemu" ] || cp "$WORK/serial.try1.log.qemu" "$logs/qemu.try1.log"
     [ -s "$WORK/serial.log.qemu" ] && cp "$WORK/serial.log.qemu" "$logs/qemu.log"
@@ -219,8 +220,10 @@ vm_main() {
         else echo "tier$tier: the VM stopped before finishing (QEMU status $rc, accel $accel)"
         fi
         [ -s "$WORK/serial.log.qemu" ] && { echo "--- qemu:"; tail -n 20 "$WORK/serial.log.qemu"; }
-        echo "--- serial log tail ($logs/serial.log):"
-        tail -n 40 "$WORK/serial.log"
+        if [ -e "$WORK/serial.log" ]; then
+            echo "--- serial log tail ($logs/serial.log):"
+            tail -n 40 "$WORK/serial.log"
+        fi
         [ -e "$share/results" ] && { echo "--- results so far:"; cat "$share/results"; }
         exit 1
     fi
